@@ -1,0 +1,53 @@
+"""talon_one: a Python client for the Talon.One Integration API.
+
+    import talon_one
+    configuration = talon_one.Configuration(host="https://mycompany.talon.one", api_key_v1="...")
+    with talon_one.ApiClient(configuration) as api_client:
+        api = talon_one.IntegrationApi(api_client)
+        state = api.update_customer_session_v2("session-1", talon_one.IntegrationRequest(...))
+
+The operations class and the model classes are imported on first use, so
+`import talon_one` stays cheap.
+"""
+
+from talon_one.version import __version__
+from talon_one.configuration import Configuration
+from talon_one.api_client import ApiClient
+from talon_one.exceptions import (
+    OpenApiException,
+    ApiTypeError,
+    ApiValueError,
+    ApiKeyError,
+    ApiAttributeError,
+    ApiException,
+    BadRequestException,
+    UnauthorizedException,
+    ForbiddenException,
+    NotFoundException,
+    ConflictException,
+    TooManyRequestsException,
+    RateLimitException,
+    ServiceException,
+    ApiDecodeError,
+    ApiConnectionError,
+    ApiTimeoutError,
+    MissingCredentialsError,
+)
+from talon_one.retries import RetryPolicy
+
+
+def __getattr__(name):
+    """Import IntegrationApi and the models on first use (PEP 562)."""
+    if name == "IntegrationApi":
+        from talon_one.api.integration_api import IntegrationApi
+        return IntegrationApi
+    from talon_one import models
+    try:
+        return getattr(models, name)
+    except AttributeError:
+        raise AttributeError("module 'talon_one' has no attribute %r" % name) from None
+
+
+def __dir__():
+    from talon_one import models
+    return sorted(set(globals()) | {"IntegrationApi"} | set(models.__all__))

@@ -1,0 +1,459 @@
+"""ApiClient: turns an operation call into a request, and the response into data or an exception.
+
+The call path reads straight down:
+
+    IntegrationApi.op()
+      -> ApiClient.call_api           builds the URL, encodes the body once, adds auth
+      -> RESTClientObject.request     sends under the retry policy and timeouts
+      -> ApiClient.handle_response    raises the mapped exception, or decodes the body
+"""
+
+import datetime
+import json
+import os
+import re
+import urllib.parse
+
+from talon_one import model_base, rest
+from talon_one.auth import auth_header
+from talon_one.configuration import Configuration, check_header_value, normalize_host
+from talon_one.exceptions import ApiDecodeError, ApiValueError, exception_for_response
+from talon_one.retries import parse_retry_after
+from talon_one.version import __version__
+
+__all__ = ["ApiClient", "AsyncResult"]
+
+_METHODS_WITH_BODY = frozenset(("POST", "PUT", "PATCH"))
+_COLLECTION_SEPARATORS = {"csv": ",", "ssv": " ", "tsv": "\t", "pipes": "|"}
+_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_JSON = "application/json"
+_UNRESERVED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
+# Header names already checked, and Content-Type values already classified: both small and stable.
+_checked_header_names = set()
+_json_content_types = {}
+
+
+class AsyncResult:
+    """What a call with async_req=True returns: `.get(timeout=None)` gives the result or raises."""
+
+    __slots__ = ("_future",)
+
+    def __init__(self, future):
+        self._future = future
+
+    def get(self, timeout=None):
+        """The call's result, waiting up to `timeout` seconds; re-raises the call's exception."""
+        return self._future.result(timeout)
+
+    def wait(self, timeout=None):
+        import concurrent.futures
+        concurrent.futures.wait([self._future], timeout)
+
+    def ready(self):
+        return self._future.done()
+
+    def successful(self):
+        if not self._future.done():
+            raise ValueError("the call has not finished")
+        return self._future.exception() is None
+
+
+class ApiClient:
+    """Sends the Integration API's requests; one per application, shared by its threads.
+
+    Holds one connection pool (keep-alive, thread safe, rebuilt in a forked
+    child) and, when async_req is used, a thread pool of `pool_threads`
+    workers. Use it as a context manager or call close().
+    """
+
+    def __init__(self, configuration=None, header_name=None, header_value=None, cookie=None,
+                 pool_threads=1):
+        if configuration is None:
+            configuration = Configuration.get_default()
+        self.configuration = configuration
+        self.pool_threads = pool_threads
+        self.rest_client = rest.RESTClientObject(configuration)
+        self.default_headers = {}
+        self.user_agent = "talon_one-python/%s" % __version__
+        for name, value in configuration.default_headers.items():
+            self.set_default_header(name, value)
+        if header_name is not None:
+            self.set_default_header(header_name, header_value)
+        self.cookie = cookie
+        self.client_side_validation = configuration.client_side_validation
+        self._executor = None
+        self._executor_pid = None
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.close()
+
+    def close(self):
+        """Stop the async worker threads (after the calls already submitted) and close connections.
+
+        The client stays usable: a later call opens new connections.
+        """
+        with rest.process_lock():
+            executor, self._executor = self._executor, None
+        if executor is not None and self._executor_pid == os.getpid():
+            executor.shutdown(wait=True)
+        self.rest_client.close()
+
+    def __repr__(self):
+        return "<ApiClient host=%r auth=%s>" % (self.configuration.host, self.configuration.describe_auth())
+
+    # -- default headers ------------------------------------------------------------
+
+    @property
+    def user_agent(self):
+        return self.default_headers["User-Agent"]
+
+    @user_agent.setter
+    def user_agent(self, value):
+        self.set_default_header("User-Agent", value)
+
+    @property
+    def cookie(self):
+        return self._cookie
+
+    @cookie.setter
+    def cookie(self, value):
+        self._cookie = None if value is None else check_header_value("cookie", value)
+
+    def set_default_header(self, header_name, header_value):
+        """Send `header_name: header_value` on every request of this client."""
+        _check_header_name(header_name)
+        self.default_headers[header_name] = check_header_value("header %s" % header_name, header_value)
+
+    # -- the call ---------------------------------------------------------------------
+
+    def call_api(self, resource_path, method, path_params=None, query_params=None, header_params=None,
+                 body=None, post_params=None, files=None, response_type=None, auth_settings=None,
+                 async_req=None, _return_http_data_only=None, collection_formats=None,
+                 _preload_content=True, _request_timeout=None, _host=None, _retries=None):
+        """Send one operation's request and return its decoded response.
+
+        resource_path   the spec's path template, e.g. '/v2/customer_sessions/{customerSessionId}'
+        path_params     values for the template; each is sent as exactly one path segment
+        query_params    dict or list of pairs; None values left out, booleans sent as true/false
+        body            a model, dict, list (serialized once to JSON) or bytes (sent as is)
+        response_type   the type to decode into ('IntegrationStateV2', 'object', None)
+        auth_settings   the security schemes the operation accepts
+        async_req       run on the client's thread pool; returns an AsyncResult
+        _return_http_data_only   return only the data, not (data, status, headers)
+        _preload_content  False returns the unread urllib3 response of a 2xx (caller releases it)
+        _request_timeout  seconds for the attempt, a (connect, read) pair, or an urllib3 Timeout
+        _host           another base URL for this call
+        _retries        retries for this call: an int or a RetryPolicy
+
+        204, and an empty body when no response_type is expected, give None.
+        """
+        if async_req:
+            return self._submit(
+                self.call_api, resource_path, method, path_params, query_params, header_params, body,
+                post_params, files, response_type, auth_settings, False, _return_http_data_only,
+                collection_formats, _preload_content, _request_timeout, _host, _retries)
+        method = method.upper()
+        url = self.build_url(resource_path, path_params, query_params, collection_formats, _host)
+        payload = encode_body(method, body, post_params, files)
+        headers = self.build_headers(method, resource_path, header_params, payload, auth_settings)
+        response = self.rest_client.request(method, url, headers=headers, body=payload,
+                                            preload_content=_preload_content, timeout=_request_timeout,
+                                            retries=_retries)
+        return self.handle_response(response, response_type, _preload_content, _return_http_data_only)
+
+    def build_url(self, resource_path, path_params=None, query_params=None, collection_formats=None,
+                  host=None):
+        """The full URL: base URL, path with each parameter as one segment, query string."""
+        host = self.configuration.host if host is None else normalize_host(host, "_host")
+        if host is None:
+            raise ApiValueError("Configuration.host is not set: use "
+                                "Configuration(host='https://mycompany.talon.one') or TALON_ONE_BASE_URL")
+        path = fill_path(resource_path, path_params)
+        if query_params:
+            query = encode_query(query_params, collection_formats)
+            if query:
+                return "%s%s?%s" % (host, path, query)
+        return host + path
+
+    def build_headers(self, method, resource_path, header_params, payload, auth_settings):
+        """Default headers, the operation's headers, Accept/Content-Type, and authentication."""
+        headers = self.default_headers.copy()
+        headers["Accept"] = _JSON
+        if self._cookie:
+            headers["Cookie"] = self._cookie
+        given = ()
+        if header_params:
+            given = set()
+            for name, value in header_params.items():
+                if value is None:
+                    continue
+                _check_header_name(name)
+                headers[name] = check_header_value("header %s" % name, _param_text(value))
+                given.add(name.lower())
+        if payload:
+            if "content-type" not in given:
+                headers["Content-Type"] = _JSON
+        elif "content-type" in given:
+            for name in [name for name in headers if name.lower() == "content-type"]:
+                del headers[name]
+        credential = auth_header(self.configuration, auth_settings, payload or b"",
+                                 _Operation(method, resource_path))
+        if credential is not None:
+            headers[credential[0]] = credential[1]
+        return headers
+
+    def handle_response(self, response, response_type, preloaded=True, data_only=True):
+        """The decoded data (or the raw response when not preloaded), or the mapped exception."""
+        status = response.status
+        if not 200 <= status <= 299:
+            raise error_for_response(response, preloaded)
+        data = decode_response(response, response_type) if preloaded else response
+        return data if data_only else (data, status, response.headers)
+
+    def _submit(self, function, *args):
+        return AsyncResult(self._executor_for_this_process().submit(function, *args))
+
+    def _executor_for_this_process(self):
+        """The async thread pool, created on first use and anew in a forked child."""
+        pid = os.getpid()
+        executor = self._executor
+        if executor is not None and self._executor_pid == pid:
+            return executor
+        from concurrent.futures import ThreadPoolExecutor  # imported on first async call
+        with rest.process_lock():
+            if self._executor is None or self._executor_pid != pid:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.pool_threads, thread_name_prefix="talon_one")
+                self._executor_pid = pid
+            return self._executor
+
+    # -- the official SDK's helpers ----------------------------------------------------
+
+    @property
+    def pool(self):
+        """The async thread pool (the official SDK's attribute)."""
+        return self._executor_for_this_process()
+
+    def request(self, method, url, query_params=None, headers=None, post_params=None, body=None,
+                _preload_content=True, _request_timeout=None):
+        """Send a request to a full URL (no auth added); raise the mapped exception for non-2xx."""
+        method = method.upper()
+        if query_params:
+            url = "%s?%s" % (url, encode_query(query_params))
+        payload = encode_body(method, body, post_params, None)
+        headers = dict(headers or {})
+        for name, value in headers.items():
+            _check_header_name(name)
+            check_header_value("header %s" % name, value)
+        response = self.rest_client.request(method, url, headers=headers, body=payload,
+                                            preload_content=_preload_content, timeout=_request_timeout)
+        if not 200 <= response.status <= 299:
+            raise error_for_response(response, _preload_content)
+        return response
+
+    def sanitize_for_serialization(self, obj):
+        """`obj` (models, datetimes, Decimals...) as plain JSON values, exactly as it would be sent."""
+        if obj is None:
+            return None
+        return json.loads(model_base.serialize(obj))
+
+    def deserialize(self, response, response_type):
+        """Decode a response (anything with `.data`, or the body itself) into `response_type`."""
+        data = getattr(response, "data", response)
+        if isinstance(data, (bytes, bytearray, str)):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                return data.decode("utf-8", "replace") if isinstance(data, (bytes, bytearray)) else data
+        return model_base.deserialize(data, response_type)
+
+    @staticmethod
+    def select_header_accept(accepts):
+        if not accepts:
+            return None
+        for accept in accepts:
+            if _is_json(accept):
+                return accept
+        return ", ".join(accepts)
+
+    @staticmethod
+    def select_header_content_type(content_types):
+        if not content_types:
+            return _JSON
+        for content_type in content_types:
+            if _is_json(content_type):
+                return content_type
+        return content_types[0]
+
+
+# --------------------------------------------------------------------------
+# Request building
+# --------------------------------------------------------------------------
+
+class _Operation:
+    """Names the operation in error messages; formatted only when one is raised."""
+
+    __slots__ = ("method", "path")
+
+    def __init__(self, method, path):
+        self.method = method
+        self.path = path
+
+    def __str__(self):
+        return "%s %s" % (self.method, self.path)
+
+    __repr__ = __str__
+
+
+def fill_path(resource_path, path_params):
+    """The path with each {name} replaced by its value, percent-encoded as one segment."""
+    if not isinstance(resource_path, str) or not resource_path.startswith("/"):
+        raise ApiValueError("resource_path must start with '/', got %r" % (resource_path,))
+    path = resource_path
+    if path_params:
+        for name, value in path_params.items():
+            placeholder = "{%s}" % name
+            if placeholder in path:
+                path = path.replace(placeholder, encode_path_segment(name, value))
+    if "{" in path:
+        missing = re.search(r"\{[^}]*\}?", path).group(0)
+        raise ApiValueError("missing path parameter %s for %s" % (missing, resource_path))
+    return path
+
+
+def encode_path_segment(name, value):
+    """`value` as exactly one path segment: '/', '?', '#', '%', spaces, CR/LF, NUL, non-ASCII
+    are percent-encoded, and '.' / '..' are encoded so nothing on the way removes them."""
+    if value is None:
+        raise ApiValueError("path parameter %s is required (got None)" % name)
+    text = _param_text(value)
+    if not text:
+        raise ApiValueError("path parameter %s must not be empty" % name)
+    segment = _quote(text)
+    if segment == "." or segment == "..":
+        segment = segment.replace(".", "%2E")
+    return segment
+
+
+def encode_query(query_params, collection_formats=None):
+    """A query string from a dict or a list of pairs; None values are left out.
+
+    Lists repeat the key ('multi', the default) or are joined as
+    `collection_formats` says ('csv', 'ssv', 'tsv', 'pipes').
+    """
+    items = query_params.items() if isinstance(query_params, dict) else query_params
+    parts = []
+    for key, value in items:
+        if value is None:
+            continue
+        name = _quote(str(key))
+        if isinstance(value, (list, tuple)):
+            style = (collection_formats or {}).get(key, "multi")
+            values = [_param_text(item) for item in value if item is not None]
+            if style == "multi":
+                parts.extend("%s=%s" % (name, _quote(text)) for text in values)
+            elif style in _COLLECTION_SEPARATORS:
+                parts.append("%s=%s" % (name, _quote(_COLLECTION_SEPARATORS[style].join(values))))
+            else:
+                raise ApiValueError("unknown collection format %r for query parameter %s" % (style, key))
+        else:
+            parts.append("%s=%s" % (name, _quote(_param_text(value))))
+    return "&".join(parts)
+
+
+def _quote(text):
+    """Percent-encode everything but the unreserved characters (RFC 3986)."""
+    if _UNRESERVED.issuperset(text):
+        return text
+    return urllib.parse.quote(text, safe="")
+
+
+def encode_body(method, body, post_params=None, files=None):
+    """The request body bytes, serialized once: None when there is none (b"" for POST/PUT/PATCH)."""
+    if post_params or files:
+        raise ApiValueError("form fields and file uploads are not supported: the Integration API "
+                            "takes JSON bodies")
+    if body is None:
+        return b"" if method in _METHODS_WITH_BODY else None
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
+    return model_base.serialize(body)
+
+
+def _param_text(value):
+    """A path, query or header value as text: booleans as true/false, dates as ISO 8601."""
+    if value.__class__ is str:
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _check_header_name(name):
+    if name in _checked_header_names:
+        return
+    if not isinstance(name, str) or not name or not set(name) <= _TOKEN_CHARS:
+        raise ApiValueError("invalid header name %r" % (name,))
+    if len(_checked_header_names) < 256:
+        _checked_header_names.add(name)
+
+
+# --------------------------------------------------------------------------
+# Response handling
+# --------------------------------------------------------------------------
+
+def error_for_response(response, preloaded=True):
+    """The exception for a non-2xx response (the body is read and the connection released)."""
+    try:
+        body = response.data
+    except rest.TRANSPORT_ERRORS as error:
+        return rest.transport_error(error, "reading a %d response" % response.status)
+    finally:
+        if not preloaded:
+            response.release_conn()
+    status = response.status
+    retry_after = None
+    if status == 429 or status >= 500:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    return exception_for_response(status, response.reason, body, response.headers, retry_after=retry_after)
+
+
+def decode_response(response, response_type):
+    """The response body decoded into `response_type`; ApiDecodeError when it is not the JSON expected."""
+    status = response.status
+    if status == 204 or response_type is None:
+        return None
+    data = response.data
+    if not data:
+        raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
+                             detail="empty body where a JSON %s was expected" % response_type)
+    content_type = response.headers.get("Content-Type")
+    if content_type is not None and not _is_json(content_type):
+        raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
+                             detail="Content-Type %s where JSON was expected" % content_type)
+    try:
+        parsed = json.loads(data)
+    except ValueError as error:
+        raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
+                             detail="body is not valid JSON (%s)" % error) from None
+    return model_base.deserialize(parsed, response_type)
+
+
+def _is_json(content_type):
+    known = _json_content_types.get(content_type)
+    if known is None:
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        known = media_type == _JSON or (media_type.startswith("application/") and media_type.endswith("+json"))
+        if len(_json_content_types) < 64:
+            _json_content_types[content_type] = known
+    return known

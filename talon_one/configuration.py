@@ -1,0 +1,481 @@
+"""Settings of a talon_one client: where to connect, how to authenticate, how to send.
+
+Both ways of configuring work:
+
+    # The official SDK's way
+    configuration = talon_one.Configuration(
+        host="https://mycompany.talon.one",
+        api_key={"Authorization": KEY},
+        api_key_prefix={"Authorization": "ApiKey-v1"},
+    )
+
+    # Shorter
+    configuration = talon_one.Configuration(host="https://mycompany.talon.one", api_key_v1=KEY)
+    configuration = talon_one.Configuration(host=..., application_id=42, application_key=HEX_KEY)
+    configuration = talon_one.Configuration.from_env()
+
+Authentication, URL, timeouts and retries are read on every call, so changing
+them on a configuration in use takes effect on the next call. TLS, proxy and
+pool settings are read when an ApiClient builds its connection pool (when it
+is created, and again in a forked child).
+
+Neither repr() nor str() of a Configuration shows a key.
+"""
+
+import logging
+import os
+import sys
+import threading
+import urllib.parse
+
+from talon_one.exceptions import ApiTypeError, ApiValueError
+from talon_one.version import __version__
+
+__all__ = ["Configuration", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT"]
+
+#: Seconds allowed to open a connection (DNS, TCP, TLS) before ApiTimeoutError.
+DEFAULT_CONNECT_TIMEOUT = 5.0
+#: Seconds allowed between bytes of the response before ApiTimeoutError.
+DEFAULT_READ_TIMEOUT = 30.0
+
+API_KEY_HEADER = "Authorization"
+API_KEY_PREFIX = "ApiKey-v1"
+SIGNATURE_HEADER = "Content-Signature"
+
+LOGGER_NAME = "talon_one"
+
+# Configuration field -> environment variables, the first one set wins.
+_ENVIRONMENT = (
+    ("host", ("TALON_ONE_BASE_URL", "TALONONE_ENDPOINT")),
+    ("api_key_v1", ("TALON_ONE_API_KEY",)),
+    ("application_id", ("TALON_ONE_APPLICATION_ID", "TALONONE_APP_ID")),
+    ("application_key", ("TALON_ONE_APPLICATION_KEY", "TALONONE_APP_KEY")),
+)
+
+_FORBIDDEN_IN_HEADERS = ("\r", "\n", "\x00")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+_default = None
+_default_lock = threading.Lock()
+
+
+def check_header_value(what, value):
+    """Refuse a header value that would break the request (header injection).
+
+    `what` names the setting in the error; the value itself is never echoed,
+    as it may be a key.
+    """
+    if not isinstance(value, str):
+        raise ApiTypeError("%s must be a string, got %s" % (what, type(value).__name__))
+    if not value.isascii() or not value.isprintable():
+        for char in _FORBIDDEN_IN_HEADERS:
+            if char in value:
+                raise ApiValueError("%s contains a line break or NUL character (CR, LF or NUL); "
+                                    "refusing to send it as a header" % what)
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ApiValueError("%s contains characters that cannot be sent in an HTTP header "
+                                "(only Latin-1)" % what) from None
+    return value
+
+
+def normalize_host(value, what="host"):
+    """An absolute http(s) base URL without trailing slash, or ApiValueError."""
+    if not isinstance(value, str):
+        raise ApiTypeError("%s must be a string such as 'https://mycompany.talon.one', got %s"
+                           % (what, type(value).__name__))
+    check_header_value(what, value)
+    value = value.strip()
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise ApiValueError("%s must be an absolute http(s) URL such as 'https://mycompany.talon.one'"
+                            % what)
+    if "@" in parts.netloc:
+        raise ApiValueError("%s must not contain user:password@ credentials" % what)
+    if parts.query or parts.fragment:
+        raise ApiValueError("%s must not contain a query string or fragment" % what)
+    return value.rstrip("/")
+
+
+def _signing_key_from_hex(value):
+    if not isinstance(value, str):
+        raise ApiTypeError("application_key must be a hex string, got %s" % type(value).__name__)
+    text = value.strip()
+    if not text:
+        raise ApiValueError("application_key is empty")
+    if len(text) % 2 or not set(text) <= _HEX_DIGITS:
+        raise ApiValueError("application_key must be the application's hex API key "
+                            "(an even number of characters 0-9, a-f); the value given is not hex")
+    return bytes.fromhex(text)
+
+
+def _application_id(value):
+    if isinstance(value, bool):
+        raise ApiTypeError("application_id must be an integer, got a bool")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or value <= 0:
+        raise ApiValueError("application_id must be a positive integer, got %r" % (value,))
+    return value
+
+
+def redact_url(url):
+    """`url` with any user:password@ replaced, for logs and repr."""
+    if not url or "@" not in url:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit((parts.scheme, "***:***@" + host, parts.path, parts.query, parts.fragment))
+
+
+class Configuration:
+    """Settings of a talon_one client.
+
+    Where and who:
+      host                  base URL, e.g. 'https://mycompany.talon.one' (a trailing slash is
+                            ignored). Required before the first call.
+      api_key_v1            the Integration API key; sends 'Authorization: ApiKey-v1 <key>'.
+                            Same as api_key={'Authorization': key} with
+                            api_key_prefix={'Authorization': 'ApiKey-v1'} (the prefix is added
+                            when none is set and the key has none).
+      application_id,       signed requests ('integration_auth'): every request carries
+      application_key       'Content-Signature: signer=<id>; signature=<HMAC-MD5 of the body>'.
+                            Used for operations that accept it when no API key is set.
+      api_key, api_key_prefix, refresh_api_key_hook, get_api_key_with_prefix(),
+      auth_settings()       as in the official SDK.
+
+    Transport:
+      connect_timeout       seconds to open a connection (default 5)
+      read_timeout          seconds to wait for response bytes (default 30)
+      retries               None (the default policy: 2 retries), an int, or a RetryPolicy
+      verify_ssl            verify the server certificate (default True)
+      ssl_ca_cert           CA bundle file to verify with (default: the system's)
+      cert_file, key_file   client certificate and key for mutual TLS
+      assert_hostname       passed to urllib3 (None: check the host name)
+      proxy                 'http://[user:pass@]proxy:3128'; credentials become a
+                            Proxy-Authorization header and are redacted in logs
+      proxy_headers         extra headers for the proxy
+      connection_pool_maxsize  connections kept per host (default max(10, 5 x CPUs))
+      default_headers       headers sent on every request
+
+    Logging and models:
+      debug                 log every request and response (credentials redacted) on the
+                            'talon_one' logger at DEBUG
+      logger_format, logger_file   as in the official SDK
+      client_side_validation       check model values as they are set (default True)
+    """
+
+    def __init__(self, host=None, api_key=None, api_key_prefix=None, username=None, password=None,
+                 discard_unknown_keys=False, *, api_key_v1=None, application_id=None,
+                 application_key=None, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+                 read_timeout=DEFAULT_READ_TIMEOUT, retries=None, verify_ssl=True, ssl_ca_cert=None,
+                 cert_file=None, key_file=None, assert_hostname=None, proxy=None, proxy_headers=None,
+                 connection_pool_maxsize=None, default_headers=None, debug=False,
+                 client_side_validation=True, logger_format="%(asctime)s %(levelname)s %(message)s",
+                 logger_file=None, safe_chars_for_path_param=""):
+        self._host = None
+        self._application_id = None
+        self._application_key = None
+        self._signing_key = None
+        self._auth_cache = None
+        self._debug = False
+        self._level_before_debug = None
+        self._logger_stream_handler = None
+        self._logger_file = None
+        self._logger_file_handler = None
+
+        self.host = host
+        self.api_key = api_key if api_key is not None else {}
+        self.api_key_prefix = api_key_prefix if api_key_prefix is not None else {}
+        self.refresh_api_key_hook = None
+        if api_key_v1 is not None:
+            self.api_key_v1 = api_key_v1
+        if application_id is not None:
+            self.application_id = application_id
+        if application_key is not None:
+            self.application_key = application_key
+        self.username = username
+        self.password = password
+        self.discard_unknown_keys = discard_unknown_keys
+
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.retries = retries
+        self.verify_ssl = verify_ssl
+        self.ssl_ca_cert = ssl_ca_cert
+        self.cert_file = cert_file
+        self.key_file = key_file
+        self.assert_hostname = assert_hostname
+        self.proxy = proxy
+        self.proxy_headers = proxy_headers
+        self.connection_pool_maxsize = (connection_pool_maxsize if connection_pool_maxsize is not None
+                                        else max(10, (os.cpu_count() or 1) * 5))
+        self.default_headers = dict(default_headers) if default_headers else {}
+        # Kept for the official SDK's sake: path parameters are always encoded as one segment.
+        self.safe_chars_for_path_param = safe_chars_for_path_param
+
+        self.client_side_validation = client_side_validation
+        self.logger = {
+            "package_logger": logging.getLogger(LOGGER_NAME),
+            "urllib3_logger": logging.getLogger("urllib3"),
+        }
+        self.logger_format = logger_format
+        self.logger_file = logger_file
+        self.debug = debug
+
+    # -- construction helpers ---------------------------------------------------
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides):
+        """A Configuration from environment variables; keyword arguments override them.
+
+        TALON_ONE_BASE_URL (or TALONONE_ENDPOINT)           host
+        TALON_ONE_API_KEY                                   api_key_v1
+        TALON_ONE_APPLICATION_ID (or TALONONE_APP_ID)       application_id
+        TALON_ONE_APPLICATION_KEY (or TALONONE_APP_KEY)     application_key
+        """
+        environ = os.environ if environ is None else environ
+        settings = {}
+        for field, names in _ENVIRONMENT:
+            for name in names:
+                value = environ.get(name, "").strip()
+                if value:
+                    settings[field] = value
+                    break
+        settings.update((key, value) for key, value in overrides.items() if value is not None)
+        if not settings.get("host"):
+            raise ApiValueError("no Talon.One base URL: set TALON_ONE_BASE_URL "
+                                "(for example https://mycompany.talon.one) or pass host=")
+        return cls(**settings)
+
+    @classmethod
+    def get_default(cls):
+        """The shared default Configuration (created on first use; never copied)."""
+        default = _default
+        if default is None:
+            default = _create_default(cls)
+        return default
+
+    @classmethod
+    def set_default(cls, default):
+        """Make `default` the shared default Configuration (None resets it)."""
+        global _default
+        _default = default
+
+    @classmethod
+    def get_default_copy(cls):
+        """A copy of the default Configuration (the official SDK's way)."""
+        import copy
+        return copy.deepcopy(cls.get_default())
+
+    def __deepcopy__(self, memo):
+        """Copies settings and credential dicts; shares the loggers and handlers."""
+        import copy
+        clone = self.__class__.__new__(self.__class__)
+        memo[id(self)] = clone
+        for name, value in self.__dict__.items():
+            if name in ("logger", "_logger_stream_handler", "_logger_file_handler", "retries",
+                        "refresh_api_key_hook"):
+                clone.__dict__[name] = value
+            else:
+                clone.__dict__[name] = copy.deepcopy(value, memo)
+        clone._auth_cache = None
+        return clone
+
+    # -- where ------------------------------------------------------------------
+
+    @property
+    def host(self):
+        """The base URL, without trailing slash (None until set)."""
+        return self._host
+
+    @host.setter
+    def host(self, value):
+        self._host = None if value is None else normalize_host(value)
+
+    def get_host_settings(self):
+        return [{"url": "https://mycompany.talon.one", "description": "Your Talon.One deployment"}]
+
+    def get_host_from_settings(self, index=None, variables=None, servers=None):
+        """The host (kept for the official SDK; there is a single server)."""
+        return self.host
+
+    # -- credentials --------------------------------------------------------------
+
+    @property
+    def api_key_v1(self):
+        """The Integration API key (without prefix), or None."""
+        return self.api_key.get(API_KEY_HEADER) or self.api_key.get("api_key_v1")
+
+    @api_key_v1.setter
+    def api_key_v1(self, key):
+        if key is None:
+            self.api_key.pop(API_KEY_HEADER, None)
+            self.api_key.pop("api_key_v1", None)
+            return
+        check_header_value("api_key_v1", key)
+        if not key.strip():
+            raise ApiValueError("api_key_v1 is empty")
+        self.api_key[API_KEY_HEADER] = key.strip()
+        self.api_key_prefix[API_KEY_HEADER] = API_KEY_PREFIX
+
+    @property
+    def application_id(self):
+        """The application id used as `signer` in Content-Signature, or None."""
+        return self._application_id
+
+    @application_id.setter
+    def application_id(self, value):
+        self._application_id = None if value is None else _application_id(value)
+
+    @property
+    def application_key(self):
+        """The application's hex key used to sign request bodies, or None."""
+        return self._application_key
+
+    @application_key.setter
+    def application_key(self, value):
+        if value is None:
+            self._application_key = self._signing_key = None
+            return
+        self._signing_key = _signing_key_from_hex(value)
+        self._application_key = value.strip()
+
+    @property
+    def signing_credentials(self):
+        """(application_id, key bytes) when signed requests are set up, else None."""
+        if self._signing_key is None or self._application_id is None:
+            return None
+        return self._application_id, self._signing_key
+
+    def get_api_key_with_prefix(self, identifier, alias=None):
+        """The header value for API key `identifier` ('Authorization'), prefix included, or None."""
+        if self.refresh_api_key_hook is not None:
+            self.refresh_api_key_hook(self)
+        key = self.api_key.get(identifier)
+        if key is None and alias is not None:
+            key = self.api_key.get(alias)
+        if not key:
+            return None
+        prefix = self.api_key_prefix.get(identifier)
+        if prefix is None and alias is not None:
+            prefix = self.api_key_prefix.get(alias)
+        if prefix is None and identifier in (API_KEY_HEADER, "api_key_v1") and " " not in key:
+            prefix = API_KEY_PREFIX
+        return "%s %s" % (prefix, key) if prefix else key
+
+    def auth_settings(self):
+        """The official SDK's description of the auth schemes.
+
+        The 'integration_auth' value is computed per request from the body, so it
+        is None here unless a fixed Content-Signature was put in `api_key`.
+        """
+        return {
+            "api_key_v1": {
+                "type": "api_key", "in": "header", "key": API_KEY_HEADER,
+                "value": self.get_api_key_with_prefix(API_KEY_HEADER, alias="api_key_v1"),
+            },
+            "integration_auth": {
+                "type": "api_key", "in": "header", "key": SIGNATURE_HEADER,
+                "value": self.get_api_key_with_prefix(SIGNATURE_HEADER, alias="integration_auth"),
+            },
+        }
+
+    def describe_auth(self):
+        """The configured credentials, named without their values ('api_key_v1', ...)."""
+        schemes = []
+        if self.api_key_v1:
+            schemes.append("api_key_v1")
+        if self.signing_credentials is not None:
+            schemes.append("integration_auth(application_id=%d)" % self._application_id)
+        elif self._signing_key is not None:
+            schemes.append("integration_auth(application_id missing)")
+        return " + ".join(schemes) if schemes else "none"
+
+    # -- logging --------------------------------------------------------------------
+
+    @property
+    def debug(self):
+        """Log requests and responses (credentials redacted) on the 'talon_one' logger at DEBUG."""
+        return self._debug
+
+    @debug.setter
+    def debug(self, value):
+        value = bool(value)
+        logger = self.logger["package_logger"]
+        if value and not self._debug:
+            self._level_before_debug = logger.level
+            logger.setLevel(logging.DEBUG)
+            if not logger.hasHandlers():
+                # Nothing would print otherwise: show the log on stderr.
+                self._logger_stream_handler = logging.StreamHandler()
+                self._logger_stream_handler.setFormatter(logging.Formatter(self._logger_format))
+                logger.addHandler(self._logger_stream_handler)
+        elif not value and self._debug:
+            if self._level_before_debug is not None:
+                logger.setLevel(self._level_before_debug)
+            if self._logger_stream_handler is not None:
+                logger.removeHandler(self._logger_stream_handler)
+                self._logger_stream_handler = None
+        self._debug = value
+
+    @property
+    def logger_format(self):
+        return self._logger_format
+
+    @logger_format.setter
+    def logger_format(self, value):
+        self._logger_format = value
+        formatter = logging.Formatter(value)
+        for handler in (self._logger_stream_handler, self._logger_file_handler):
+            if handler is not None:
+                handler.setFormatter(formatter)
+
+    @property
+    def logger_file(self):
+        """A file the 'talon_one' log is also written to, or None."""
+        return self._logger_file
+
+    @logger_file.setter
+    def logger_file(self, value):
+        logger = self.logger["package_logger"]
+        if self._logger_file_handler is not None:
+            logger.removeHandler(self._logger_file_handler)
+            self._logger_file_handler.close()
+            self._logger_file_handler = None
+        self._logger_file = value
+        if value:
+            self._logger_file_handler = logging.FileHandler(value)
+            self._logger_file_handler.setFormatter(logging.Formatter(self._logger_format))
+            logger.addHandler(self._logger_file_handler)
+
+    def to_debug_report(self):
+        """Versions for a bug report (no settings, no keys)."""
+        import platform
+        import urllib3
+        return ("Python SDK Debug Report:\n"
+                "OS: {os}\nPython Version: {python}\nurllib3 Version: {urllib3}\n"
+                "SDK Package Version: {version}").format(
+                    os=sys.platform, python=platform.python_version(),
+                    urllib3=urllib3.__version__, version=__version__)
+
+    # -- display ------------------------------------------------------------------------
+
+    def __repr__(self):
+        return ("Configuration(host=%r, auth=%s, connect_timeout=%r, read_timeout=%r, retries=%r, "
+                "verify_ssl=%r, proxy=%r, debug=%r)" % (
+                    self._host, self.describe_auth(), self.connect_timeout, self.read_timeout,
+                    self.retries, self.verify_ssl, redact_url(self.proxy), self._debug))
+
+    __str__ = __repr__
+
+
+def _create_default(cls):
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = cls()
+        return _default

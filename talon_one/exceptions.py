@@ -1,0 +1,282 @@
+"""The exceptions talon_one raises, and the one place that maps a response to one.
+
+Every failure a call can meet surfaces as one of these classes, never as a raw
+urllib3, socket or JSON error:
+
+    OpenApiException
+    ├── ApiTypeError (also TypeError)       bad argument type, unknown keyword
+    ├── ApiValueError (also ValueError)     bad argument or model value
+    │   └── MissingCredentialsError         no credentials the operation accepts
+    ├── ApiKeyError (also KeyError)
+    └── ApiException                        anything that came back (or did not)
+        ├── BadRequestException             400
+        ├── UnauthorizedException           401
+        ├── ForbiddenException              403
+        ├── NotFoundException               404
+        ├── ConflictException               409
+        ├── TooManyRequestsException        429 (.retry_after)
+        ├── ServiceException                5xx (.retry_after)
+        ├── ApiDecodeError                  2xx whose body is not the JSON it should be
+        └── ApiConnectionError              no response (status None)
+            └── ApiTimeoutError             connect or read timeout
+"""
+
+import json
+
+__all__ = [
+    "OpenApiException",
+    "ApiTypeError",
+    "ApiValueError",
+    "MissingCredentialsError",
+    "ApiKeyError",
+    "ApiAttributeError",
+    "ApiException",
+    "BadRequestException",
+    "UnauthorizedException",
+    "ForbiddenException",
+    "NotFoundException",
+    "ConflictException",
+    "TooManyRequestsException",
+    "RateLimitException",
+    "ServiceException",
+    "ApiDecodeError",
+    "ApiConnectionError",
+    "ApiTimeoutError",
+    "exception_for_response",
+]
+
+# How much of an unparsed body str(exc) shows; the whole body stays on exc.body.
+_BODY_PREVIEW = 200
+# How many of the service's error entries str(exc) lists.
+_ERRORS_SHOWN = 3
+
+
+def _render_path(path_to_item):
+    """Render ['cartItems', 0, 'quantity'] as "['cartItems'][0]['quantity']"."""
+    return "".join("[%d]" % p if isinstance(p, int) else "['%s']" % p for p in path_to_item)
+
+
+class OpenApiException(Exception):
+    """The base of every exception talon_one raises."""
+
+
+class ApiTypeError(OpenApiException, TypeError):
+    """A value or argument of the wrong type (also a TypeError)."""
+
+    def __init__(self, msg, path_to_item=None, valid_classes=None, key_type=None):
+        self.path_to_item = path_to_item
+        self.valid_classes = valid_classes
+        self.key_type = key_type
+        if path_to_item:
+            msg = "%s at %s" % (msg, _render_path(path_to_item))
+        super().__init__(msg)
+
+
+class ApiValueError(OpenApiException, ValueError):
+    """A value that breaks a constraint (also a ValueError)."""
+
+    def __init__(self, msg, path_to_item=None):
+        self.path_to_item = path_to_item
+        if path_to_item:
+            msg = "%s at %s" % (msg, _render_path(path_to_item))
+        super().__init__(msg)
+
+
+class MissingCredentialsError(ApiValueError):
+    """No credentials this operation accepts are configured; raised before anything is sent."""
+
+
+class ApiKeyError(OpenApiException, KeyError):
+    """A missing key (also a KeyError)."""
+
+    def __init__(self, msg, path_to_item=None):
+        self.path_to_item = path_to_item
+        if path_to_item:
+            msg = "%s at %s" % (msg, _render_path(path_to_item))
+        super().__init__(msg)
+
+
+class ApiAttributeError(OpenApiException, AttributeError):
+    """A missing attribute (also an AttributeError)."""
+
+
+class ApiException(OpenApiException):
+    """A call that failed: the service answered with an error, or did not answer.
+
+    `status`, `reason`, `body` (text) and `headers` describe the response;
+    `error` is the service's parsed `ErrorResponse` as a dict (or None), with
+    `message` and `errors` as shortcuts. `retry_after` is the delay in seconds
+    a 429 or 5xx response asked for (Retry-After), else None.
+    """
+
+    retry_after = None
+
+    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None):
+        if http_resp is not None:
+            status = http_resp.status
+            reason = http_resp.reason
+            body = http_resp.data
+            headers = http_resp.headers
+        self.status = status
+        self.reason = reason
+        self.body = _as_text(body)
+        self.headers = headers
+        self.error = _parse_error_body(self.body)
+        super().__init__(status, reason)
+
+    @property
+    def message(self):
+        return self.error.get("message") if self.error else None
+
+    @property
+    def errors(self):
+        errors = self.error.get("errors") if self.error else None
+        return errors if isinstance(errors, list) else []
+
+    def __str__(self):
+        lines = ["(%s)" % self.status if self.status is not None else "(no response)"]
+        if self.reason:
+            lines.append("Reason: %s" % self.reason)
+        if self.message:
+            lines.append("Message: %s" % self.message)
+        for entry in self.errors[:_ERRORS_SHOWN]:
+            lines.append("Error: %s" % _describe_api_error(entry))
+        if len(self.errors) > _ERRORS_SHOWN:
+            lines.append("(%d more errors)" % (len(self.errors) - _ERRORS_SHOWN))
+        if self.error is None and self.body:
+            preview = self.body[:_BODY_PREVIEW]
+            suffix = "..." if len(self.body) > _BODY_PREVIEW else ""
+            lines.append("Body: %s%s" % (preview, suffix))
+        return "\n".join(lines)
+
+
+class BadRequestException(ApiException):
+    """400: the service refused the request as malformed or invalid."""
+
+
+class UnauthorizedException(ApiException):
+    """401: the API key or the request signature was not accepted."""
+
+
+class ForbiddenException(ApiException):
+    """403: the credentials may not do this."""
+
+
+class NotFoundException(ApiException):
+    """404: the profile, session, coupon or other entity does not exist."""
+
+
+class ConflictException(ApiException):
+    """409: the request conflicts with the current state."""
+
+
+class _RetryAfterMixin:
+    """Keeps the Retry-After delay (seconds) a 429 or 5xx response asked for."""
+
+    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, retry_after=None):
+        super().__init__(status, reason, http_resp, body, headers)
+        self.retry_after = retry_after
+
+    def __str__(self):
+        text = super().__str__()
+        if self.retry_after is not None:
+            text += "\nRetry-After: %g s" % self.retry_after
+        return text
+
+
+class TooManyRequestsException(_RetryAfterMixin, ApiException):
+    """429: rate limited. `retry_after` is the delay in seconds the service asked for, or None."""
+
+
+# The name other SDKs use for the same thing.
+RateLimitException = TooManyRequestsException
+
+
+class ServiceException(_RetryAfterMixin, ApiException):
+    """5xx: the service (or a proxy in front of it) failed. `retry_after` as for 429 (503 sends it)."""
+
+
+class ApiDecodeError(ApiException):
+    """A successful status whose body is not the JSON it should be; `body` keeps it raw.
+
+    `detail` says what was wrong (empty body, not JSON, wrong Content-Type).
+    """
+
+    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, detail=None):
+        super().__init__(status, reason, http_resp, body, headers)
+        self.detail = detail
+
+    def __str__(self):
+        text = super().__str__()
+        if self.detail:
+            text += "\nDecode error: %s" % self.detail
+        return text
+
+
+class ApiConnectionError(ApiException):
+    """No usable response: connection refused or reset, DNS, TLS, or a broken body. `status` is None."""
+
+    def __init__(self, reason, cause=None):
+        super().__init__(status=None, reason=reason)
+        self.__cause__ = cause
+
+    def __reduce__(self):
+        # Exceptions pickle as cls(*self.args); ours are (status, reason): rebuild from reason
+        # instead, so the error survives a trip through pickle (Celery results, multiprocessing).
+        return self.__class__, (self.reason,), self.__dict__
+
+
+class ApiTimeoutError(ApiConnectionError):
+    """The connect or read timeout ran out."""
+
+
+_EXCEPTION_BY_STATUS = {
+    400: BadRequestException,
+    401: UnauthorizedException,
+    403: ForbiddenException,
+    404: NotFoundException,
+    409: ConflictException,
+}
+
+
+def exception_for_response(status, reason, body, headers, retry_after=None):
+    """Build the exception for a non-2xx response: the one error-mapping table."""
+    if status == 429:
+        return TooManyRequestsException(status, reason, body=body, headers=headers, retry_after=retry_after)
+    if 500 <= status <= 599:
+        return ServiceException(status, reason, body=body, headers=headers, retry_after=retry_after)
+    cls = _EXCEPTION_BY_STATUS.get(status, ApiException)
+    return cls(status, reason, body=body, headers=headers)
+
+
+def _as_text(body):
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body).decode("utf-8", "replace")
+    return body
+
+
+def _parse_error_body(text):
+    """The service's ErrorResponse as a dict, or None when the body is not one (an HTML page, say)."""
+    if not text or text.lstrip()[:1] != "{":
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(parsed, dict) and ("message" in parsed or "errors" in parsed):
+        return parsed
+    return None
+
+
+def _describe_api_error(entry):
+    if not isinstance(entry, dict):
+        return str(entry)
+    parts = [str(entry.get("title") or "")]
+    if entry.get("details"):
+        parts.append(str(entry["details"]))
+    source = entry.get("source")
+    if isinstance(source, dict):
+        where = source.get("pointer") or source.get("parameter") or source.get("line")
+        if where:
+            parts.append("(at %s)" % where)
+    return " ".join(p for p in parts if p)

@@ -1,0 +1,370 @@
+"""The transport: one urllib3 pool per client, each request sent under the retry policy and timeouts.
+
+`RESTClientObject.request` sends one request, retrying as `talon_one.retries`
+decides, and returns the urllib3 response (of any status). Every transport
+failure leaves it as ApiTimeoutError or ApiConnectionError.
+
+The pool is rebuilt in a forked child (Celery prefork, gunicorn), so parent
+and child never share a socket.
+"""
+
+import http.client
+import logging
+import os
+import socket
+import threading
+import time
+import urllib.parse
+
+import urllib3
+from urllib3 import exceptions as u3
+
+from talon_one.auth import redact_headers
+from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, LOGGER_NAME,
+                                     check_header_value, redact_url)
+from talon_one.exceptions import ApiConnectionError, ApiTimeoutError, ApiValueError
+from talon_one.retries import (CONNECTION_LOST, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
+                               RETRYABLE_STATUSES, failure_kind, parse_retry_after, resolve_policy)
+
+__all__ = ["RESTClientObject", "build_pool_manager", "request_timeout"]
+
+logger = logging.getLogger(LOGGER_NAME)
+
+# How much of a body a debug log line shows.
+_DEBUG_BODY_LIMIT = 8192
+
+# What a send can raise: urllib3's errors, and socket, TLS and http.client ones that slip through.
+TRANSPORT_ERRORS = (u3.HTTPError, OSError, http.client.HTTPException)
+
+# Guards rebuilding pools after a fork. Replaced in the child, as the parent's lock
+# may have been held by a thread that does not exist there.
+_fork_lock = threading.Lock()
+
+
+def _new_fork_lock():
+    global _fork_lock
+    _fork_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_fork_lock)
+
+
+def process_lock():
+    """A lock for rare per-process setup (pools, thread pools); safe to take in a forked child."""
+    return _fork_lock
+
+
+# --------------------------------------------------------------------------
+# Pool construction
+# --------------------------------------------------------------------------
+
+def build_pool_manager(configuration, num_pools=4, maxsize=None):
+    """A PoolManager (or ProxyManager) with the configuration's TLS, proxy and pool settings."""
+    kwargs = {
+        "num_pools": num_pools,
+        "maxsize": maxsize or configuration.connection_pool_maxsize,
+        "cert_reqs": "CERT_REQUIRED" if configuration.verify_ssl else "CERT_NONE",
+    }
+    if configuration.ssl_ca_cert:
+        kwargs["ca_certs"] = configuration.ssl_ca_cert
+    if configuration.cert_file:
+        kwargs["cert_file"] = configuration.cert_file
+    if configuration.key_file:
+        kwargs["key_file"] = configuration.key_file
+    if configuration.assert_hostname is not None:
+        kwargs["assert_hostname"] = configuration.assert_hostname
+    if configuration.proxy:
+        proxy_url, proxy_headers = split_proxy_credentials(configuration.proxy, configuration.proxy_headers)
+        return urllib3.ProxyManager(proxy_url=proxy_url, proxy_headers=proxy_headers, **kwargs)
+    return urllib3.PoolManager(**kwargs)
+
+
+def split_proxy_credentials(proxy, proxy_headers=None):
+    """(proxy URL without user:pass@, headers with Proxy-Authorization for them).
+
+    urllib3 does not read credentials from the proxy URL itself.
+    """
+    check_header_value("proxy", proxy)
+    headers = dict(proxy_headers or {})
+    for name, value in headers.items():
+        check_header_value("proxy header %s" % name, value)
+    parts = urllib.parse.urlsplit(proxy)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApiValueError("proxy must be an http(s) URL such as 'http://proxy.example:3128', got %r"
+                            % redact_url(proxy))
+    if parts.username is None:
+        return proxy, headers
+    credentials = "%s:%s" % (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+    headers.update(urllib3.util.make_headers(proxy_basic_auth=credentials))
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), headers
+
+
+# --------------------------------------------------------------------------
+# Timeouts
+# --------------------------------------------------------------------------
+
+def request_timeout(value, configuration):
+    """An urllib3 Timeout for a per-call `_request_timeout`.
+
+    A number bounds the whole attempt (urllib3 `total`, as in the official SDK);
+    a (connect, read) pair sets both; an urllib3 Timeout is used as is. None,
+    here or inside the pair, means the configuration's value: never "no timeout".
+    """
+    if value is None:
+        return default_timeout(configuration)
+    if isinstance(value, urllib3.Timeout):
+        return value
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        connect, read = value
+        return urllib3.Timeout(connect=_seconds(connect, configuration.connect_timeout, DEFAULT_CONNECT_TIMEOUT),
+                               read=_seconds(read, configuration.read_timeout, DEFAULT_READ_TIMEOUT))
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return urllib3.Timeout(total=value)
+    raise ApiValueError("_request_timeout must be seconds (> 0), a (connect, read) pair or an "
+                        "urllib3.Timeout, got %r" % (value,))
+
+
+def default_timeout(configuration):
+    return urllib3.Timeout(
+        connect=_seconds(configuration.connect_timeout, None, DEFAULT_CONNECT_TIMEOUT),
+        read=_seconds(configuration.read_timeout, None, DEFAULT_READ_TIMEOUT))
+
+
+def _seconds(value, fallback, default):
+    if value is None:
+        value = fallback if fallback is not None else default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ApiValueError("timeouts must be a number of seconds > 0, got %r" % (value,))
+    return value
+
+
+def _within(timeout, seconds_left):
+    """`timeout` cut so the attempt ends within `seconds_left`."""
+    total = timeout.total
+    if isinstance(total, (int, float)) and total <= seconds_left:
+        return timeout
+    return urllib3.Timeout(connect=timeout._connect, read=timeout._read, total=seconds_left)
+
+
+# --------------------------------------------------------------------------
+# The client
+# --------------------------------------------------------------------------
+
+class RESTClientObject:
+    """Sends requests over one connection pool, shared by all threads of a process."""
+
+    def __init__(self, configuration, pools_size=4, maxsize=None):
+        self.configuration = configuration
+        self._pools_size = pools_size
+        self._maxsize = maxsize
+        self._pid = os.getpid()
+        self.pool_manager = build_pool_manager(configuration, pools_size, maxsize)
+        self._timeout_cache = (None, None)
+        self._policy_cache = (None, None)
+
+    def request(self, method, url, headers=None, body=None, preload_content=True, timeout=None,
+                retries=None):
+        """Send `body` (bytes or None) to `url`, retrying as the policy allows.
+
+        Returns the urllib3 response, whatever its status: read when
+        `preload_content`, else unread (the caller releases it). Raises
+        ApiTimeoutError / ApiConnectionError when no response could be had.
+        """
+        policy = self._retry_policy(retries)
+        timeout = self._timeout(timeout)
+        started = policy.clock() if policy.max_retries else 0.0
+        retry_number = 0
+        while True:
+            try:
+                response = self._send_once(method, url, headers, body, timeout, preload_content)
+            except TRANSPORT_ERRORS as error:
+                kind = failure_kind(error)
+                delay = policy.delay_after_error(method, kind, retry_number)
+                seconds_left = self._seconds_left(policy, started, delay)
+                if seconds_left is None:
+                    raise transport_error(error, "%s %s" % (method, url.split("?", 1)[0])) from error
+                reason = "%s (%s)" % (kind, _describe_cause(error))
+            else:
+                status = response.status
+                if status not in RETRYABLE_STATUSES:
+                    return response
+                retry_after = (parse_retry_after(response.headers.get("Retry-After"))
+                               if status in RETRY_AFTER_STATUSES else None)
+                delay = policy.delay_after_status(method, status, retry_after, retry_number)
+                seconds_left = self._seconds_left(policy, started, delay)
+                if seconds_left is None:
+                    return response
+                _discard(response)
+                reason = "%d %s" % (status, response.reason or "")
+            if logger.isEnabledFor(logging.INFO):
+                logger.info("Retrying %s %s (retry %d of %d) after %s; waiting %.2f s",
+                            method, _path_only(url), retry_number + 1, policy.max_retries, reason, delay)
+            if delay > 0:
+                policy.sleep(delay)
+            timeout = _within(timeout, seconds_left)
+            retry_number += 1
+
+    def _send_once(self, method, url, headers, body, timeout, preload_content):
+        debug = logger.isEnabledFor(logging.DEBUG)
+        if debug:
+            self._log_request(method, url, headers, body)
+            began = time.perf_counter()
+        response = self._pool().urlopen(
+            method, url, body=body, headers=headers, retries=False, redirect=False,
+            timeout=timeout, preload_content=preload_content)
+        if debug:
+            self._log_response(method, url, response, time.perf_counter() - began, preload_content)
+        return response
+
+    @staticmethod
+    def _seconds_left(policy, started, delay):
+        """Time left for a retry after waiting `delay`, or None when no retry should start."""
+        if delay is None:
+            return None
+        seconds_left = policy.max_total_time - (policy.clock() - started) - delay
+        return seconds_left if seconds_left > 0 else None
+
+    def _pool(self):
+        if self._pid != os.getpid():
+            self._rebuild_after_fork()
+        return self.pool_manager
+
+    def _rebuild_after_fork(self):
+        """A fresh pool in a forked child. The parent's connections are dropped unused:
+        closing a socket in the child does not close it for the parent."""
+        with _fork_lock:
+            pid = os.getpid()
+            if self._pid != pid:
+                self.pool_manager = build_pool_manager(self.configuration, self._pools_size, self._maxsize)
+                self._pid = pid
+
+    def _timeout(self, per_call):
+        if per_call is not None:
+            return request_timeout(per_call, self.configuration)
+        key = (self.configuration.connect_timeout, self.configuration.read_timeout)
+        cached_key, cached = self._timeout_cache
+        if cached_key != key:
+            cached = default_timeout(self.configuration)
+            self._timeout_cache = (key, cached)
+        return cached
+
+    def _retry_policy(self, per_call):
+        setting = self.configuration.retries
+        cached_setting, policy = self._policy_cache
+        if policy is None or cached_setting is not setting:
+            policy = resolve_policy(setting)
+            self._policy_cache = (setting, policy)
+        return policy if per_call is None else resolve_policy(per_call, policy)
+
+    def close(self):
+        """Close the pooled connections (the client stays usable: new ones are opened on demand)."""
+        if self._pid == os.getpid():
+            self.pool_manager.clear()
+
+    # -- debug logging (only reached when DEBUG is enabled) --------------------
+
+    def _log_request(self, method, url, headers, body):
+        if not self.configuration.debug:
+            logger.debug("-> %s %s", method, url)
+            return
+        logger.debug("-> %s %s\nheaders: %s\nbody: %s", method, url, redact_headers(headers or {}),
+                     _preview(body))
+
+    def _log_response(self, method, url, response, elapsed, preloaded):
+        if not self.configuration.debug:
+            logger.debug("<- %s %s: %d in %.1f ms", method, url, response.status, elapsed * 1000)
+            return
+        body = _preview(response.data) if preloaded else "(not read: _preload_content=False)"
+        logger.debug("<- %s %s: %d %s in %.1f ms\nheaders: %s\nbody: %s", method, url, response.status,
+                     response.reason, elapsed * 1000, redact_headers(response.headers), body)
+
+    def __repr__(self):
+        return "<RESTClientObject %s>" % self.configuration.host
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+def _discard(response):
+    """Read and release a response that is being retried, so its connection can be reused."""
+    try:
+        response.drain_conn()
+    except TRANSPORT_ERRORS:
+        pass
+    response.release_conn()
+
+
+def _path_only(url):
+    return urllib.parse.urlsplit(url).path
+
+
+def _preview(body):
+    if body is None:
+        return "(none)"
+    if isinstance(body, (bytes, bytearray)):
+        text = bytes(body[:_DEBUG_BODY_LIMIT]).decode("utf-8", "replace")
+    else:
+        text = str(body)[:_DEBUG_BODY_LIMIT]
+    if len(body) > _DEBUG_BODY_LIMIT:
+        text += "... (%d bytes)" % len(body)
+    return text
+
+
+def _root_cause(error):
+    """The innermost socket/TLS/http.client error behind an urllib3 error."""
+    seen = set()
+    while id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, u3.MaxRetryError) and error.reason is not None:
+            error = error.reason
+        elif isinstance(error, u3.ProxyError) and getattr(error, "original_error", None) is not None:
+            error = error.original_error
+        elif isinstance(error, u3.ProtocolError) and len(error.args) > 1 and isinstance(error.args[1], BaseException):
+            error = error.args[1]
+        elif isinstance(error, u3.HTTPError) and error.__cause__ is not None:
+            error = error.__cause__
+        else:
+            break
+    return error
+
+
+def _describe_cause(error):
+    cause = _root_cause(error)
+    if isinstance(cause, OSError) and cause.strerror:
+        return "%s (%s)" % (cause.strerror, type(cause).__name__)
+    if isinstance(cause, u3.HTTPError):
+        return type(cause).__name__
+    text = str(cause)
+    return "%s: %s" % (type(cause).__name__, text) if text else type(cause).__name__
+
+
+def transport_error(error, where):
+    """Our exception for an urllib3 / socket / TLS failure, without credentials in its text.
+
+    `where` names the call ('PUT https://.../v2/customer_sessions/x').
+    """
+    if isinstance(error, u3.MaxRetryError) and error.reason is not None:
+        error = error.reason
+    kind = failure_kind(error)
+    if _is_connect_timeout(error):
+        return ApiTimeoutError("%s: connect timeout: no connection within the connect timeout" % where, error)
+    if kind == READ_TIMEOUT or isinstance(error, socket.timeout):
+        return ApiTimeoutError("%s: read timeout: no response within the read timeout" % where, error)
+    if isinstance(error, u3.ProxyError):
+        return ApiConnectionError("%s: proxy error: %s" % (where, _describe_cause(error)), error)
+    if isinstance(error, u3.SSLError):
+        return ApiConnectionError("%s: TLS error: %s" % (where, _root_cause(error)), error)
+    if kind == NOT_SENT:
+        return ApiConnectionError("%s: could not connect: %s" % (where, _describe_cause(error)), error)
+    if kind == CONNECTION_LOST:
+        return ApiConnectionError("%s: connection lost: %s" % (where, _describe_cause(error)), error)
+    return ApiConnectionError("%s: %s" % (where, _describe_cause(error)), error)
+
+
+def _is_connect_timeout(error):
+    if isinstance(error, u3.ProxyError):
+        error = getattr(error, "original_error", None)
+    return isinstance(error, u3.ConnectTimeoutError) and not isinstance(error, u3.NewConnectionError)

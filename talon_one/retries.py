@@ -1,0 +1,222 @@
+"""The retry policy, in one place: what is retried, how long to wait, when to stop.
+
+The transport (`talon_one.rest`) sends each attempt with urllib3's own retries
+off and asks this module, after every failure, whether to try again:
+
+* A connection that failed before the request was sent (refused, DNS, connect
+  timeout) is retried for every method: the service never saw the request.
+* 429 and 503 are retried for every method (the service did not process the
+  request), waiting what `Retry-After` asks for (seconds or an HTTP date).
+  When it asks for more than `max_retry_after` (30 s by default) the call does
+  not wait: it raises TooManyRequestsException / ServiceException carrying
+  `.retry_after`, so the caller can decide.
+* 500, 502, 504, a read timeout and a connection lost after the request was
+  sent are retried only for idempotent methods (GET, HEAD, PUT, DELETE,
+  OPTIONS). A POST whose outcome is unknown is never sent twice.
+
+Waits without `Retry-After` use exponential backoff with full jitter:
+random(0, min(backoff_max, backoff_base * backoff_factor ** n)).
+No retry starts once `max_total_time` has passed since the call began, and a
+retried attempt's timeout is cut to the time left.
+"""
+
+import datetime
+import email.utils
+import random as _random
+import time
+
+from urllib3 import exceptions as _u3
+from urllib3.util.retry import Retry as _Urllib3Retry
+
+__all__ = [
+    "RetryPolicy",
+    "DEFAULT_RETRY_POLICY",
+    "IDEMPOTENT_METHODS",
+    "parse_retry_after",
+    "failure_kind",
+    "resolve_policy",
+]
+
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
+# Statuses that say the request was not processed: safe to retry for any method.
+RETRY_AFTER_STATUSES = frozenset((429, 503))
+# Statuses whose outcome is unknown: retried for idempotent methods only.
+IDEMPOTENT_RETRY_STATUSES = frozenset((500, 502, 504))
+RETRYABLE_STATUSES = RETRY_AFTER_STATUSES | IDEMPOTENT_RETRY_STATUSES
+
+# What failure_kind() returns.
+NOT_SENT = "connection failed before the request was sent"
+READ_TIMEOUT = "read timeout"
+CONNECTION_LOST = "connection lost after the request was sent"
+OTHER = "other"
+
+_NAME_RESOLUTION_ERROR = getattr(_u3, "NameResolutionError", _u3.NewConnectionError)
+
+
+class RetryPolicy:
+    """How a call is retried. Immutable in use; build a new one (or `replace(...)`) to change it.
+
+    max_retries      retries after the first attempt (default 2; 0 disables retrying)
+    backoff_base     first backoff ceiling in seconds (default 0.25)
+    backoff_factor   growth of the ceiling per retry (default 2)
+    backoff_max      largest backoff ceiling in seconds (default 8)
+    max_retry_after  longest Retry-After the client waits, in seconds (default 30);
+                     a longer one ends the call with the exception carrying `.retry_after`
+    max_total_time   time budget in seconds for the whole call, retries and waits
+                     included (default 60); no retry starts past it
+    sleep, random, clock
+                     injectable time.sleep, random.random and time.monotonic (for tests)
+    """
+
+    __slots__ = ("max_retries", "backoff_base", "backoff_factor", "backoff_max",
+                 "max_retry_after", "max_total_time", "sleep", "random", "clock")
+
+    def __init__(self, max_retries=2, backoff_base=0.25, backoff_factor=2.0, backoff_max=8.0,
+                 max_retry_after=30.0, max_total_time=60.0,
+                 sleep=time.sleep, random=_random.random, clock=time.monotonic):
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError("max_retries must be an integer >= 0, got %r" % (max_retries,))
+        for name, value in (("backoff_base", backoff_base), ("backoff_factor", backoff_factor),
+                            ("backoff_max", backoff_max), ("max_retry_after", max_retry_after),
+                            ("max_total_time", max_total_time)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError("%s must be a number >= 0, got %r" % (name, value))
+        self.max_retries = max_retries
+        self.backoff_base = float(backoff_base)
+        self.backoff_factor = float(backoff_factor)
+        self.backoff_max = float(backoff_max)
+        self.max_retry_after = float(max_retry_after)
+        self.max_total_time = float(max_total_time)
+        self.sleep = sleep
+        self.random = random
+        self.clock = clock
+
+    def replace(self, **changes):
+        """A copy with some settings changed."""
+        settings = {name: getattr(self, name) for name in self.__slots__}
+        settings.update(changes)
+        return RetryPolicy(**settings)
+
+    def __repr__(self):
+        return ("RetryPolicy(max_retries=%d, backoff_base=%g, backoff_factor=%g, backoff_max=%g, "
+                "max_retry_after=%g, max_total_time=%g)" % (
+                    self.max_retries, self.backoff_base, self.backoff_factor, self.backoff_max,
+                    self.max_retry_after, self.max_total_time))
+
+    def __eq__(self, other):
+        if not isinstance(other, RetryPolicy):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None
+
+    # -- decisions ---------------------------------------------------------
+
+    def backoff(self, retry_number):
+        """The wait before retry number `retry_number` (0 for the first): full jitter."""
+        ceiling = min(self.backoff_max, self.backoff_base * self.backoff_factor ** retry_number)
+        return self.random() * ceiling
+
+    def delay_after_status(self, method, status, retry_after, retry_number):
+        """Seconds to wait before retrying a `status` response, or None to stop."""
+        if retry_number >= self.max_retries:
+            return None
+        if status in RETRY_AFTER_STATUSES:
+            if retry_after is None:
+                return self.backoff(retry_number)
+            return retry_after if retry_after <= self.max_retry_after else None
+        if status in IDEMPOTENT_RETRY_STATUSES and method in IDEMPOTENT_METHODS:
+            return self.backoff(retry_number)
+        return None
+
+    def delay_after_error(self, method, kind, retry_number):
+        """Seconds to wait before retrying after a transport failure of `kind`, or None to stop."""
+        if retry_number >= self.max_retries:
+            return None
+        if kind == NOT_SENT:
+            return self.backoff(retry_number)
+        if kind in (READ_TIMEOUT, CONNECTION_LOST) and method in IDEMPOTENT_METHODS:
+            return self.backoff(retry_number)
+        return None
+
+
+DEFAULT_RETRY_POLICY = RetryPolicy()
+
+
+def resolve_policy(setting, base=None):
+    """The RetryPolicy for a `retries` setting: None (the default), an int, a RetryPolicy,
+    or an urllib3 Retry (its `total` is used as the count).
+
+    An int keeps the other settings (sleep included) of `base`.
+    """
+    base = base or DEFAULT_RETRY_POLICY
+    if setting is None:
+        return base
+    if isinstance(setting, RetryPolicy):
+        return setting
+    if setting is False:
+        setting = 0
+    if isinstance(setting, _Urllib3Retry):
+        total = setting.total
+        setting = total if isinstance(total, int) and not isinstance(total, bool) else 0
+    if isinstance(setting, int) and not isinstance(setting, bool):
+        return base if setting == base.max_retries else base.replace(max_retries=setting)
+    raise TypeError("retries must be None, an int >= 0 or a talon_one.retries.RetryPolicy, got %r"
+                    % (setting,))
+
+
+def failure_kind(error):
+    """Classify an urllib3 / socket error for the retry decision.
+
+    NOT_SENT: the connection was never made (refused, DNS, connect timeout, proxy
+    unreachable); READ_TIMEOUT; CONNECTION_LOST: reset, closed or cut short once
+    the request may have been sent; OTHER: TLS and anything else (not retried).
+    """
+    if isinstance(error, _u3.MaxRetryError) and error.reason is not None:
+        return failure_kind(error.reason)
+    if isinstance(error, _u3.ProxyError):
+        original = getattr(error, "original_error", None)
+        if isinstance(original, (_u3.NewConnectionError, _u3.ConnectTimeoutError, ConnectionRefusedError)):
+            return NOT_SENT
+        return OTHER
+    if isinstance(error, (_u3.NewConnectionError, _u3.ConnectTimeoutError, _NAME_RESOLUTION_ERROR)):
+        return NOT_SENT
+    if isinstance(error, _u3.ReadTimeoutError):
+        return READ_TIMEOUT
+    if isinstance(error, _u3.SSLError):
+        return OTHER
+    if isinstance(error, (_u3.ProtocolError, ConnectionError)):
+        return CONNECTION_LOST
+    return OTHER
+
+
+def parse_retry_after(value, now=None):
+    """Seconds asked for by a Retry-After header (delta-seconds or an HTTP date), or None.
+
+    A date in the past gives 0. A value that parses as neither gives None.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return _seconds_until_http_date(value, now)
+    if seconds != seconds or seconds < 0 or seconds == float("inf"):
+        return None
+    return seconds
+
+
+def _seconds_until_http_date(value, now):
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # "-0000" dates come back naive; HTTP dates are GMT
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)

@@ -1,0 +1,43 @@
+"""A local fake of the Talon.One Integration API, for tests and demos.
+
+``FakeTalonOne`` is a real HTTP server on 127.0.0.1 that speaks the JSON of
+the Integration API (all 15 operations of the bundled spec), keeps its state
+in memory, and evaluates a small configurable promotion setup (coupons, a
+referral campaign, a loyalty program)::
+
+    from talon_one.testing import FakeTalonOne
+
+    with FakeTalonOne(api_key="k") as fake:
+        print(fake.base_url)          # http://127.0.0.1:<port>
+
+From a shell: ``python -m talon_one.testing --port 9000``.  In pytest: add
+``pytest_plugins = ["talon_one.testing.pytest_plugin"]`` to your root
+conftest.py and use the ``talon_one_fake`` fixture.
+
+Standard library only; importing this package starts nothing.
+"""
+
+from .auth import content_signature
+from .faults import Fault
+from .promotions import CouponRule, LoyaltyProgram, Promotions, ReferralProgram
+from .server import (
+    DEFAULT_API_KEY,
+    DEFAULT_APPLICATION_ID,
+    DEFAULT_APPLICATION_KEY,
+    FakeTalonOne,
+    RecordedRequest,
+)
+
+__all__ = [
+    "CouponRule",
+    "DEFAULT_API_KEY",
+    "DEFAULT_APPLICATION_ID",
+    "DEFAULT_APPLICATION_KEY",
+    "FakeTalonOne",
+    "Fault",
+    "LoyaltyProgram",
+    "Promotions",
+    "RecordedRequest",
+    "ReferralProgram",
+    "content_signature",
+]
