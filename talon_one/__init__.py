@@ -10,6 +10,8 @@ The operations class and the model classes are imported on first use, so
 `import talon_one` stays cheap.
 """
 
+import importlib
+
 from talon_one.version import __version__
 from talon_one.configuration import Configuration
 from talon_one.api_client import ApiClient
@@ -37,17 +39,19 @@ from talon_one.retries import RetryPolicy
 
 
 def __getattr__(name):
-    """Import IntegrationApi and the models on first use (PEP 562)."""
+    """Import IntegrationApi and the models on first use (PEP 562), then keep them here."""
     if name == "IntegrationApi":
-        from talon_one.api.integration_api import IntegrationApi
-        return IntegrationApi
-    from talon_one import models
-    try:
-        return getattr(models, name)
-    except AttributeError:
-        raise AttributeError("module 'talon_one' has no attribute %r" % name) from None
+        from talon_one.api.integration_api import IntegrationApi as value
+    else:
+        models = importlib.import_module("talon_one.models")
+        try:
+            value = getattr(models, name)
+        except AttributeError:
+            raise AttributeError("module 'talon_one' has no attribute %r" % name) from None
+    globals()[name] = value
+    return value
 
 
 def __dir__():
-    from talon_one import models
+    models = importlib.import_module("talon_one.models")
     return sorted(set(globals()) | {"IntegrationApi"} | set(models.__all__))

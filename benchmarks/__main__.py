@@ -1,0 +1,390 @@
+"""python -m benchmarks: talon_one against the raw floor, side by side, in one run.
+
+Every measurement runs talon_one and its floor (the same work with urllib3 and
+the json module, no models) in alternating order over several rounds and
+reports medians, so both see the same machine state. The HTTP server is a
+separate process (benchmarks/server.py) answering with canned bytes over
+keep-alive connections, so it neither shares the GIL with the client nor
+does JSON work.
+
+    python -m benchmarks            the full table (about a minute)
+    python -m benchmarks --quick    fewer rounds, for a smoke test
+"""
+
+import argparse
+import gc
+import json
+import operator
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+
+import urllib3
+
+import talon_one
+from benchmarks import data
+from talon_one import model_base
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+TARGETS = {
+    "decode": ("<=", 3.0),
+    "round trip": ("<=", 1.5),
+    "encode": ("<=", 1.5),
+    "threads": (">=", 0.7),
+    "memory": ("<=", 1.0),
+    "import": ("<=", 1.3),
+}
+
+
+# --------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------
+
+class Result:
+    """Medians of talon_one's and the floor's figures, and the median of their per-round ratios.
+
+    Each round measures both sides back to back, so a per-round ratio compares
+    them under the same machine load; its median resists a noisy neighbour
+    better than the ratio of the two medians.
+    """
+
+    def __init__(self, ours, floor):
+        self.ours = statistics.median(ours)
+        self.floor = statistics.median(floor)
+        self.ratio = statistics.median(o / f for o, f in zip(ours, floor))
+
+
+def interleaved(ours, floor, number, rounds):
+    """Seconds per call of `ours` and `floor` over `rounds` rounds, alternating which goes first."""
+    times = {"ours": [], "floor": []}
+    ours()
+    floor()
+    for index in range(rounds):
+        order = (("ours", ours), ("floor", floor)) if index % 2 else (("floor", floor), ("ours", ours))
+        for name, function in order:
+            start = time.perf_counter()
+            for _ in range(number):
+                function()
+            times[name].append((time.perf_counter() - start) / number)
+    return Result(times["ours"], times["floor"])
+
+
+def read_plain(value):
+    """The floor's read-back: every value of the parsed JSON."""
+    if value.__class__ is dict:
+        for item in value.values():
+            read_plain(item)
+    elif value.__class__ is list:
+        for item in value:
+            read_plain(item)
+
+
+def _field_getters():
+    """Model class -> a function returning the values of all its fields (effects: typed_props, not props)."""
+    getters = {}
+    for name in talon_one.models.__all__:
+        cls = getattr(talon_one.models, name)
+        names = list(cls.openapi_types)
+        if cls is talon_one.models.Effect:
+            names[names.index("props")] = "typed_props"
+        getters[cls] = (operator.attrgetter(*names) if len(names) > 1
+                        else lambda obj, name=names[0]: (getattr(obj, name),))
+    return getters
+
+
+FIELD_GETTERS = _field_getters()
+
+
+def read_models(value):
+    """talon_one's read-back: every field of every model, with the same per-value work as read_plain.
+
+    An integration reads an effect's payload through `typed_props` (a model
+    decoded on access) rather than the raw `props` dict, so that is what is
+    read here, decoding included.
+    """
+    getter = FIELD_GETTERS.get(value.__class__)
+    if getter is not None:
+        for item in getter(value):
+            read_models(item)
+    elif value.__class__ is dict:
+        for item in value.values():
+            read_models(item)
+    elif value.__class__ is list:
+        for item in value:
+            read_models(item)
+
+
+def retained_bytes(build):
+    """Bytes still allocated (per tracemalloc) by what `build()` returns, once garbage is collected."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = build()
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del kept
+    return after - before
+
+
+def start_server():
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.server"], cwd=ROOT, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    port = int(process.stdout.readline())
+    return process, "http://127.0.0.1:%d" % port
+
+
+def stop_server(process):
+    process.stdin.close()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# --------------------------------------------------------------------------
+# The measurements
+# --------------------------------------------------------------------------
+
+def bench_decode(rounds):
+    raw = json.dumps(data.integration_state(1), separators=(",", ":")).encode("utf-8")
+    big = json.dumps(data.integration_state(35), separators=(",", ":")).encode("utf-8")
+    deserialize = model_base.deserialize
+    loads = json.loads
+
+    def ours(payload):
+        return lambda: read_models(deserialize(loads(payload), "IntegrationStateV2"))
+
+    def floor(payload):
+        return lambda: read_plain(loads(payload))
+
+    small = interleaved(ours(raw), floor(raw), 60, rounds)
+    large = interleaved(ours(big), floor(big), 2, rounds)
+    return raw, big, small, large
+
+
+def request_model(n_items=20):
+    """The session request built as an integration builds it: models and keywords, validated."""
+    payload = data.session_request(n_items)
+    session = payload["customerSession"]
+    return talon_one.IntegrationRequest(
+        customer_session=talon_one.NewCustomerSessionV2(
+            profile_id=session["profileId"],
+            coupon_codes=session["couponCodes"],
+            referral_code=session["referralCode"],
+            state=session["state"],
+            cart_items=[talon_one.CartItem(**{
+                "name": item["name"], "sku": item["sku"], "quantity": item["quantity"], "price": item["price"],
+                "category": item["category"], "weight": item["weight"], "height": item["height"],
+                "width": item["width"], "length": item["length"], "position": item["position"],
+                "attributes": item["attributes"]}) for item in session["cartItems"]],
+            additional_costs={name: talon_one.AdditionalCost(price=cost["price"])
+                              for name, cost in session["additionalCosts"].items()},
+            identifiers=session["identifiers"],
+            attributes=session["attributes"],
+        ),
+        response_content=payload["responseContent"],
+    )
+
+
+def bench_encode(rounds):
+    payload = data.session_request(20)
+    request = request_model(20)
+    assert json.loads(model_base.serialize(request)) == payload
+    dumps = json.dumps
+    serialize = model_base.serialize
+
+    def floor():
+        return dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    encode = interleaved(lambda: serialize(request), floor, 400, rounds)
+    build = interleaved(lambda: serialize(request_model(20)), floor, 100, rounds)
+    return len(floor()), encode, build
+
+
+def bench_round_trip(url, rounds):
+    payload = data.session_request(20)
+    request = request_model(20)
+    configuration = talon_one.Configuration(host=url, api_key_v1="bench-key")
+    client = talon_one.ApiClient(configuration)
+    api = talon_one.IntegrationApi(client)
+    http = urllib3.PoolManager(maxsize=8)
+    target = url + "/v2/customer_sessions/session-1"
+    headers = {"Content-Type": "application/json", "Accept": "application/json",
+               "Authorization": "ApiKey-v1 bench-key"}
+
+    def ours():
+        return api.update_customer_session_v2("session-1", request)
+
+    def floor():
+        response = http.request("PUT", target, body=json.dumps(payload).encode("utf-8"), headers=headers)
+        return json.loads(response.data)
+
+    assert isinstance(ours(), talon_one.IntegrationStateV2) and "effects" in floor()
+    result = interleaved(ours, floor, 40, rounds)
+    return result, (api, client, http, target, headers, payload, request)
+
+
+def bench_threads(context, rounds, threads=8, calls=40):
+    api, _, http, target, headers, payload, request = context
+
+    def ours():
+        api.update_customer_session_v2("session-1", request)
+
+    def floor():
+        json.loads(http.request("PUT", target, body=json.dumps(payload).encode("utf-8"), headers=headers).data)
+
+    def throughput(call):
+        barrier = threading.Barrier(threads + 1)
+
+        def worker():
+            barrier.wait()
+            for _ in range(calls):
+                call()
+        workers = [threading.Thread(target=worker) for _ in range(threads)]
+        for worker_thread in workers:
+            worker_thread.start()
+        barrier.wait()
+        start = time.perf_counter()
+        for worker_thread in workers:
+            worker_thread.join()
+        return threads * calls / (time.perf_counter() - start)
+
+    results = {"ours": [], "floor": []}
+    throughput(ours)
+    throughput(floor)
+    for index in range(rounds):
+        order = (("ours", ours), ("floor", floor)) if index % 2 else (("floor", floor), ("ours", ours))
+        for name, call in order:
+            results[name].append(throughput(call))
+    return Result(results["ours"], results["floor"])
+
+
+def bench_memory(raw):
+    deserialize = model_base.deserialize
+    deserialize(json.loads(raw), "IntegrationStateV2")  # compile the decoders first: a one-time cost
+    ours = [retained_bytes(lambda: deserialize(json.loads(raw), "IntegrationStateV2")) for _ in range(3)]
+    floor = [retained_bytes(lambda: json.loads(raw)) for _ in range(3)]
+    return Result(ours, floor)
+
+
+def bench_import(rounds):
+    """Import time in fresh interpreters, both sides loading cached bytecode.
+
+    An installed package has its bytecode compiled at install time. A checkout
+    (or PYTHONDONTWRITEBYTECODE=1) would recompile talon_one's sources on every
+    start while urllib3 loads its .pyc files, so the interpreters here get a
+    private, temporary bytecode cache that the warm-up runs fill.
+    """
+    cache = tempfile.mkdtemp(prefix="talon_one-bench-pycache-")
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=cache)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def run(code):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+        return time.perf_counter() - start
+
+    commands = {"bare": "pass", "ours": "import talon_one", "floor": "import urllib3, json"}
+    for code in commands.values():
+        run(code)  # warm the file system cache and bytecode
+    times = {name: [] for name in commands}
+    for index in range(rounds):
+        names = list(commands) if index % 2 else list(reversed(list(commands)))
+        for name in names:
+            times[name].append(run(commands[name]))
+    shutil.rmtree(cache, ignore_errors=True)
+    ours = [o - b for o, b in zip(times["ours"], times["bare"])]
+    floor = [f - b for f, b in zip(times["floor"], times["bare"])]
+    return Result(ours, floor), statistics.median(times["bare"])
+
+
+# --------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------
+
+def _us(seconds):
+    return "%.0f us" % (seconds * 1e6) if seconds < 0.01 else "%.2f ms" % (seconds * 1e3)
+
+
+def _verdict(kind, ratio):
+    if kind not in TARGETS:
+        return "", ""
+    sign, limit = TARGETS[kind]
+    met = ratio <= limit if sign == "<=" else ratio >= limit
+    return "%s %.1fx" % (sign, limit), "ok" if met else "MISSED"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke test, noisier numbers)")
+    args = parser.parse_args(argv)
+    rounds = 3 if args.quick else 15
+    started = time.perf_counter()
+    process, url = start_server()
+    try:
+        raw, big, decode_small, decode_large = bench_decode(rounds)
+        encoded_size, encode, build = bench_encode(rounds)
+        round_trip, context = bench_round_trip(url, rounds)
+        threads = bench_threads(context, max(3, rounds // 2))
+        context[1].close()
+        context[2].clear()
+    finally:
+        stop_server(process)
+    memory = bench_memory(raw)
+    imports = bench_import(rounds)
+
+    kb_small, kb_large = len(raw) / 1024, len(big) / 1024
+    per_kb_ours = (decode_large.ours / kb_large) / (decode_small.ours / kb_small)
+    per_kb_floor = (decode_large.floor / kb_large) / (decode_small.floor / kb_small)
+    imports, bare = imports
+    rows = [
+        ("decode %.1f KB IntegrationStateV2, read every field" % kb_small, _us(decode_small.ours),
+         _us(decode_small.floor), decode_small.ratio, "decode"),
+        ("decode %.0f KB state, read every field" % kb_large, _us(decode_large.ours), _us(decode_large.floor),
+         decode_large.ratio, "decode"),
+        ("  cost per KB, %.0f KB vs %.1f KB (linear: ~1.0)" % (kb_large, kb_small), "%.2f" % per_kb_ours,
+         "%.2f" % per_kb_floor, None, ""),
+        ("encode IntegrationRequest, 20 cart items (%.1f KB)" % (encoded_size / 1024), _us(encode.ours),
+         _us(encode.floor), encode.ratio, "encode"),
+        ("  build the models (validated) + encode", _us(build.ours), _us(build.floor), build.ratio, ""),
+        ("update_customer_session_v2 round trip", _us(round_trip.ours), _us(round_trip.floor),
+         round_trip.ratio, "round trip"),
+        ("8 threads, one client: calls/s", "%.0f" % threads.ours, "%.0f" % threads.floor, threads.ratio,
+         "threads"),
+        ("memory per decoded %.1f KB state" % kb_small, "%.0f KB" % (memory.ours / 1024),
+         "%.0f KB" % (memory.floor / 1024), memory.ratio, "memory"),
+        ("import talon_one (fresh interpreter, minus bare start)", _us(imports.ours), _us(imports.floor),
+         imports.ratio, "import"),
+    ]
+    print("talon_one %s benchmark: Python %s, urllib3 %s, %s, %d CPUs; medians of %d interleaved rounds"
+          % (talon_one.__version__, platform.python_version(), urllib3.__version__, platform.machine(),
+             os.cpu_count() or 1, rounds))
+    print("floors: json.loads + reading every value; json.dumps; urllib3 PoolManager + json; "
+          "`import urllib3, json`")
+    print()
+    header = ("measurement", "talon_one", "floor", "ratio", "target", "")
+    widths = (58, 11, 11, 7, 8, 6)
+    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths))))
+    print("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    for label, ours, floor, ratio, kind in rows:
+        target, verdict = _verdict(kind, ratio) if ratio is not None else ("", "")
+        cells = (label, ours, floor, "%.2fx" % ratio if ratio is not None else "", target, verdict)
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))))
+    print()
+    print("bare interpreter start: %s; total benchmark time: %.0f s" % (_us(bare), time.perf_counter() - started))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""Render talon_one/api/: the IntegrationApi class, one method pair per operation."""
+
+from codegen.text import HEADER_PY, wrap, wrap_items
+
+_WIDTH = 99
+_PY_TYPES = {"bool": "bool", "str": "str", "int": "int", "float": "float"}
+# The exception talon_one.exceptions raises for each error status the spec lists.
+ERROR_CLASSES = {
+    "400": "BadRequestException",
+    "401": "UnauthorizedException",
+    "403": "ForbiddenException",
+    "404": "NotFoundException",
+    "409": "ConflictException",
+    "429": "TooManyRequestsException",
+}
+
+
+def render_api(api):
+    return {
+        "talon_one/api/__init__.py": _render_package(),
+        "talon_one/api/integration_api.py": _render_module(api),
+    }
+
+
+def _render_package():
+    return "\n".join([
+        HEADER_PY,
+        '"""The operations of the Talon.One Integration API."""',
+        "",
+        "from talon_one.api.integration_api import IntegrationApi",
+        "",
+        '__all__ = ["IntegrationApi"]',
+        "",
+    ])
+
+
+def constant_name(op):
+    return op.name.upper()
+
+
+def _render_module(api):
+    lines = [
+        HEADER_PY,
+        '"""IntegrationApi: one method (and its `_with_http_info` twin) per operation of the spec."""',
+        "",
+        "from talon_one.api._operation import Operation, invoke",
+        "from talon_one.api_client import ApiClient",
+        "",
+        "# The operations as data: path, method, parameters (Python name, spec name[, type]),",
+        "# body model, response model and the security schemes the spec accepts, in its order.",
+    ]
+    for op in api.operations:
+        lines.append("")
+        lines += _operation_constant(op)
+    lines += [
+        "",
+        "",
+        "class IntegrationApi:",
+        '    """%s' % api.title + ".",
+        "",
+    ]
+    lines += wrap(api.description, "    ", _WIDTH)
+    lines += [
+        "",
+        "        configuration = talon_one.Configuration(host=\"%s\", api_key_v1=KEY)" % api.server,
+        "        api = talon_one.IntegrationApi(talon_one.ApiClient(configuration))",
+        "        state = api.update_customer_session_v2(\"session-1\", talon_one.IntegrationRequest(...))",
+        "",
+        "    Each operation has a `_with_http_info` twin returning (data, status, headers).",
+        "    Arguments are checked before anything is sent: an unknown keyword or a",
+        "    wrong type raises ApiTypeError, a missing argument or a body that breaks a",
+        "    constraint raises ApiValueError.",
+        '    """',
+        "",
+        "    def __init__(self, api_client=None):",
+        "        if api_client is None:",
+        "            api_client = ApiClient()",
+        "        self.api_client = api_client",
+    ]
+    for op in api.operations:
+        lines.append("")
+        lines += _method(api, op, http_info=False)
+        lines.append("")
+        lines += _method(api, op, http_info=True)
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _operation_constant(op):
+    lines = ["%s = Operation(" % constant_name(op)]
+    lines.append('    "%s", "%s", "%s",' % (op.name, op.method, op.path))
+    if op.path_parameters:
+        items = ['("%s", "%s")' % (p.name, p.spec_name) for p in op.path_parameters]
+        lines += wrap_items("path_params=[", items, "],", "    ", _WIDTH)
+    if op.query_parameters:
+        items = ['("%s", "%s", %s)' % (p.name, p.spec_name, _PY_TYPES[p.type_ref]) for p in op.query_parameters]
+        lines += wrap_items("query_params=[", items, "],", "    ", _WIDTH)
+    if op.body:
+        lines.append('    body="%s",' % op.body)
+    if op.return_type:
+        lines.append('    response_type="%s",' % op.return_type)
+    lines += wrap_items("auth=[", ['"%s"' % name for name in op.security], "],", "    ", _WIDTH)
+    if op.replacement:
+        lines.append('    replaced_by="%s",' % op.replacement)
+    lines.append(")")
+    return lines
+
+
+def _sentence(text):
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
+
+
+def _method(api, op, http_info):
+    name = op.name + ("_with_http_info" if http_info else "")
+    arguments = [p.name for p in op.path_parameters] + (["body"] if op.body else [])
+    lines = wrap_items("def %s(" % name, ["self"] + arguments + ["**kwargs"], "):", "    ", _WIDTH)
+    doc = _twin_doc(op) if http_info else _method_doc(op)
+    lines.append('        """' + doc[0])
+    lines += [("        " + line).rstrip() for line in doc[1:]]
+    lines.append('        """')
+    positional = "(%s)" % (", ".join(arguments) + ("," if len(arguments) == 1 else ""))
+    items = ["self.api_client", constant_name(op), positional, "kwargs", str(http_info)]
+    lines += wrap_items("return invoke(", items, ")", "        ", _WIDTH)
+    return lines
+
+
+def _method_doc(op):
+    summary = _sentence(op.summary)
+    if op.deprecated:
+        summary = summary.rstrip(".") + " (deprecated: use %s)." % op.replacement
+    doc = [summary, ""]
+    doc += _paragraph(_sentence(op.description))
+    if op.deprecated:
+        doc.append("")
+        doc += _paragraph("Deprecated: calling it emits a DeprecationWarning; use `%s` instead." % op.replacement)
+    doc += ["", "Args:"]
+    for param in op.path_parameters:
+        doc += _item("%s (str): %s" % (param.name, _sentence(param.description)))
+    if op.body:
+        doc += _item("body (%s): The request body; a dict with the same keys is accepted too (JSON keys or "
+                     "field names)." % op.body)
+    doc += ["", "Keyword Args:"]
+    for param in op.query_parameters:
+        doc += _item("%s (%s): %s Optional." % (param.name, _PY_TYPES[param.type_ref], _sentence(param.description)))
+    doc += _item("async_req (bool): Run the call in a thread; the method then returns the thread, whose "
+                 "`.get()` gives the result.")
+    doc += _item("_preload_content, _request_timeout, _retries: Per-call transport options, as for "
+                 "ApiClient.call_api.")
+    doc += ["", "Returns:"]
+    doc += _item(_returns(op))
+    doc += ["", "Raises:"]
+    doc += _item("ApiTypeError: An unknown keyword, or an argument or query parameter of the wrong type.")
+    doc += _item("ApiValueError: A missing required argument%s." % (
+        ", or a body that breaks a constraint (with client-side validation on)" if op.body else ""))
+    errors = ["%s (%s)" % (ERROR_CLASSES[r.status], r.status) for r in op.responses if r.status in ERROR_CLASSES]
+    doc += _item("ApiException: The service answered with an error: %s; or did not answer (ApiConnectionError, "
+                 "ApiTimeoutError)." % ", ".join(errors))
+    return doc
+
+
+def _twin_doc(op):
+    doc = ["`%s`, returning (data, HTTP status, response headers)." % op.name, ""]
+    doc += _paragraph("%s Takes the arguments and raises the errors of `%s`%s. The keyword "
+                      "`_return_http_data_only=True` makes it return the data only."
+                      % (_sentence(op.summary), op.name, ", and is deprecated in the same way" if op.deprecated else ""))
+    doc += ["", "Returns:"]
+    data = op.return_type or "None"
+    doc += _item("tuple: (%s, status, headers)%s." % (
+        data, "; data is None for a 204 answer" if op.return_type and _empty_response(op) else ""))
+    return doc
+
+
+def _empty_response(op):
+    return next((r for r in op.responses if r.status == "204"), None)
+
+
+def _returns(op):
+    model = op.return_type
+    empty = _empty_response(op)
+    if model is None:
+        return "None: the service answers 204 No Content."
+    if empty:
+        return "%s: the decoded response; None for a 204 answer (\"%s\")." % (
+            model, empty.description)
+    return "%s: the decoded response." % model
+
+
+def _paragraph(text):
+    return wrap(text, "", _WIDTH - 8)
+
+
+def _item(text):
+    return wrap(text, "    ", _WIDTH - 8, "        ")

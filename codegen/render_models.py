@@ -1,0 +1,203 @@
+"""Render talon_one/models/: one module per schema and a lazy package __init__."""
+
+from codegen.text import HEADER_PY, describe_constraints, py_literal, wrap, wrap_items
+
+# The longest line the renderers write, as in the hand-written code.
+_WIDTH = 99
+
+
+def render_models(api):
+    """{relative path: text} for talon_one/models/."""
+    files = {}
+    for schema in api.schemas:
+        files["talon_one/models/%s.py" % schema.module] = render_model(api, schema)
+    files["talon_one/models/__init__.py"] = render_package(api)
+    return files
+
+
+def render_package(api):
+    lines = [
+        HEADER_PY,
+        '"""The models of the Talon.One Integration API, one module per schema.',
+        "",
+        "Each class is imported on first use (PEP 562), so importing the package is cheap:",
+        "`talon_one.models.CartItem` and `from talon_one.models import CartItem` both work.",
+        '"""',
+        "",
+        "import importlib",
+        "",
+        "# Class name -> module that defines it.",
+        "_MODULES = {",
+    ]
+    for schema in api.schemas:
+        line = '    "%s": "%s",' % (schema.name, schema.module)
+        lines += [line] if len(line) <= _WIDTH else ['    "%s":' % schema.name, '        "%s",' % schema.module]
+    lines += [
+        "}",
+        "",
+        "__all__ = sorted(_MODULES)",
+        "",
+        "",
+        "def __getattr__(name):",
+        "    module = _MODULES.get(name)",
+        "    if module is None:",
+        '        raise AttributeError("module %r has no attribute %r" % (__name__, name))',
+        '    cls = getattr(importlib.import_module("talon_one.models." + module), name)',
+        "    globals()[name] = cls",
+        "    return cls",
+        "",
+        "",
+        "def __dir__():",
+        "    return sorted(set(globals()) | set(__all__))",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render_model(api, schema):
+    imports = ["Model"]
+    if any(f.alias for f in schema.fields):
+        imports.append("field_alias")
+    effect = schema.name == "Effect" and api.effect_types
+    if effect:
+        imports.append("deserialize")
+    lines = [
+        HEADER_PY,
+        '"""%s"""' % _module_doc(schema),
+        "",
+        "from talon_one.model_base import %s" % ", ".join(sorted(imports)),
+        "",
+    ]
+    if effect:
+        lines += [
+            "# effectType -> the model of that effect's props (the spec's x-effect-types).",
+            "PROPS_MODELS = {",
+        ]
+        lines += ['    "%s": "%s",' % pair for pair in api.effect_types]
+        lines += ["}", ""]
+    lines += ["", "class %s(Model):" % schema.name]
+    lines += _class_docstring(schema)
+    lines.append("")
+    lines += _tuple_attribute("__slots__", [f.name for f in schema.fields])
+    lines.append("")
+    lines += _dict_attribute("openapi_types", [(f.name, f.type_ref) for f in schema.fields])
+    lines.append("")
+    lines += _dict_attribute("attribute_map", [(f.name, f.json_name) for f in schema.fields])
+    required = [f.name for f in schema.fields if f.required]
+    if required:
+        lines.append("")
+        lines += _tuple_attribute("_required", required)
+    constrained = [f for f in schema.fields if f.constraints]
+    if constrained:
+        lines.append("")
+        lines.append("    _constraints = {")
+        for item in constrained:
+            lines += _constraint_lines(item)
+        lines.append("    }")
+    aliases = [f for f in schema.fields if f.alias]
+    if aliases:
+        lines.append("")
+        lines += _dict_attribute("_aliases", [(f.alias, f.name) for f in aliases])
+    lines.append("")
+    lines += _init(schema)
+    for item in aliases:
+        lines += [
+            "",
+            "    # The spelling of openapi-generator's SDK, kept so existing code works.",
+            '    %s = field_alias("%s")' % (item.alias, item.name),
+        ]
+    if effect:
+        lines += [
+            "",
+            "    @property",
+            "    def typed_props(self):",
+            '        """`props` decoded as the model PROPS_MODELS names for `effect_type`, without validation.',
+            "",
+            "        For example a setDiscount effect gives a SetDiscountEffectProps. For an effect",
+            "        type this SDK version does not know, or props that are not an object, the raw",
+            "        `props` value is returned.",
+            '        """',
+            "        model = PROPS_MODELS.get(self.effect_type)",
+            "        if model is None or not isinstance(self.props, dict):",
+            "            return self.props",
+            "        return deserialize(self.props, model)",
+        ]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _module_doc(schema):
+    return "The %s model of the Integration API." % schema.name
+
+
+def _class_docstring(schema):
+    lines = wrap('"""' + (schema.description or schema.name), "    ", _WIDTH)
+    if schema.fields:
+        lines += ["", "    Attributes:"]
+        for item in schema.fields:
+            text = "%s (%s): %s" % (item.name, item.type_ref, item.description)
+            notes = _field_notes(item)
+            if notes:
+                text += " " + notes
+            lines += wrap(text, "        ", _WIDTH, "            ")
+    lines.append('    """')
+    return lines
+
+
+def _field_notes(item):
+    notes = []
+    if item.required:
+        notes.append("Required.")
+    if item.json_name != item.name:
+        notes.append("JSON key `%s`." % item.json_name)
+    if item.alias:
+        notes.append("Also accepted as `%s`." % item.alias)
+    for text in describe_constraints(item.constraints, item.type_ref):
+        notes.append(text[0].upper() + text[1:] + ".")
+    if item.default is not None:
+        notes.append("Default %s." % py_literal(item.default))
+    return " ".join(notes)
+
+
+def _tuple_attribute(name, values):
+    if not values:
+        return ["    %s = ()" % name]
+    one_line = "    %s = (%s)" % (name, ", ".join('"%s"' % v for v in values) + ("," if len(values) == 1 else ""))
+    if len(one_line) <= _WIDTH:
+        return [one_line]
+    return ["    %s = (" % name] + ['        "%s",' % v for v in values] + ["    )"]
+
+
+def _dict_attribute(name, pairs):
+    if not pairs:
+        return ["    %s = {}" % name]
+    return ["    %s = {" % name] + ['        "%s": "%s",' % pair for pair in pairs] + ["    }"]
+
+
+def _init(schema):
+    params = ["self"]
+    for item in schema.fields:
+        params.append("%s=%s" % (item.name, py_literal(item.default)))
+    params.append("local_vars_configuration=None")
+    params += ["%s=None" % item.alias for item in schema.fields if item.alias]
+    lines = wrap_items("def __init__(", params, "):", "    ", _WIDTH)
+    arguments = ["local_vars_configuration"]
+    arguments += ["%s=%s" % (item.name, item.name) for item in schema.fields]
+    arguments += ["%s=%s" % (item.alias, item.alias) for item in schema.fields if item.alias]
+    lines += wrap_items("super().__init__(", arguments, ")", "        ", _WIDTH)
+    return lines
+
+
+def _constraint_lines(item):
+    entries = ['"%s": %s' % (key, py_literal(value)) for key, value in sorted(item.constraints.items())]
+    line = '        "%s": {%s},' % (item.name, ", ".join(entries))
+    if len(line) <= _WIDTH:
+        return [line]
+    lines = ['        "%s": {' % item.name]
+    for key, value in sorted(item.constraints.items()):
+        if isinstance(value, tuple):
+            lines += wrap_items('"%s": (' % key, [py_literal(v) for v in value], "),", "            ", _WIDTH)
+        else:
+            lines.append('            "%s": %s,' % (key, py_literal(value)))
+    lines.append("        },")
+    return lines

@@ -1,0 +1,41 @@
+"""Suite-wide pytest hooks: the figures the reliability suites report.
+
+A test that measures something (calls made, faults injected, examples tried)
+records it with the `figures` fixture; the numbers are printed in one table at
+the end of the run, which is where the README's Reliability section comes from.
+"""
+
+import collections
+import threading
+
+import pytest
+
+_figures = collections.OrderedDict()
+_figures_lock = threading.Lock()
+
+
+class Figures:
+    """Records named numbers; `add` accumulates, `set` replaces."""
+
+    def add(self, name, amount=1):
+        with _figures_lock:
+            _figures[name] = _figures.get(name, 0) + amount
+
+    def set(self, name, value):
+        with _figures_lock:
+            _figures[name] = value
+
+
+@pytest.fixture(scope="session")
+def figures():
+    return Figures()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _figures:
+        return
+    terminalreporter.section("talon_one reliability figures")
+    width = max(len(name) for name in _figures)
+    for name, value in _figures.items():
+        shown = "%.3g" % value if isinstance(value, float) else str(value)
+        terminalreporter.write_line("%s  %s" % (name.ljust(width), shown))
