@@ -273,7 +273,7 @@ def bench_threads(context, rounds, threads=8, calls=40):
 
 def bench_memory(raw):
     deserialize = model_base.deserialize
-    deserialize(json.loads(raw), "IntegrationStateV2")  # compile the decoders first: a one-time cost
+    deserialize(json.loads(raw), "IntegrationStateV2")  # import the model modules first: a one-time cost
     ours = [retained_bytes(lambda: deserialize(json.loads(raw), "IntegrationStateV2")) for _ in range(3)]
     floor = [retained_bytes(lambda: json.loads(raw)) for _ in range(3)]
     return Result(ours, floor)

@@ -5,6 +5,7 @@
 
 The input is spec/integration-api.json. `spec` reads it into plain objects
 (failing loudly on anything it would mistranslate), and `render_models`,
-`render_api` and `render_docs` turn those into files. Output is deterministic:
-the same spec always gives byte-identical files.
+`render_api` and `render_docs` turn those into files; `render_model_code`
+writes out each model's constructor, validator, decoder and encoder, field by
+field. Output is deterministic: the same spec always gives byte-identical files.
 """

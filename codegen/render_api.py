@@ -143,8 +143,8 @@ def _method_doc(op):
     doc += ["", "Keyword Args:"]
     for param in op.query_parameters:
         doc += _item("%s (%s): %s Optional." % (param.name, _PY_TYPES[param.type_ref], _sentence(param.description)))
-    doc += _item("async_req (bool): Run the call in a thread; the method then returns the thread, whose "
-                 "`.get()` gives the result.")
+    doc += _item("async_req (bool): Run the call on the client's thread pool; the method then returns an "
+                 "AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's exception).")
     doc += _item("_preload_content, _request_timeout, _retries: Per-call transport options, as for "
                  "ApiClient.call_api.")
     doc += ["", "Returns:"]

@@ -1,5 +1,6 @@
 """Render talon_one/models/: one module per schema and a lazy package __init__."""
 
+from codegen import render_model_code
 from codegen.text import HEADER_PY, describe_constraints, py_literal, wrap, wrap_items
 
 # The longest line the renderers write, as in the hand-written code.
@@ -55,29 +56,45 @@ def render_package(api):
 
 
 def render_model(api, schema):
-    imports = ["Model"]
-    if any(f.alias for f in schema.fields):
-        imports.append("field_alias")
-    effect = schema.name == "Effect" and api.effect_types
-    if effect:
-        imports.append("deserialize")
-    lines = [
-        HEADER_PY,
-        '"""%s"""' % _module_doc(schema),
-        "",
-        "from talon_one.model_base import %s" % ", ".join(sorted(imports)),
-        "",
-    ]
-    if effect:
-        lines += [
-            "# effectType -> the model of that effect's props (the spec's x-effect-types).",
-            "PROPS_MODELS = {",
-        ]
-        lines += ['    "%s": "%s",' % pair for pair in api.effect_types]
-        lines += ["}", ""]
-    lines += ["", "class %s(Model):" % schema.name]
+    imports = render_model_code.Imports(schema.name)
+    body = _model_classes(api, schema, imports)  # first: it records what the module imports
+    lines = [HEADER_PY, '"""%s"""' % _module_doc(schema), ""]
+    lines += _import_lines(api, imports)
+    constants = _module_constants(api, schema)
+    if constants:
+        lines += [""] + constants
+    return "\n".join(lines + ["", ""] + body + [""])
+
+
+def _is_effect(api, schema):
+    return schema.name == "Effect" and bool(api.effect_types)
+
+
+def _model_classes(api, schema, imports):
+    """The model class and its unchecked twin."""
+    aliases = [f for f in schema.fields if f.alias]
+    lines = ["class %s(Model):" % schema.name]
     lines += _class_docstring(schema)
-    lines.append("")
+    lines += _class_attributes(schema)
+    lines += [""] + render_model_code.constructor(schema, imports)
+    if aliases:
+        imports.model_base.add("field_alias")
+    for item in aliases:
+        lines += [
+            "",
+            "    # The spelling of openapi-generator's SDK, kept so existing code works.",
+            '    %s = field_alias("%s")' % (item.alias, item.name),
+        ]
+    if _is_effect(api, schema):
+        imports.model_base.add("deserialize")
+        lines += [""] + _typed_props()
+    for method in (render_model_code.validator, render_model_code.decoder, render_model_code.encoder):
+        lines += [""] + method(api, schema, imports)
+    return lines + ["", ""] + render_model_code.unchecked_class(schema)
+
+
+def _class_attributes(schema):
+    lines = [""]
     lines += _tuple_attribute("__slots__", [f.name for f in schema.fields])
     lines.append("")
     lines += _dict_attribute("openapi_types", [(f.name, f.type_ref) for f in schema.fields])
@@ -98,32 +115,52 @@ def render_model(api, schema):
     if aliases:
         lines.append("")
         lines += _dict_attribute("_aliases", [(f.alias, f.name) for f in aliases])
-    lines.append("")
-    lines += _init(schema)
-    for item in aliases:
-        lines += [
-            "",
-            "    # The spelling of openapi-generator's SDK, kept so existing code works.",
-            '    %s = field_alias("%s")' % (item.alias, item.name),
-        ]
-    if effect:
-        lines += [
-            "",
-            "    @property",
-            "    def typed_props(self):",
-            '        """`props` decoded as the model PROPS_MODELS names for `effect_type`, without validation.',
-            "",
-            "        For example a setDiscount effect gives a SetDiscountEffectProps. For an effect",
-            "        type this SDK version does not know, or props that are not an object, the raw",
-            "        `props` value is returned.",
-            '        """',
-            "        model = PROPS_MODELS.get(self.effect_type)",
-            "        if model is None or not isinstance(self.props, dict):",
-            "            return self.props",
-            "        return deserialize(self.props, model)",
-        ]
-    lines.append("")
-    return "\n".join(lines)
+    return lines
+
+
+def _module_constants(api, schema):
+    lines = render_model_code.enum_constants(schema)
+    if _is_effect(api, schema):
+        lines += ["# effectType -> the model of that effect's props (the spec's x-effect-types).",
+                  "PROPS_MODELS = {"]
+        lines += ['    "%s": "%s",' % pair for pair in api.effect_types]
+        lines += ["}"]
+    return lines
+
+
+def _import_lines(api, imports):
+    lines = []
+    if imports.exceptions:
+        lines.append("from talon_one.exceptions import %s" % ", ".join(sorted(imports.exceptions)))
+    names = sorted(imports.model_base, key=lambda name: (name != "Model", name))
+    lines += _import_line("talon_one.model_base", names)
+    for name in sorted(imports.models, key=lambda name: api.schema(name).module):
+        lines += _import_line("talon_one.models.%s" % api.schema(name).module, [name])
+    return lines
+
+
+def _import_line(module, names):
+    line = "from %s import %s" % (module, ", ".join(names))
+    if len(line) <= _WIDTH:
+        return [line]
+    return ["from %s import (" % module] + ["    %s," % name for name in names] + [")"]
+
+
+def _typed_props():
+    return [
+        "    @property",
+        "    def typed_props(self):",
+        '        """`props` decoded as the model PROPS_MODELS names for `effect_type`, without validation.',
+        "",
+        "        For example a setDiscount effect gives a SetDiscountEffectProps. For an effect",
+        "        type this SDK version does not know, or props that are not an object, the raw",
+        "        `props` value is returned.",
+        '        """',
+        "        model = PROPS_MODELS.get(self.effect_type)",
+        "        if model is None or not isinstance(self.props, dict):",
+        "            return self.props",
+        "        return deserialize(self.props, model)",
+    ]
 
 
 def _module_doc(schema):
@@ -172,20 +209,6 @@ def _dict_attribute(name, pairs):
     if not pairs:
         return ["    %s = {}" % name]
     return ["    %s = {" % name] + ['        "%s": "%s",' % pair for pair in pairs] + ["    }"]
-
-
-def _init(schema):
-    params = ["self"]
-    for item in schema.fields:
-        params.append("%s=%s" % (item.name, py_literal(item.default)))
-    params.append("local_vars_configuration=None")
-    params += ["%s=None" % item.alias for item in schema.fields if item.alias]
-    lines = wrap_items("def __init__(", params, "):", "    ", _WIDTH)
-    arguments = ["local_vars_configuration"]
-    arguments += ["%s=%s" % (item.name, item.name) for item in schema.fields]
-    arguments += ["%s=%s" % (item.alias, item.alias) for item in schema.fields if item.alias]
-    lines += wrap_items("super().__init__(", arguments, ")", "        ", _WIDTH)
-    return lines
 
 
 def _constraint_lines(item):

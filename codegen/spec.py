@@ -35,8 +35,11 @@ def model_attribute_names(path=MODEL_BASE):
     return frozenset(names)
 
 
-# Names a field may not take because the model base class already uses them.
-RESERVED_FIELD_NAMES = model_attribute_names()
+# Names a field may not take: the model base class uses them, or the generated
+# constructor does (its own parameters and locals).
+RESERVED_FIELD_NAMES = model_attribute_names() | {"self", "local_vars_configuration", "set_slot"}
+# Names a schema may not take: a generated model module already uses them.
+RESERVED_SCHEMA_NAMES = frozenset(("Model", "ApiTypeError", "PROPS_MODELS"))
 
 # Schema keywords the generator translates; any other keyword is an error.
 _SCHEMA_KEYWORDS = frozenset((
@@ -78,6 +81,16 @@ class Field:
     constraints: dict
     default: object = None
     limit_note: Optional[str] = None  # where a limit not in the schema came from
+
+    @property
+    def container(self):
+        """'list', 'dict' or None."""
+        return split_type(self.type_ref)[0]
+
+    @property
+    def item_type(self):
+        """The type of the items of a list or dict field; the field's own type otherwise."""
+        return split_type(self.type_ref)[1]
 
 
 @dataclass
@@ -155,11 +168,24 @@ class Api:
     operations: List[Operation]
     effect_types: List[Tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def schema_names(self):
+        return {schema.name for schema in self.schemas}
+
     def schema(self, name):
         for item in self.schemas:
             if item.name == name:
                 return item
         raise KeyError(name)
+
+
+def split_type(type_ref):
+    """('list', item type), ('dict', item type) or (None, type_ref), for the notation of `_type_of`."""
+    if type_ref.startswith("list[") and type_ref.endswith("]"):
+        return "list", type_ref[5:-1]
+    if type_ref.startswith("dict(str, ") and type_ref.endswith(")"):
+        return "dict", type_ref[10:-1]
+    return None, type_ref
 
 
 def load(path):
@@ -190,6 +216,7 @@ def read_spec(document):
         effect_types=sorted(document.get("x-effect-types", {}).items()),
     )
     _check_names(api)
+    _check_no_mutual_nesting(api)
     _apply_description_limits(api)
     _check_effect_types(api)
     return api
@@ -249,6 +276,33 @@ def _constraints_of(raw, where):
     return constraints
 
 
+# The value types each constraint applies to, as the generated quick checks
+# apply them: enum to a value or to the items of a list, min_items and
+# max_items to lists (of anything).
+_CONSTRAINT_TYPES = {
+    "enum": ("str", "int", "float"),
+    "min_length": ("str",),
+    "max_length": ("str",),
+    "minimum": ("int", "float"),
+    "maximum": ("int", "float"),
+}
+
+
+def _check_field_shape(type_ref, constraints, where):
+    """Fail on field types and constraints the generated models do not check or convert."""
+    container, item_type = split_type(type_ref)
+    if container and split_type(item_type)[0]:
+        raise SpecError("%s: %s: lists and maps of lists or maps are not supported" % (where, type_ref))
+    for name in constraints:
+        if name in ("min_items", "max_items"):
+            if container != "list":
+                raise SpecError("%s: %s applies to arrays, not to %s" % (where, name, type_ref))
+            continue
+        on_items = container == "list" and name == "enum"
+        if (container and not on_items) or item_type not in _CONSTRAINT_TYPES[name]:
+            raise SpecError("%s: %s is not supported on %s" % (where, name, type_ref))
+
+
 def _read_schema(name, raw, raw_schemas):
     where = "components.schemas.%s" % name
     if raw.get("type") != "object":
@@ -266,14 +320,17 @@ def _read_schema(name, raw, raw_schemas):
         field_where = "%s.%s" % (where, json_name)
         field_name = _python_name(json_name, field_where)
         legacy = legacy_snake_case(json_name)
+        type_ref = _type_of(prop, field_where, raw_schemas)
+        constraints = _constraints_of(prop, field_where)
+        _check_field_shape(type_ref, constraints, field_where)
         fields.append(Field(
             json_name=json_name,
             name=field_name,
             alias=legacy if legacy != field_name else None,
-            type_ref=_type_of(prop, field_where, raw_schemas),
+            type_ref=type_ref,
             required=json_name in required,
             description=_one_line(prop.get("description", "")),
-            constraints=_constraints_of(prop, field_where),
+            constraints=constraints,
             default=prop.get("default"),
         ))
     return Schema(name=name, module=_python_name(name, where), description=_one_line(raw.get("description", "")),
@@ -359,6 +416,9 @@ def _check_names(api):
     """Fail on Python names that would collide; the generator never renames silently."""
     seen_modules = {}
     for schema in api.schemas:
+        if schema.name in RESERVED_SCHEMA_NAMES or schema.name.startswith("_"):
+            raise SpecError("components.schemas.%s: the class name collides with a name the generated "
+                            "model modules use" % schema.name)
         if schema.module in seen_modules:
             raise SpecError("schemas %s and %s both map to module %s"
                             % (seen_modules[schema.module], schema.name, schema.module))
@@ -389,6 +449,29 @@ def _check_names(api):
     for op in api.operations:
         if op.replacement and op.replacement not in names:
             raise SpecError("%s: deprecated in favour of an unknown operation %s" % (op.operation_id, op.replacement))
+
+
+def _check_no_mutual_nesting(api):
+    """Fail on models that contain each other: their modules would import each other.
+
+    A model may contain itself (the reference stays inside its module).
+    """
+    contains = {schema.name: {f.item_type for f in schema.fields} - {schema.name} for schema in api.schemas}
+
+    def reaches(start, target, seen):
+        for name in contains.get(start, ()):
+            if name == target:
+                return True
+            if name not in seen:
+                seen.add(name)
+                if reaches(name, target, seen):
+                    return True
+        return False
+
+    for name in sorted(contains):
+        if reaches(name, name, set()):
+            raise SpecError("components.schemas.%s: contains itself through other models, which the "
+                            "generated modules cannot import; only direct self-reference is supported" % name)
 
 
 def _apply_description_limits(api):

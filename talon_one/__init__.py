@@ -36,6 +36,33 @@ from talon_one.exceptions import (
     MissingCredentialsError,
 )
 from talon_one.retries import RetryPolicy
+from talon_one.models import __all__ as _model_names
+
+__all__ = [
+    "__version__",
+    "Configuration",
+    "ApiClient",
+    "IntegrationApi",
+    "RetryPolicy",
+    "OpenApiException",
+    "ApiTypeError",
+    "ApiValueError",
+    "ApiKeyError",
+    "ApiAttributeError",
+    "ApiException",
+    "BadRequestException",
+    "UnauthorizedException",
+    "ForbiddenException",
+    "NotFoundException",
+    "ConflictException",
+    "TooManyRequestsException",
+    "RateLimitException",
+    "ServiceException",
+    "ApiDecodeError",
+    "ApiConnectionError",
+    "ApiTimeoutError",
+    "MissingCredentialsError",
+] + list(_model_names)
 
 
 def __getattr__(name):
@@ -53,5 +80,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    models = importlib.import_module("talon_one.models")
-    return sorted(set(globals()) | {"IntegrationApi"} | set(models.__all__))
+    return sorted(set(globals()) | set(__all__))

@@ -17,7 +17,7 @@ import urllib.parse
 from talon_one import model_base, rest
 from talon_one.auth import auth_header
 from talon_one.configuration import Configuration, check_header_value, normalize_host
-from talon_one.exceptions import ApiDecodeError, ApiValueError, exception_for_response
+from talon_one.exceptions import ApiDecodeError, ApiValueError, OpenApiException, exception_for_response
 from talon_one.retries import parse_retry_after
 from talon_one.version import __version__
 
@@ -184,6 +184,11 @@ class ApiClient:
     def build_headers(self, method, resource_path, header_params, payload, auth_settings):
         """Default headers, the operation's headers, Accept/Content-Type, and authentication."""
         headers = self.default_headers.copy()
+        for name, value in headers.items():
+            # default_headers is a public dict: a value put there directly is checked here.
+            if value.__class__ is not str or not (value.isascii() and value.isprintable()):
+                check_header_value("header %s" % name, value)
+            _check_header_name(name)
         headers["Accept"] = _JSON
         if self._cookie:
             headers["Cookie"] = self._cookie
@@ -269,7 +274,7 @@ class ApiClient:
         if isinstance(data, (bytes, bytearray, str)):
             try:
                 data = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):
                 return data.decode("utf-8", "replace") if isinstance(data, (bytes, bytearray)) else data
         return model_base.deserialize(data, response_type)
 
@@ -335,7 +340,7 @@ def encode_path_segment(name, value):
     text = _param_text(value)
     if not text:
         raise ApiValueError("path parameter %s must not be empty" % name)
-    segment = _quote(text)
+    segment = _quote(text, "path parameter", name)
     if segment == "." or segment == "..":
         segment = segment.replace(".", "%2E")
     return segment
@@ -352,26 +357,35 @@ def encode_query(query_params, collection_formats=None):
     for key, value in items:
         if value is None:
             continue
-        name = _quote(str(key))
+        name = _quote(str(key), "query parameter name", key)
         if isinstance(value, (list, tuple)):
             style = (collection_formats or {}).get(key, "multi")
             values = [_param_text(item) for item in value if item is not None]
             if style == "multi":
-                parts.extend("%s=%s" % (name, _quote(text)) for text in values)
+                parts.extend("%s=%s" % (name, _quote(text, "query parameter", key)) for text in values)
             elif style in _COLLECTION_SEPARATORS:
-                parts.append("%s=%s" % (name, _quote(_COLLECTION_SEPARATORS[style].join(values))))
+                parts.append("%s=%s" % (name, _quote(_COLLECTION_SEPARATORS[style].join(values),
+                                                     "query parameter", key)))
             else:
                 raise ApiValueError("unknown collection format %r for query parameter %s" % (style, key))
         else:
-            parts.append("%s=%s" % (name, _quote(_param_text(value))))
+            parts.append("%s=%s" % (name, _quote(_param_text(value), "query parameter", key)))
     return "&".join(parts)
 
 
-def _quote(text):
-    """Percent-encode everything but the unreserved characters (RFC 3986)."""
+def _quote(text, kind, name):
+    """Percent-encode everything but the unreserved characters (RFC 3986).
+
+    Text that is not valid Unicode (a lone surrogate such as '\\ud800') has no
+    UTF-8 form: ApiValueError naming the `kind` and `name` of the parameter.
+    """
     if _UNRESERVED.issuperset(text):
         return text
-    return urllib.parse.quote(text, safe="")
+    try:
+        return urllib.parse.quote(text, safe="")
+    except UnicodeEncodeError:
+        raise ApiValueError("%s %r contains a lone surrogate (not valid Unicode) and cannot be sent as UTF-8"
+                            % (kind, name)) from None
 
 
 def encode_body(method, body, post_params=None, files=None):
@@ -383,7 +397,17 @@ def encode_body(method, body, post_params=None, files=None):
         return b"" if method in _METHODS_WITH_BODY else None
     if isinstance(body, (bytes, bytearray)):
         return bytes(body)
-    return model_base.serialize(body)
+    try:
+        return model_base.serialize(body)
+    except OpenApiException:
+        raise
+    except RecursionError:
+        raise ApiValueError("the request body is nested too deeply (or contains itself) to be sent as JSON") from None
+    except UnicodeEncodeError:
+        raise ApiValueError("the request body contains a lone surrogate (not valid Unicode); it cannot be "
+                            "sent as UTF-8 JSON") from None
+    except (ValueError, TypeError) as error:
+        raise ApiValueError("the request body cannot be sent as JSON: %s" % error) from None
 
 
 def _param_text(value):
@@ -442,11 +466,33 @@ def decode_response(response, response_type):
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
                              detail="Content-Type %s where JSON was expected" % content_type)
     try:
-        parsed = json.loads(data)
+        parsed = json.loads(data, parse_constant=_refuse_constant)
     except ValueError as error:
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
                              detail="body is not valid JSON (%s)" % error) from None
+    except RecursionError:
+        raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
+                             detail="body is JSON nested too deeply to decode") from None
+    if parsed.__class__ is not dict and _expects_object(response_type):
+        raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
+                             detail="a JSON %s where an object (%s) was expected"
+                             % (_JSON_TYPE_NAMES.get(parsed.__class__, "value"), response_type))
     return model_base.deserialize(parsed, response_type)
+
+
+# Response types that are not a JSON object; everything else (a model, 'dict(str, T)') is one.
+_NOT_OBJECT_TYPES = frozenset(("object", "str", "int", "float", "bool", "date", "datetime"))
+_JSON_TYPE_NAMES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean",
+                    type(None): "null"}
+
+
+def _expects_object(response_type):
+    return response_type not in _NOT_OBJECT_TYPES and not response_type.startswith("list[")
+
+
+def _refuse_constant(name):
+    """json.loads accepts NaN, Infinity and -Infinity, which are not JSON: a body holding them is refused."""
+    raise ValueError("%s is not a JSON value" % name)
 
 
 def _is_json(content_type):

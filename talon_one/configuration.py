@@ -74,9 +74,14 @@ def check_header_value(what, value):
                                     "refusing to send it as a header" % what)
         try:
             value.encode("latin-1")
+            latin_1 = True
         except UnicodeEncodeError:
+            latin_1 = False
+        # Raised outside the except block: `from None` only hides the UnicodeEncodeError, which
+        # holds the whole value (a key), and it would stay reachable as __context__.
+        if not latin_1:
             raise ApiValueError("%s contains characters that cannot be sent in an HTTP header "
-                                "(only Latin-1)" % what) from None
+                                "(only Latin-1)" % what)
     return value
 
 
@@ -87,12 +92,20 @@ def normalize_host(value, what="host"):
                            % (what, type(value).__name__))
     check_header_value(what, value)
     value = value.strip()
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+    if "@" in value:
+        # Anywhere, not only in the parsed netloc: in 'https://user:pa/ss@host' urlsplit puts
+        # the password in the path, and it would then show in repr() and in error messages.
+        raise ApiValueError("%s must not contain user:password@ credentials (or any '@')" % what)
+    try:
+        parts = urllib.parse.urlsplit(value)
+        port = parts.port
+    except ValueError:  # 'https://[::1', 'https://host:notaport', 'https://host:99999'
+        raise ApiValueError("%s must be an absolute http(s) URL such as 'https://mycompany.talon.one' "
+                            "(with a port from 1 to 65535, if any)" % what) from None
+    if (parts.scheme not in ("http", "https") or not parts.hostname or port == 0
+            or any(c.isspace() for c in value)):
         raise ApiValueError("%s must be an absolute http(s) URL such as 'https://mycompany.talon.one'"
                             % what)
-    if "@" in parts.netloc:
-        raise ApiValueError("%s must not contain user:password@ credentials" % what)
     if parts.query or parts.fragment:
         raise ApiValueError("%s must not contain a query string or fragment" % what)
     return value.rstrip("/")
@@ -121,14 +134,17 @@ def _application_id(value):
 
 
 def redact_url(url):
-    """`url` with any user:password@ replaced, for logs and repr."""
-    if not url or "@" not in url:
+    """`url` with any user:password@ replaced, for logs and repr.
+
+    Everything between the scheme and the last '@' is replaced, without parsing: a password
+    that is not percent-encoded ('http://user:pa/ss#x@proxy:3128') must not survive either.
+    """
+    if not isinstance(url, str) or "@" not in url:
         return url
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urllib.parse.urlunsplit((parts.scheme, "***:***@" + host, parts.path, parts.query, parts.fragment))
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return "***:***@" + url.rsplit("@", 1)[1]
+    return "%s://***:***@%s" % (scheme, rest.rsplit("@", 1)[1])
 
 
 class Configuration:
@@ -151,10 +167,14 @@ class Configuration:
       connect_timeout       seconds to open a connection (default 5)
       read_timeout          seconds to wait for response bytes (default 30)
       retries               None (the default policy: 2 retries), an int, or a RetryPolicy
-      verify_ssl            verify the server certificate (default True)
-      ssl_ca_cert           CA bundle file to verify with (default: the system's)
-      cert_file, key_file   client certificate and key for mutual TLS
-      assert_hostname       passed to urllib3 (None: check the host name)
+      verify_ssl            verify the server certificate (default True); False logs a WARNING
+      ssl_ca_cert           CA bundle (PEM file) to verify with (default: the system's store,
+                            which OpenSSL also reads from SSL_CERT_FILE)
+      cert_file, key_file   client certificate and (unencrypted) key for mutual TLS; key_file
+                            may be left out when cert_file holds both
+      assert_hostname       None or True: check the host name (default); a name: expect that
+                            one instead; False: do not check it (logs a WARNING)
+                            (TLS files and assert_hostname are checked when an ApiClient is created)
       proxy                 'http://[user:pass@]proxy:3128'; credentials become a
                             Proxy-Authorization header and are redacted in logs
       proxy_headers         extra headers for the proxy

@@ -261,7 +261,7 @@ def _parse_error_body(text):
         return None
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to parse
         return None
     if isinstance(parsed, dict) and ("message" in parsed or "errors" in parsed):
         return parsed

@@ -12,38 +12,46 @@ Generated model classes declare, as class attributes:
                                'minimum': x, 'maximum': x, 'min_items': n, 'max_items': n}
     _aliases        other accepted spelling -> field (openapi-generator's names)
 
-Two paths use them, and they never mix:
+and, written out field by field by the generator (codegen/render_model_code.py):
+
+    __init__            fills every slot, then checks this level when validation is on
+    _from_json_object   the decoder: a parsed JSON object to a model, no validation
+    _to_json_object     the encoder: the JSON object sent, nested models converted
+    _validate_fields    the quick checks of every field; what they do not accept
+                        goes to `Model._check_field`
+
+This module holds what is the same for every model: the general paths those
+methods fall back to (`Model._from_any_keys`, `Model._check_field`), the
+per-field checkers that produce the error messages, the small functions the
+generated code calls (`parse_datetime`, `parse_date`, and the quick checks
+`is_number`, `is_aware_datetime`, `is_date`, `is_json_object`), and
+`serialize` / `deserialize`. It builds no code at run time.
+
+Two paths, which never mix:
 
 * Building (user code): constructor keywords and attribute assignment are
   checked against types and constraints when client-side validation is on,
   and `validate()` checks a whole tree before a request is sent.
-* Decoding (responses): `deserialize()` walks a parsed JSON value with a
-  per-class decoder built once, never validates, keeps unknown fields and
-  keeps values of an unexpected type as received.
-
-`serialize()` turns a body into the exact JSON bytes sent.
+* Decoding (responses): `deserialize()` never validates, keeps unknown fields
+  and keeps values of an unexpected type as received.
 
 How it is kept fast (the SDK decodes a large integration state on every
 checkout call):
 
-* Every slot is always set, and Model has no `__getattr__`: reading a field is
-  a plain slot read, which CPython specializes.
-* Each class gets a decoder (straight-line Python compiled once, on first use)
-  that fills the slots of a twin class sharing the layout but not the
-  validating `__setattr__`, then switches the object to the real class. No
-  per-value type parsing, no configuration lookups, no validation.
+* Every slot is always set (except `_config` on decoded models), and Model has
+  no `__getattr__`: reading a field is a plain slot read.
+* The generated decoder fills the slots of the model's unchecked twin class
+  (same layout, plain `__setattr__`) and then switches the object to the real
+  class: no per-value type parsing, no configuration lookups, no validation.
 * Timestamps go through `datetime.fromisoformat`; python-dateutil is imported
   only for the rare string it rejects.
-* Encoding converts a model tree with per-class compiled code and lets the C
+* Encoding converts a model tree with the generated encoders and lets the C
   encoder of `json.dumps` do the rest (its `default` hook sees only timestamps,
   decimals and the unexpected); only a failure takes the slow path, which walks
   the value to name exactly what is wrong.
-* Validation is compiled per class too: plain valid values pass inline checks;
-  only the rest reaches the general per-field checkers (and their messages).
+* Validation accepts plain valid values with inline checks; only the rest
+  reaches the per-field checkers here (which convert, or raise the message).
 * Nothing heavy is imported with this module (no dateutil, decimal or uuid).
-
-Compiled code is built once per class on first use, under a lock (many threads
-may decode their first state at once), and cached for the process.
 """
 
 import datetime
@@ -51,7 +59,6 @@ import json
 import math
 import os
 import sys
-import threading
 
 # `import a.b` (not `from a import b`): the package's lazy __getattr__ must not be asked for it.
 import talon_one.models
@@ -68,11 +75,6 @@ _PRIMITIVES = frozenset(("str", "int", "float", "bool", "object"))
 
 _models = talon_one.models
 _classes = {}
-
-# Held while compiling anything per class (decoders, encoders, validators): many
-# threads may decode their first state at once. Re-entrant, as compiling a class
-# compiles the classes it contains. Taken only when a cache misses.
-_compile_lock = threading.RLock()
 
 
 def _model_class(name):
@@ -107,31 +109,48 @@ _FROMISOFORMAT_TAKES_Z = sys.version_info >= (3, 11)
 
 
 def parse_datetime(text):
-    """Parse a server timestamp; a value that does not parse is kept as received.
+    """Decode a server timestamp; a value that does not parse, or has no offset, is kept as received.
 
     `datetime.fromisoformat` handles the common shapes quickly; python-dateutil
-    takes the rest (for example 9-digit fractions before Python 3.11).
+    takes the rest (for example 9-digit fractions before Python 3.11). A
+    timestamp without an offset (`2024-06-15T18:22:11`) stays the string
+    received: its zone is unknown, and a naive datetime could not be sent back.
     """
     if text.__class__ is not str and not isinstance(text, str):
         return text
-    if _FROMISOFORMAT_TAKES_Z:
-        try:
-            return _fromisoformat(text)
-        except ValueError:
-            pass
-    else:
-        try:
-            return _fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-        except ValueError:
-            pass
+    try:
+        if _FROMISOFORMAT_TAKES_Z:
+            value = _fromisoformat(text)
+        else:
+            value = _fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError:
+        value = _parse_datetime_slow(text)
+        if value is None:
+            return text
+    return text if value.tzinfo is None else value
+
+
+def _parse_datetime_slow(text):
+    """python-dateutil's reading of `text`, or None."""
     from dateutil import parser as dateutil_parser
     try:
         return dateutil_parser.isoparse(text)
     except (ValueError, OverflowError):
-        return text
+        return None
 
 
-def _parse_date(text):
+def _parse_user_datetime(text):
+    """A timestamp string given by the user as a datetime (naive ones too, refused by the caller), or None."""
+    try:
+        if _FROMISOFORMAT_TAKES_Z:
+            return _fromisoformat(text)
+        return _fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError:
+        return _parse_datetime_slow(text)
+
+
+def parse_date(text):
+    """Parse a server date; a value that does not parse is kept as received."""
     if not isinstance(text, str):
         return text
     try:
@@ -141,7 +160,7 @@ def _parse_date(text):
 
 
 # --------------------------------------------------------------------------
-# Types in the generator's notation
+# Decoding (responses): tolerant, no validation
 # --------------------------------------------------------------------------
 
 def _split_type(type_ref):
@@ -153,10 +172,7 @@ def _split_type(type_ref):
     return None, type_ref
 
 
-# --------------------------------------------------------------------------
-# Decoding (responses): tolerant, compiled per class, no validation
-# --------------------------------------------------------------------------
-
+# type_ref -> its decoder (see _decoder_for); None for types kept as parsed.
 _decoders = {}
 
 
@@ -164,24 +180,26 @@ def _decoder_for(type_ref):
     """A function converting a parsed JSON value to `type_ref`, or None when no conversion is needed.
 
     Every function returned takes any value: None and values of an unexpected
-    shape come back unchanged.
+    shape come back unchanged. Used by `deserialize` and the general decoding
+    path; the generated decoders convert their fields inline.
     """
     if type_ref in _PRIMITIVES:
         return None
-    decode = _decoders.get(type_ref)
-    if decode is None:
+    try:
+        return _decoders[type_ref]
+    except KeyError:
         decode = _decoders[type_ref] = _make_decoder(type_ref)
-    return decode
+        return decode
 
 
 def _make_decoder(type_ref):
     if type_ref == "datetime":
         return parse_datetime
     if type_ref == "date":
-        return _parse_date
+        return parse_date
     container, inner_ref = _split_type(type_ref)
     if container is None:
-        return _model_decoder(_model_class(type_ref))
+        return _model_class(type_ref)._from_json_object
     inner = _decoder_for(inner_ref)
     if inner is None:
         return None
@@ -199,121 +217,30 @@ def _make_decoder(type_ref):
     return decode_dict
 
 
-# Model class -> its compiled decoder.
-_class_decoders = {}
-# The classes whose decoders are being compiled, for models that contain themselves.
-_compiling = set()
-
-
-def _model_decoder(cls):
-    decode = _class_decoders.get(cls)
-    if decode is not None:
-        return decode
-    with _compile_lock:
-        decode = _class_decoders.get(cls)
-        if decode is not None:
-            return decode
-        if cls in _compiling:
-            return lambda value: _class_decoders[cls](value)
-        _compiling.add(cls)
-        try:
-            decode = _class_decoders[cls] = _compile_decoder(cls)
-        finally:
-            _compiling.discard(cls)
-        return decode
-
-
-def _raw_twin(cls):
-    """A subclass with the same slots and the plain `__setattr__`: decoding fills one, then switches class."""
-    twin = cls.__dict__.get("_raw_twin")
-    if twin is None:
-        with _compile_lock:
-            twin = cls.__dict__.get("_raw_twin")
-            if twin is None:
-                twin = type(cls.__name__, (cls,), {
-                    "__slots__": (),
-                    "__setattr__": object.__setattr__,
-                    "__module__": cls.__module__,
-                    "__qualname__": cls.__qualname__ + "._raw_twin",
-                })
-                cls._raw_twin = twin
-    return twin
-
-
-def _compile_decoder(cls):
-    """Straight-line code filling every slot from the JSON keys.
-
-    A dict carrying other keys (unknown fields, or field names given to
-    from_dict) takes the general path in `_decode_any_keys`.
-    """
-    env = {
-        "KNOWN_KEYS": frozenset(cls.attribute_map.values()),
-        "new": object.__new__,
-        "RAW": _raw_twin(cls),
-        "CLS": cls,
-        "decode_any_keys": cls._decode_any_keys,
-        "dict": dict,
-        "list": list,
-        "str": str,
-        "parse_datetime": parse_datetime,
-        "parse_date": _parse_date,
-    }
-    lines = [
-        "def decode_%s(data):" % cls.__name__,
-        "    if data.__class__ is not dict:",
-        "        return data",
-        "    if not data.keys() <= KNOWN_KEYS:",
-        "        return decode_any_keys(data)",
-        "    obj = new(RAW)",
-        "    get = data.get",
-    ]
-    for index, (name, type_ref) in enumerate(cls.openapi_types.items()):
-        key = cls.attribute_map[name]
-        expression = _decode_expression(type_ref, index, env)
-        if expression is None:
-            lines.append("    obj.%s = get(%r)" % (name, key))
-        else:
-            lines.append("    value = get(%r)" % key)
-            lines.append("    obj.%s = %s" % (name, expression))
-    lines += [
-        "    obj._extra = None",
-        "    obj.__class__ = CLS",
-        "    return obj",
-    ]
-    source = "\n".join(lines) + "\n"
-    namespace = {}
-    exec(compile(source, "<decoder of %s.%s>" % (cls.__module__, cls.__name__), "exec"), env, namespace)
-    return namespace["decode_%s" % cls.__name__]
-
-
-def _decode_expression(type_ref, index, env):
-    """Source converting `value` to `type_ref` inline, or None when the JSON value is kept as is."""
-    if type_ref in _PRIMITIVES:
-        return None
-    if type_ref == "datetime":
-        return "parse_datetime(value) if value.__class__ is str else value"
-    if type_ref == "date":
-        return "parse_date(value) if value.__class__ is str else value"
-    container, inner_ref = _split_type(type_ref)
-    name = "decode_%d" % index
-    if container is None:
-        env[name] = _model_decoder(_model_class(type_ref))
-        return "%s(value)" % name
-    inner = _decoder_for(inner_ref)
-    if inner is None:
-        return None
-    env[name] = inner
-    if container == "list":
-        return "[%s(item) for item in value] if value.__class__ is list else value" % name
-    return "{key: %s(item) for key, item in value.items()} if value.__class__ is dict else value" % name
-
-
 def deserialize(data, type_ref):
     """Decode parsed JSON `data` into `type_ref` (a model name, 'list[Model]', 'object', ...)."""
     if data is None or type_ref is None:
         return data
     decode = _decoder_for(type_ref)
     return data if decode is None else decode(data)
+
+
+# Model class -> {JSON key, field name or alias: (field name, decoder)}, for the general decoding path.
+_key_lookups = {}
+
+
+def _key_lookup(cls):
+    lookup = _key_lookups.get(cls)
+    if lookup is None:
+        lookup = {}
+        for name, type_ref in cls.openapi_types.items():
+            entry = (name, _decoder_for(type_ref))
+            lookup[name] = entry
+            lookup[cls.attribute_map[name]] = entry
+        for alias, name in cls._aliases.items():
+            lookup.setdefault(alias, lookup[name])
+        _key_lookups[cls] = lookup
+    return lookup
 
 
 # --------------------------------------------------------------------------
@@ -347,31 +274,56 @@ def _wire_datetime(value, where):
     return value.isoformat()
 
 
-def to_jsonable(value, where="body"):
-    """Convert a body to plain JSON values (dict/list/str/int/float/bool/None).
+# Free-form values (`object` fields, dict bodies) may nest at most this many levels
+# of objects and arrays; a model inside one starts a new count. The checks, and the
+# careful encoder, refuse deeper values with ApiValueError (the walks are iterative,
+# so they never reach Python's recursion limit).
+MAX_NESTING = 512
 
-    `where` names the place for error messages (for example 'CartItem.attributes').
-    Raises ApiValueError for a naive datetime or a non-finite number, and
-    ApiTypeError for a value JSON cannot hold.
-    """
+
+def _too_deep(where, path=None):
+    return ApiValueError("%s is nested more than %d levels deep (objects and arrays); such a value cannot be "
+                         "sent as JSON" % (where, MAX_NESTING), path)
+
+
+def _circular(where, path=None):
+    return ApiValueError("%s refers to itself (a circular reference); JSON cannot carry it" % where, path)
+
+
+def _child_where(where, key):
+    return "%s[%d]" % (where, key) if key.__class__ is int else "%s.%s" % (where, key)
+
+
+def _int_too_long(value, where):
+    """ApiValueError when Python refuses to write `value` in decimal (sys.get_int_max_str_digits)."""
+    try:
+        int.__repr__(value)
+    except ValueError:
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+        return ApiValueError("%s: integer with more than %d digits cannot be encoded (Python's int-to-str "
+                             "digit limit, sys.get_int_max_str_digits())" % (where, limit))
+    return None
+
+
+# An int of fewer bits than this has fewer than 4,300 decimal digits (the default limit) and is written at once.
+_SHORT_INT_BITS = 14000
+
+
+def _jsonable_leaf(value, where):
+    """A value that is not a dict, list, tuple or model, as a plain JSON value; raises for what JSON cannot hold."""
     cls = value.__class__
-    if value is None or cls is str or cls is bool or cls is int:
+    if value is None or cls is str or cls is bool:
         return value
-    if isinstance(value, Model):
-        return value._to_wire(where)
+    if cls is int:
+        if value.bit_length() > _SHORT_INT_BITS:
+            error = _int_too_long(value, where)
+            if error is not None:
+                raise error
+        return value
     if cls is float:
         if not math.isfinite(value):
             raise ApiValueError("%s: %r is not a valid JSON number (JSON has no NaN or Infinity)" % (where, value))
         return value
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ApiTypeError("%s: object keys must be strings, got %r" % (where, key))
-            out[key] = to_jsonable(item, "%s.%s" % (where, key))
-        return out
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(item, "%s[%d]" % (where, index)) for index, item in enumerate(value)]
     if isinstance(value, datetime.datetime):
         return _wire_datetime(value, where)
     if isinstance(value, datetime.date):
@@ -382,83 +334,101 @@ def to_jsonable(value, where="body"):
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int):
-        return int(value)
+        return _jsonable_leaf(int(value), where)
     if isinstance(value, float):
-        return to_jsonable(float(value), where)
+        return _jsonable_leaf(float(value), where)
     if isinstance(value, str):
         return str(value)
     raise ApiTypeError("%s: %s values cannot be sent as JSON" % (where, type(value).__name__))
 
 
-# Model class -> its compiled encoder, and the classes being compiled (for self-nesting models).
-_wire_functions = {}
-_compiling_wire = set()
+def _model_items(model, out):
+    """(JSON key, value, where) of a model's set fields, then of its unknown fields not already in `out`."""
+    cls = type(model)
+    owner = cls.__name__
+    for name, key in cls.attribute_map.items():
+        value = getattr(model, name)
+        if value is not None:
+            yield key, value, "%s.%s" % (owner, name)
+    extra = model._extra
+    if extra:
+        for key, value in extra.items():
+            if key not in out:
+                yield key, value, "%s.%s" % (owner, key)
 
 
-def _wire_function(cls):
-    """The compiled encoder of `cls`: function(obj) -> the JSON object, nested models included."""
-    wire = _wire_functions.get(cls)
-    if wire is not None:
-        return wire
-    with _compile_lock:
-        wire = _wire_functions.get(cls)
-        if wire is not None:
-            return wire
-        if cls in _compiling_wire:
-            return lambda obj: _wire_functions[cls](obj)
-        _compiling_wire.add(cls)
-        try:
-            wire = _wire_functions[cls] = _compile_wire(cls)
-        finally:
-            _compiling_wire.discard(cls)
-        return wire
+def _container_items(value, where, out):
+    """(key, item, where or None) of a dict, list, tuple or model; None for any other value."""
+    if isinstance(value, Model):
+        return _model_items(value, out)
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                raise ApiTypeError("%s: object keys must be strings, got %r" % (where, key))
+        return ((key, item, None) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return ((index, item, None) for index, item in enumerate(value))
+    return None
 
 
-def _compile_wire(cls):
-    """Code building the JSON object of one `cls` instance; unset (None) fields are left out.
+def to_jsonable(value, where="body"):
+    """Convert a body to plain JSON values (dict/list/str/int/float/bool/None).
 
-    Nested models of the declared class are converted inline, so json.dumps
-    calls back into Python only for timestamps, decimals and unexpected types.
-    One dict display holds every field, and Nones are filtered out only when
-    there are any: cheaper than a test per field for mostly filled request models.
+    `where` names the place for error messages (for example 'CartItem.attributes').
+    Raises ApiValueError for a naive datetime, a non-finite number, an integer
+    too long to write, a value nested more than MAX_NESTING levels or one that
+    contains itself, and ApiTypeError for a value JSON cannot hold. Iterative:
+    any depth is refused cleanly, never with a RecursionError.
     """
-    env = {"list": list, "dict": dict}
-    lines = ["def wire_%s(self):" % cls.__name__]
-    values = []
-    for index, (name, type_ref) in enumerate(cls.openapi_types.items()):
-        container, inner = _split_type(type_ref)
-        if inner in _PRIMITIVES or inner in ("datetime", "date"):
-            values.append("%r: self.%s" % (cls.attribute_map[name], name))
-            continue
-        env["M%d" % index] = nested = _model_class(inner)
-        env["wire_%d" % index] = _wire_function(nested)
-        convert = "wire_%d(%%s) if %%s.__class__ is M%d else %%s" % (index, index)
-        lines.append("    value_%d = self.%s" % (index, name))
-        if container is None:
-            lines.append("    if value_%d.__class__ is M%d:" % (index, index))
-            lines.append("        value_%d = wire_%d(value_%d)" % (index, index, index))
-        elif container == "list":
-            lines.append("    if value_%d.__class__ is list:" % index)
-            lines.append("        value_%d = [%s for item in value_%d]" % (index, convert % (("item",) * 3), index))
+    cls = value.__class__
+    if value is None or cls is str or cls is bool or (cls is int and value.bit_length() <= _SHORT_INT_BITS):
+        return value
+    root = {} if isinstance(value, (dict, Model)) else []
+    items = _container_items(value, where, root)
+    if items is None:
+        return _jsonable_leaf(value, where)
+    # Each entry: (items, output container, its where, where its depth count began, depth, id of the source).
+    stack = [(items, root, where, where, 0 if isinstance(value, Model) else 1, id(value))]
+    active = {id(value)}  # the containers being walked: meeting one again is a cycle
+    while stack:
+        items, out, here, base, depth, ident = stack[-1]
+        for key, item, item_where in items:
+            cls = item.__class__
+            if item is None or cls is str or cls is bool or cls is float and math.isfinite(item) or (
+                    cls is int and item.bit_length() <= _SHORT_INT_BITS):
+                converted = item
+            elif cls is dict or cls is list or isinstance(item, (dict, list, tuple, Model)):
+                if item_where is None:
+                    item_where = _child_where(here, key)
+                if id(item) in active:
+                    raise _circular(item_where)
+                if isinstance(item, Model):
+                    child_base, child_depth = item_where, 0
+                elif depth == 0:
+                    child_base, child_depth = item_where, 1
+                else:
+                    child_base, child_depth = base, depth + 1
+                if child_depth > MAX_NESTING:
+                    raise _too_deep(child_base)
+                converted = {} if isinstance(item, (dict, Model)) else []
+                if out.__class__ is list:
+                    out.append(converted)
+                else:
+                    out[key] = converted
+                active.add(id(item))
+                stack.append((_container_items(item, item_where, converted), converted, item_where, child_base,
+                              child_depth, id(item)))
+                break
+            else:
+                converted = _jsonable_leaf(item, item_where or _child_where(here, key))
+            if out.__class__ is list:
+                out.append(converted)
+            else:
+                out[key] = converted
         else:
-            lines.append("    if value_%d.__class__ is dict:" % index)
-            lines.append("        value_%d = {key: %s for key, item in value_%d.items()}"
-                         % (index, convert % (("item",) * 3), index))
-        values.append("%r: value_%d" % (cls.attribute_map[name], index))
-    lines += [
-        "    out = {%s}" % ", ".join(values),
-        "    if None in out.values():",
-        "        out = {key: value for key, value in out.items() if value is not None}",
-        "    extra = self._extra",
-        "    if extra:",
-        "        for key, value in extra.items():",
-        "            out.setdefault(key, value)",
-        "    return out",
-    ]
-    namespace = {}
-    exec(compile("\n".join(lines) + "\n", "<encoder of %s.%s>" % (cls.__module__, cls.__name__), "exec"),
-         env, namespace)
-    return namespace["wire_%s" % cls.__name__]
+            stack.pop()
+            active.discard(ident)
+    return root
 
 
 class _NeedsSlowPath(Exception):
@@ -468,7 +438,7 @@ class _NeedsSlowPath(Exception):
 def _encode_default(value):
     """json.dumps's hook for what it cannot encode itself: models, timestamps, decimals."""
     if isinstance(value, Model):
-        return _wire_function(value.__class__)(value)
+        return value._to_json_object()
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise _NeedsSlowPath()
@@ -498,14 +468,26 @@ def serialize(body):
         if _has_bad_keys(body):
             raise _NeedsSlowPath()
     except (_NeedsSlowPath, ValueError, TypeError, RecursionError):
-        text = _careful_encoder.encode(to_jsonable(body))
+        # The careful path: the iterative walk names what is wrong (too deep, circular, not JSON...).
+        plain = to_jsonable(body)
+        try:
+            text = _careful_encoder.encode(plain)
+        except RecursionError:
+            raise ApiValueError("body: nested too deeply to be encoded as JSON here (the JSON encoder "
+                                "reached Python's recursion limit)") from None
     if _DECIMAL_TOKEN in text:
         global _decimal_pattern
         if _decimal_pattern is None:
             import re
             _decimal_pattern = re.compile('"%s([^"]*)%s"' % (_DECIMAL_TOKEN, _DECIMAL_TOKEN))
         text = _decimal_pattern.sub(r"\1", text)
-    return text.encode("utf-8")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (not valid Unicode) cannot be UTF-8; they can only be inside JSON strings
+        # there, and "backslashreplace" writes each as a \udXXX escape, exactly as ensure_ascii=True
+        # would: valid JSON text that reads back as the same string.
+        return text.encode("utf-8", "backslashreplace")
 
 
 def _has_bad_keys(body):
@@ -513,50 +495,99 @@ def _has_bad_keys(body):
 
     Dicts inside models are checked when the model is built or validated
     (`object` fields must hold JSON values), so this looks at top-level and
-    list-of-dict bodies only, which is cheap.
+    list-of-dict bodies only, which is cheap. Iterative: the fast encoder has
+    already refused anything cyclic or too deep.
     """
-    if body.__class__ is dict:
-        return any(key.__class__ is not str and not isinstance(key, str) for key in body) or any(
-            _has_bad_keys(value) for value in body.values() if value.__class__ in (dict, list))
-    if body.__class__ is list:
-        return any(_has_bad_keys(item) for item in body if item.__class__ in (dict, list))
+    cls = body.__class__
+    if cls is not dict and cls is not list:
+        return False
+    stack = [body]
+    while stack:
+        value = stack.pop()
+        if value.__class__ is dict:
+            for key in value:
+                if key.__class__ is not str and not isinstance(key, str):
+                    return True
+            items = value.values()
+        else:
+            items = value
+        for item in items:
+            if item.__class__ is dict or item.__class__ is list:
+                stack.append(item)
     return False
 
 
 # --------------------------------------------------------------------------
-# Building (user input): type and constraint checks, compiled per field
+# Building (user input): type and constraint checks, one checker per field
 # --------------------------------------------------------------------------
+#
+# The generated `_validate_fields` accepts, inline, the plain values a valid
+# model holds (a str of the right length, an int in range, a list of
+# CartItem...). Anything else (None in a required field, a dict to convert
+# into a model, a tuple, a Decimal, a bad value) goes through the field's
+# checker below, which converts it or raises the precise error.
 
 def _describe(value):
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "a %s nested too deeply to show" % type(value).__name__
     return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _check_jsonable(value, where, path):
-    """Raise if `value` (a free-form `object` field) holds something JSON cannot carry; no copy is made."""
-    cls = value.__class__
-    if value is None or cls is str or cls is int or cls is bool:
+    """Raise if `value` (a free-form `object` field) holds something JSON cannot carry; no copy is made.
+
+    Also refuses a value nested more than MAX_NESTING levels, or one that contains
+    itself. Iterative: any depth is refused cleanly, never with a RecursionError.
+    """
+    try:
+        items = None if isinstance(value, Model) else _container_items(value, where, None)
+    except ApiTypeError as exc:
+        raise ApiTypeError(str(exc), path) from None
+    if items is None:
+        _check_json_leaf(value, where, path)
         return
-    if cls is float:
-        if not math.isfinite(value):
-            raise ApiValueError("%s: %r is not a valid JSON number (JSON has no NaN or Infinity)"
-                                % (where, value), path)
-        return
+    # Each entry: (items, its where, its path, depth, id of the container).
+    stack = [(items, where, path, 1, id(value))]
+    active = {id(value)}  # the containers being walked: meeting one again is a cycle
+    while stack:
+        items, here, here_path, depth, ident = stack[-1]
+        for key, item, _ in items:
+            cls = item.__class__
+            if item is None or cls is str or cls is int or cls is bool or cls is float and math.isfinite(item):
+                continue
+            if (cls is dict or cls is list or isinstance(item, (dict, list, tuple))) and not isinstance(item, Model):
+                item_where, item_path = _child_where(here, key), here_path + [key]
+                if id(item) in active:
+                    raise _circular(item_where, item_path)
+                if depth >= MAX_NESTING:
+                    raise _too_deep(where, path)
+                active.add(id(item))
+                try:
+                    stack.append((_container_items(item, item_where, None), item_where, item_path, depth + 1,
+                                  id(item)))
+                except ApiTypeError as exc:
+                    raise ApiTypeError(str(exc), item_path) from None
+                break
+            _check_json_leaf(item, _child_where(here, key), here_path + [key])
+        else:
+            stack.pop()
+            active.discard(ident)
+
+
+def _check_json_leaf(value, where, path):
+    """Raise, naming `where` and `path`, if a value that is not a dict, list or tuple cannot be sent as JSON."""
     if isinstance(value, Model):
-        value.validate(path)
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ApiTypeError("%s: object keys must be strings, got %r" % (where, key), path)
-            _check_jsonable(item, "%s.%s" % (where, key), path + [key])
-        return
-    if isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            _check_jsonable(item, "%s[%d]" % (where, index), path + [index])
+        try:
+            value.validate(path)
+        except RecursionError:
+            # The innermost model reached raises this; where it is, the path runs hundreds of steps long.
+            raise ApiValueError("%s: a model there contains itself, or models are nested too deeply to check"
+                                % where, path[:6]) from None
         return
     try:
-        to_jsonable(value, where)
+        _jsonable_leaf(value, where)
     except (ApiTypeError, ApiValueError) as exc:
         raise type(exc)(str(exc), path) from None
 
@@ -564,109 +595,150 @@ def _check_jsonable(value, where, path):
 def _type_checker(owner, field, type_ref):
     """A function(value, path) -> value checking (and where needed converting) a non-None user value."""
     where = "%s.%s" % (owner, field)
-    if type_ref == "str":
-        def check_str(value, path):
-            if value.__class__ is not str and not isinstance(value, str):
-                raise ApiTypeError("%s must be a string, got %s" % (where, _describe(value)), path)
-            return value
-        return check_str
-    if type_ref == "int":
-        def check_int(value, path):
-            if value.__class__ is not int and (isinstance(value, bool) or not isinstance(value, int)):
-                raise ApiTypeError("%s must be an integer, got %s" % (where, _describe(value)), path)
-            return value
-        return check_int
-    if type_ref == "float":
-        def check_number(value, path):
-            cls = value.__class__
-            if cls is int:
-                return value
-            if cls is float:
-                if not math.isfinite(value):
-                    raise ApiValueError("%s must be a finite number (JSON has no NaN or Infinity), got %r"
-                                        % (where, value), path)
-                return value
-            decimal_class = _decimal_class()
-            if decimal_class is not None and isinstance(value, decimal_class):
-                if not value.is_finite():
-                    raise ApiValueError("%s must be a finite number, got %s" % (where, value), path)
-                return value
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ApiTypeError("%s must be a number, got %s" % (where, _describe(value)), path)
-            return value if isinstance(value, int) else check_number(float(value), path)
-        return check_number
-    if type_ref == "bool":
-        def check_bool(value, path):
-            if value is not True and value is not False:
-                raise ApiTypeError("%s must be a boolean, got %s" % (where, _describe(value)), path)
-            return value
-        return check_bool
-    if type_ref == "datetime":
-        def check_datetime(value, path):
-            if isinstance(value, str):
-                parsed = parse_datetime(value)
-                if not isinstance(parsed, datetime.datetime):
-                    raise ApiValueError("%s must be an RFC 3339 timestamp, got %s" % (where, _describe(value)), path)
-                value = parsed
-            if not isinstance(value, datetime.datetime):
-                raise ApiTypeError("%s must be a datetime, got %s" % (where, _describe(value)), path)
-            if value.tzinfo is None or value.utcoffset() is None:
-                raise ApiValueError(
-                    "%s: naive datetime %s has no time zone; pass an aware datetime "
-                    "(for example datetime.now(timezone.utc))" % (where, value.isoformat()), path)
-            return value
-        return check_datetime
-    if type_ref == "date":
-        def check_date(value, path):
-            if isinstance(value, str):
-                value = _parse_date(value)
-            if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-                raise ApiTypeError("%s must be a date, got %s" % (where, _describe(value)), path)
-            return value
-        return check_date
-    if type_ref == "object":
-        def check_object(value, path):
-            _check_jsonable(value, where, path)
-            return value
-        return check_object
+    scalar = _SCALAR_CHECKERS.get(type_ref)
+    if scalar is not None:
+        return scalar(where)
     container, inner_ref = _split_type(type_ref)
     if container == "list":
-        inner = _type_checker(owner, field, inner_ref)
-
-        def check_list(value, path):
-            if not isinstance(value, (list, tuple)):
-                raise ApiTypeError("%s must be a list, got %s" % (where, _describe(value)), path)
-            converted = None  # a copy, made only if an item is converted: the caller's list is never changed
-            for index, item in enumerate(value):
-                if item is not None:
-                    checked = inner(item, path + [index])
-                    if checked is not item:
-                        if converted is None:
-                            converted = list(value)
-                        converted[index] = checked
-            if converted is not None:
-                return converted
-            return value if value.__class__ is list else list(value)
-        return check_list
+        return _list_checker(where, _type_checker(owner, field, inner_ref))
     if container == "dict":
-        inner = _type_checker(owner, field, inner_ref)
+        return _dict_checker(where, _type_checker(owner, field, inner_ref))
+    return _model_checker(where, type_ref)
 
-        def check_dict(value, path):
-            if not isinstance(value, dict):
-                raise ApiTypeError("%s must be a dict, got %s" % (where, _describe(value)), path)
-            converted = None
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    raise ApiTypeError("%s keys must be strings, got %r" % (where, key), path)
-                if item is not None:
-                    checked = inner(item, path + [key])
-                    if checked is not item:
-                        if converted is None:
-                            converted = dict(value)
-                        converted[key] = checked
-            return converted if converted is not None else value
-        return check_dict
 
+def _str_checker(where):
+    def check_str(value, path):
+        if value.__class__ is not str and not isinstance(value, str):
+            raise ApiTypeError("%s must be a string, got %s" % (where, _describe(value)), path)
+        return value
+    return check_str
+
+
+def _int_checker(where):
+    def check_int(value, path):
+        if value.__class__ is not int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ApiTypeError("%s must be an integer, got %s" % (where, _describe(value)), path)
+        return value
+    return check_int
+
+
+def _number_checker(where):
+    def check_number(value, path):
+        cls = value.__class__
+        if cls is int:
+            return value
+        if cls is float:
+            if not math.isfinite(value):
+                raise ApiValueError("%s must be a finite number (JSON has no NaN or Infinity), got %r"
+                                    % (where, value), path)
+            return value
+        decimal_class = _decimal_class()
+        if decimal_class is not None and isinstance(value, decimal_class):
+            if not value.is_finite():
+                raise ApiValueError("%s must be a finite number, got %s" % (where, value), path)
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ApiTypeError("%s must be a number, got %s" % (where, _describe(value)), path)
+        return value if isinstance(value, int) else check_number(float(value), path)
+    return check_number
+
+
+def _bool_checker(where):
+    def check_bool(value, path):
+        if value is not True and value is not False:
+            raise ApiTypeError("%s must be a boolean, got %s" % (where, _describe(value)), path)
+        return value
+    return check_bool
+
+
+def _datetime_checker(where):
+    def check_datetime(value, path):
+        if isinstance(value, str):
+            parsed = _parse_user_datetime(str(value))
+            if not isinstance(parsed, datetime.datetime):
+                raise ApiValueError("%s must be an RFC 3339 timestamp, got %s" % (where, _describe(value)), path)
+            value = parsed
+        if not isinstance(value, datetime.datetime):
+            raise ApiTypeError("%s must be a datetime, got %s" % (where, _describe(value)), path)
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ApiValueError(
+                "%s: naive datetime %s has no time zone; pass an aware datetime "
+                "(for example datetime.now(timezone.utc))" % (where, value.isoformat()), path)
+        return value
+    return check_datetime
+
+
+def _date_checker(where):
+    def check_date(value, path):
+        if isinstance(value, str):
+            value = parse_date(value)
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            raise ApiTypeError("%s must be a date, got %s" % (where, _describe(value)), path)
+        return value
+    return check_date
+
+
+def _object_checker(where):
+    def check_object(value, path):
+        if not isinstance(value, dict):
+            raise ApiTypeError("%s must be an object (dict), got %s" % (where, _describe(value)), path)
+        _check_jsonable(value, where, path)
+        return value
+    return check_object
+
+
+_SCALAR_CHECKERS = {
+    "str": _str_checker,
+    "int": _int_checker,
+    "float": _number_checker,
+    "bool": _bool_checker,
+    "datetime": _datetime_checker,
+    "date": _date_checker,
+    "object": _object_checker,
+}
+
+
+def _list_checker(where, check_item):
+    def check_list(value, path):
+        if not isinstance(value, (list, tuple)):
+            raise ApiTypeError("%s must be a list, got %s" % (where, _describe(value)), path)
+        converted = None  # a copy, made only if an item is converted: the caller's list is never changed
+        for index, item in enumerate(value):
+            if item is None:
+                raise ApiValueError("%s[%d] may not be None: the items of this array have a type, and null is "
+                                    "not one" % (where, index), path + [index])
+            checked = check_item(item, path + [index])
+            if checked is not item:
+                if converted is None:
+                    converted = list(value)
+                converted[index] = checked
+        if converted is not None:
+            return converted
+        return value if value.__class__ is list else list(value)
+    return check_list
+
+
+def _dict_checker(where, check_item):
+    def check_dict(value, path):
+        if not isinstance(value, dict):
+            raise ApiTypeError("%s must be a dict, got %s" % (where, _describe(value)), path)
+        converted = None
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ApiTypeError("%s keys must be strings, got %r" % (where, key), path)
+            if item is None:
+                raise ApiValueError("%s[%r] may not be None: the values of this map have a type, and null is "
+                                    "not one" % (where, key), path + [key])
+            checked = check_item(item, path + [key])
+            if checked is not item:
+                if converted is None:
+                    converted = dict(value)
+                converted[key] = checked
+        return converted if converted is not None else value
+    return check_dict
+
+
+def _model_checker(where, type_ref):
     def check_model(value, path):
         cls = _model_class(type_ref)
         if value.__class__ is cls:
@@ -683,53 +755,14 @@ def _constraint_checker(owner, field, constraints):
     """A function(value, path) raising ApiValueError when a non-None value breaks `constraints`."""
     where = "%s.%s" % (owner, field)
     checks = []
-    enum = constraints.get("enum")
-    if enum is not None:
-        allowed = frozenset(enum)
-
-        def check_enum(value, path):
-            for item in value if isinstance(value, list) else (value,):
-                if item is not None and item not in allowed:
-                    raise ApiValueError("%s must be one of %s (enum), got %s" % (where, list(enum), _describe(item)),
-                                        path)
-        checks.append(check_enum)
-    min_length = constraints.get("min_length")
-    max_length = constraints.get("max_length")
-    if min_length is not None or max_length is not None:
-        def check_length(value, path):
-            if not isinstance(value, str):
-                return
-            if min_length is not None and len(value) < min_length:
-                raise ApiValueError("%s must be at least %d characters long (minLength), got %s"
-                                    % (where, min_length, _describe(value)), path)
-            if max_length is not None and len(value) > max_length:
-                raise ApiValueError("%s must be at most %d characters long (maxLength), got %d characters: %s"
-                                    % (where, max_length, len(value), _describe(value)), path)
-        checks.append(check_length)
-    minimum = constraints.get("minimum")
-    maximum = constraints.get("maximum")
-    if minimum is not None or maximum is not None:
-        def check_range(value, path):
-            if isinstance(value, bool) or isinstance(value, (str, list, dict)):
-                return
-            if minimum is not None and value < minimum:
-                raise ApiValueError("%s must be >= %s (minimum), got %s" % (where, minimum, value), path)
-            if maximum is not None and value > maximum:
-                raise ApiValueError("%s must be <= %s (maximum), got %s" % (where, maximum, value), path)
-        checks.append(check_range)
-    min_items = constraints.get("min_items")
-    max_items = constraints.get("max_items")
-    if min_items is not None or max_items is not None:
-        def check_items(value, path):
-            if not isinstance(value, list):
-                return
-            if min_items is not None and len(value) < min_items:
-                raise ApiValueError("%s must have at least %d items (minItems), got %d"
-                                    % (where, min_items, len(value)), path)
-            if max_items is not None and len(value) > max_items:
-                raise ApiValueError("%s must have at most %d items (maxItems), got %d"
-                                    % (where, max_items, len(value)), path)
-        checks.append(check_items)
+    if "enum" in constraints:
+        checks.append(_enum_check(where, constraints["enum"]))
+    if "min_length" in constraints or "max_length" in constraints:
+        checks.append(_length_check(where, constraints.get("min_length"), constraints.get("max_length")))
+    if "minimum" in constraints or "maximum" in constraints:
+        checks.append(_range_check(where, constraints.get("minimum"), constraints.get("maximum")))
+    if "min_items" in constraints or "max_items" in constraints:
+        checks.append(_items_check(where, constraints.get("min_items"), constraints.get("max_items")))
     if not checks:
         return None
     if len(checks) == 1:
@@ -739,6 +772,55 @@ def _constraint_checker(owner, field, constraints):
         for check in checks:
             check(value, path)
     return check_all
+
+
+def _enum_check(where, enum):
+    """The value, or each item of a list, is one of `enum`."""
+    allowed = frozenset(enum)
+
+    def check_enum(value, path):
+        for item in value if isinstance(value, list) else (value,):
+            if item is not None and item not in allowed:
+                raise ApiValueError("%s must be one of %s (enum), got %s" % (where, list(enum), _describe(item)),
+                                    path)
+    return check_enum
+
+
+def _length_check(where, min_length, max_length):
+    def check_length(value, path):
+        if not isinstance(value, str):
+            return
+        if min_length is not None and len(value) < min_length:
+            raise ApiValueError("%s must be at least %d characters long (minLength), got %s"
+                                % (where, min_length, _describe(value)), path)
+        if max_length is not None and len(value) > max_length:
+            raise ApiValueError("%s must be at most %d characters long (maxLength), got %d characters: %s"
+                                % (where, max_length, len(value), _describe(value)), path)
+    return check_length
+
+
+def _range_check(where, minimum, maximum):
+    def check_range(value, path):
+        if isinstance(value, bool) or isinstance(value, (str, list, dict)):
+            return
+        if minimum is not None and value < minimum:
+            raise ApiValueError("%s must be >= %s (minimum), got %s" % (where, minimum, value), path)
+        if maximum is not None and value > maximum:
+            raise ApiValueError("%s must be <= %s (maximum), got %s" % (where, maximum, value), path)
+    return check_range
+
+
+def _items_check(where, min_items, max_items):
+    def check_items(value, path):
+        if not isinstance(value, list):
+            return
+        if min_items is not None and len(value) < min_items:
+            raise ApiValueError("%s must have at least %d items (minItems), got %d"
+                                % (where, min_items, len(value)), path)
+        if max_items is not None and len(value) > max_items:
+            raise ApiValueError("%s must have at most %d items (maxItems), got %d"
+                                % (where, max_items, len(value)), path)
+    return check_items
 
 
 def _field_checker(cls, field):
@@ -761,14 +843,14 @@ def _field_checker(cls, field):
     return check_field
 
 
+# Model class -> {field: its checker}, built on first use.
+_field_checkers = {}
+
+
 def _checkers(cls):
-    checkers = cls.__dict__.get("_field_checkers")
+    checkers = _field_checkers.get(cls)
     if checkers is None:
-        with _compile_lock:
-            checkers = cls.__dict__.get("_field_checkers")
-            if checkers is None:
-                checkers = {name: _field_checker(cls, name) for name in cls.openapi_types}
-                cls._field_checkers = checkers
+        checkers = _field_checkers[cls] = {name: _field_checker(cls, name) for name in cls.openapi_types}
     return checkers
 
 
@@ -784,190 +866,65 @@ def _nested_models(value):
 
 
 # --------------------------------------------------------------------------
-# Whole-object validation, compiled per class
+# Quick checks the generated `_validate_fields` calls: True for plain valid values
 # --------------------------------------------------------------------------
-#
-# A class's validator is straight-line code that accepts, inline, the plain
-# values a valid model holds (a str of the right length, an int in range, a
-# list of CartItem...). Anything else (None in a required field, a dict to
-# convert into a model, a tuple, a Decimal, a bad value) goes through the
-# field's general checker above, which converts it or raises the precise error.
 
-_validators = {}
-
-
-def _validator(cls):
-    """The compiled validator of `cls`: function(obj, path, deep).
-
-    Nested validators are looked up when called, so compiling one class never
-    needs another (and self-nesting models need no special case).
-    """
-    validate = _validators.get(cls)
-    if validate is None:
-        with _compile_lock:
-            validate = _validators.get(cls)
-            if validate is None:
-                validate = _validators[cls] = _compile_validator(cls)
-    return validate
-
-
-def _check_field_slowly(obj, name, value, path, deep):
-    """The general check of one field: converts the value (stored back) or raises."""
-    field_path = path + [name]
-    checked = _checkers(type(obj))[name](value, field_path)
-    if checked is not value:
-        object.__setattr__(obj, name, checked)
-    if deep and checked is not None:
-        for key, item in _nested_models(checked):
-            _validator(type(item))(item, field_path if key is None else field_path + [key], True)
-
-
-def _plain_json(value):
-    """True when `value` holds only str, int, bool, None, finite floats, lists and str-keyed dicts."""
+def is_number(value):
+    """An int (not a bool) or a finite float."""
     cls = value.__class__
-    if cls is dict:
-        items = value.values()
-        for key in value:
-            if key.__class__ is not str:
-                return False
-    elif cls is list:
-        items = value
-    else:
-        items = (value,)
-    for item in items:
-        cls = item.__class__
-        if cls is str or cls is int or cls is bool or item is None:
-            continue
-        if cls is float:
-            if item - item != 0.0:  # NaN or an infinity
-                return False
-        elif cls is dict or cls is list:
-            if not _plain_json(item):
-                return False
+    return cls is int or cls is float and math.isfinite(value)
+
+
+def is_aware_datetime(value):
+    """A datetime with a time zone."""
+    return value.__class__ is datetime.datetime and value.utcoffset() is not None
+
+
+def is_date(value):
+    """A date (not a datetime)."""
+    return value.__class__ is datetime.date
+
+
+def is_json_value(value):
+    """Only str, int, bool, None, finite floats, lists and str-keyed dicts, all the way down.
+
+    False, too, for a value nested more than MAX_NESTING levels (a cycle ends up
+    there); the precise error is then raised by the field's checker.
+    """
+    cls = value.__class__
+    if cls is not dict and cls is not list:
+        return value is None or cls is str or cls is int or cls is bool or cls is float and math.isfinite(value)
+    stack = [(value, 1)]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        value, depth = pop()
+        if value.__class__ is dict:
+            for key in value:
+                if key.__class__ is not str:
+                    return False
+            items = value.values()
         else:
-            return False
+            items = value
+        for item in items:
+            cls = item.__class__
+            if cls is str or cls is int or cls is bool or item is None:
+                continue
+            if cls is float:
+                if not math.isfinite(item):
+                    return False
+            elif cls is dict or cls is list:
+                if depth >= MAX_NESTING:
+                    return False
+                push((item, depth + 1))
+            else:
+                return False
     return True
 
 
-_FAST_TYPE_TESTS = {
-    "str": "{v}.__class__ is str",
-    "int": "{v}.__class__ is int",
-    "float": "({v}.__class__ is float and {v} - {v} == 0.0 or {v}.__class__ is int)",
-    "bool": "({v} is True or {v} is False)",
-    "datetime": "({v}.__class__ is DATETIME and {v}.utcoffset() is not None)",
-    "date": "{v}.__class__ is DATE",
-    "object": "plain_json({v})",
-}
-
-
-def _fast_test(variable, type_ref, constraints, env, tag):
-    """Source of a test true when `variable` is a plain, valid value of a scalar type."""
-    tests = [_FAST_TYPE_TESTS[type_ref].format(v=variable)]
-    if "enum" in constraints:
-        env["ENUM_%s" % tag] = frozenset(constraints["enum"])
-        tests.append("%s in ENUM_%s" % (variable, tag))
-    if "min_length" in constraints:
-        tests.append("len(%s) >= %d" % (variable, constraints["min_length"]))
-    if "max_length" in constraints:
-        tests.append("len(%s) <= %d" % (variable, constraints["max_length"]))
-    if "minimum" in constraints:
-        tests.append("%s >= %r" % (variable, constraints["minimum"]))
-    if "maximum" in constraints:
-        tests.append("%s <= %r" % (variable, constraints["maximum"]))
-    return " and ".join(tests)
-
-
-def _compile_validator(cls):
-    env = {"plain_json": _plain_json, "slow": _check_field_slowly, "validator": _validator,
-           "DATETIME": datetime.datetime, "DATE": datetime.date, "str": str, "int": int, "float": float,
-           "list": list, "dict": dict, "len": len, "enumerate": enumerate}
-    lines = ["def validate_%s(obj, path, deep):" % cls.__name__]
-    for index, (name, type_ref) in enumerate(cls.openapi_types.items()):
-        constraints = cls._constraints.get(name, {})
-        slow = "slow(obj, %r, value, path, deep)" % name
-        lines += ["    value = obj.%s" % name, "    if value is None:",
-                  "        " + (slow if name in cls._required else "pass")]
-        container, inner = _split_type(type_ref)
-        inner_is_model = inner not in _FAST_TYPE_TESTS
-        if inner_is_model:
-            env["M%d" % index] = _model_class(inner)
-        if container is None and inner_is_model:
-            lines += ["    elif value.__class__ is M%d:" % index,
-                      "        if deep:",
-                      "            validator(M%d)(value, path + [%r], True)" % (index, name)]
-        elif container is None:
-            lines += ["    elif not (%s):" % _fast_test("value", type_ref, constraints, env, index),
-                      "        " + slow]
-            continue
-        else:
-            test = "value.__class__ is %s" % container
-            if "min_items" in constraints:
-                test += " and len(value) >= %d" % constraints["min_items"]
-            if "max_items" in constraints:
-                test += " and len(value) <= %d" % constraints["max_items"]
-            loop = ("for index, item in enumerate(value):" if container == "list"
-                    else "for index, item in value.items():")
-            key_test = "" if container == "list" else "index.__class__ is not str or "
-            if inner_is_model:
-                item_test = "%sitem.__class__ is not M%d" % (key_test, index)
-            else:
-                item_constraints = {"enum": constraints["enum"]} if "enum" in constraints else {}
-                item_test = "%snot (%s)" % (key_test, _fast_test("item", inner, item_constraints, env, index))
-            lines += ["    elif %s:" % test,
-                      "        " + loop,
-                      "            if %s:" % item_test,
-                      "                " + slow,
-                      "                break"]
-            if inner_is_model:
-                lines += ["            if deep:",
-                          "                validator(M%d)(item, path + [%r, index], True)" % (index, name)]
-        lines += ["    else:", "        " + slow]
-    if len(lines) == 1:
-        lines.append("    pass")
-    source = "\n".join(lines) + "\n"
-    namespace = {}
-    exec(compile(source, "<validator of %s.%s>" % (cls.__module__, cls.__name__), "exec"), env, namespace)
-    return namespace["validate_%s" % cls.__name__]
-
-
-# --------------------------------------------------------------------------
-# Construction: filling the slots, compiled per class
-# --------------------------------------------------------------------------
-
-_fillers = {}
-
-
-def _filler(cls):
-    """Compile function(obj, configuration, fields) -> False when `fields` has unknown names.
-
-    Like the decoder it stores through the twin class (plain slot stores), then
-    switches the object back; every slot is set, unset fields to None.
-    """
-    with _compile_lock:
-        return _fillers.get(cls) or _compile_filler(cls)
-
-
-def _compile_filler(cls):
-    env = {"RAW": _raw_twin(cls), "CLS": cls, "KNOWN": frozenset(cls.openapi_types), "set_slot": object.__setattr__}
-    lines = [
-        "def fill_%s(obj, configuration, fields):" % cls.__name__,
-        "    if not fields.keys() <= KNOWN:",
-        "        return False",
-        "    get = fields.get",
-        "    set_slot(obj, '__class__', RAW)",
-    ]
-    lines += ["    obj.%s = get(%r)" % (name, name) for name in cls.openapi_types]
-    lines += [
-        "    obj._extra = None",
-        "    obj._config = configuration",
-        "    obj.__class__ = CLS",
-        "    return True",
-    ]
-    namespace = {}
-    exec(compile("\n".join(lines) + "\n", "<constructor of %s.%s>" % (cls.__module__, cls.__name__), "exec"),
-         env, namespace)
-    fill = _fillers[cls] = namespace["fill_%s" % cls.__name__]
-    return fill
+def is_json_object(value):
+    """A dict holding only JSON values (see is_json_value): what an `object` field accepts without further checks."""
+    return value.__class__ is dict and is_json_value(value)
 
 
 # --------------------------------------------------------------------------
@@ -985,24 +942,6 @@ class Model:
     _constraints = {}
     _aliases = {}
 
-    def __init__(self, local_vars_configuration=None, **fields):
-        """Set `fields` (every other field is None), checking each one when client-side validation is on.
-
-        `local_vars_configuration` is a Configuration whose `client_side_validation`
-        governs this object; by default the default configuration's switch applies.
-        """
-        cls = type(self)
-        if cls._aliases:
-            _resolve_aliases(cls, fields)
-        fill = _fillers.get(cls) or _filler(cls)
-        if not fill(self, local_vars_configuration, fields):
-            unknown = [name for name in fields if name not in cls.openapi_types]
-            raise ApiTypeError("%s got unexpected keyword argument(s) %s; its fields are: %s"
-                               % (cls.__name__, ", ".join(unknown), ", ".join(cls.openapi_types)))
-        if _validation_on(local_vars_configuration):
-            # Nested models were checked when they were built: only this level is checked here.
-            _validator(cls)(self, [], False)
-
     # -- attribute access -------------------------------------------------
 
     def __setattr__(self, name, value):
@@ -1017,7 +956,7 @@ class Model:
                                     % (cls.__name__, name, ", ".join(cls.openapi_types)))
         object.__setattr__(self, name, value)
 
-    # -- validation of a whole tree -----------------------------------------
+    # -- validation -----------------------------------------------------------
 
     def validate(self, path=None):
         """Check every field (required, types, enums, lengths, limits), recursing into nested models.
@@ -1026,27 +965,37 @@ class Model:
         the constraint and the bad value. Values that need converting (a dict
         where a model belongs, a timestamp string) are converted in place.
         """
-        _validator(type(self))(self, path or [], True)
+        self._validate_fields(path or [], True)
         return self
+
+    def _validate_new(self):
+        """The constructor's check when validation is on: this level only (nested models were checked when built)."""
+        if _validation_on(self._config):
+            self._validate_fields([], False)
+
+    def _check_field(self, name, value, path, deep):
+        """The general check of one field, for a value the quick checks did not accept.
+
+        Converts the value (storing it back) or raises the precise error.
+        """
+        field_path = path + [name]
+        checked = _checkers(type(self))[name](value, field_path)
+        if checked is not value:
+            object.__setattr__(self, name, checked)
+        if deep and checked is not None:
+            for key, item in _nested_models(checked):
+                item._validate_fields(field_path if key is None else field_path + [key], True)
 
     # -- decoding -------------------------------------------------------------
 
     @classmethod
-    def _decode_any_keys(cls, data):
-        """The general decoding path: JSON keys, field names or aliases, unknown keys kept."""
-        lookup = cls.__dict__.get("_key_lookup")
-        if lookup is None:
-            lookup = {}
-            for name, type_ref in cls.openapi_types.items():
-                entry = (name, _decoder_for(type_ref))
-                lookup[name] = entry
-                lookup[cls.attribute_map[name]] = entry
-            for alias, name in cls._aliases.items():
-                lookup.setdefault(alias, lookup[name])
-            cls._key_lookup = lookup
-        obj = object.__new__(_raw_twin(cls))
+    def _from_any_keys(cls, data):
+        """The general decoding path: JSON keys, field names or aliases; unknown keys kept."""
+        lookup = _key_lookup(cls)
+        obj = object.__new__(cls)
+        set_slot = object.__setattr__
         for name in cls.openapi_types:
-            setattr(obj, name, None)
+            set_slot(obj, name, None)
         extra = None
         for key, value in data.items():
             entry = lookup.get(key)
@@ -1058,9 +1007,8 @@ class Model:
             name, decode = entry
             if decode is not None and value is not None:
                 value = decode(value)
-            setattr(obj, name, value)
-        obj._extra = extra
-        obj.__class__ = cls
+            set_slot(obj, name, value)
+        set_slot(obj, "_extra", extra)
         return obj
 
     @classmethod
@@ -1068,36 +1016,44 @@ class Model:
         """Build from a dict with JSON keys (or field names), as a response is decoded: no validation."""
         if not isinstance(data, dict):
             raise ApiTypeError("%s.from_dict expects a dict, got %s" % (cls.__name__, type(data).__name__))
-        return _model_decoder(cls)(data if data.__class__ is dict else dict(data))
+        if data.__class__ is not dict:
+            data = dict(data)
+        if "_from_json_object" in cls.__dict__:
+            return cls._from_json_object(data)
+        return cls._from_any_keys(data)  # a subclass of a generated model: its own class, the general path
 
     @classmethod
     def from_json(cls, text):
         """Build from a JSON document, as a response is decoded."""
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise ApiTypeError("%s.from_json expects JSON text (str or bytes), got %s"
+                               % (cls.__name__, type(text).__name__))
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise ApiValueError("%s.from_json: not valid JSON (%s)" % (cls.__name__, exc))
+            raise ApiValueError("%s.from_json: not valid JSON (%s)" % (cls.__name__, exc)) from None
+        except RecursionError:
+            raise ApiValueError("%s.from_json: JSON nested too deeply to decode" % cls.__name__) from None
         return cls.from_dict(data)
 
     # -- encoding -------------------------------------------------------------
 
-    def _to_wire(self, where=None):
-        """Plain JSON values with JSON keys, converted all the way down: what is sent."""
-        cls = type(self)
-        owner = cls.__name__
-        out = {}
-        for name, key in cls.attribute_map.items():
-            value = getattr(self, name)
-            if value is not None:
-                out[key] = to_jsonable(value, "%s.%s" % (owner, name))
-        extra = self._extra
-        if extra:
-            for key, value in extra.items():
-                out.setdefault(key, to_jsonable(value, "%s.%s" % (owner, key)))
+    def _with_extra(self, out):
+        """`out` (the generated encoder's JSON object) with the unknown fields kept from decoding."""
+        for key, value in self._extra.items():
+            out.setdefault(key, value)
         return out
 
+    def _to_wire(self, where=None):
+        """Plain JSON values with JSON keys, converted and checked all the way down: the careful path."""
+        return to_jsonable(self, where or type(self).__name__)
+
     def to_dict(self):
-        """The fields as a dict keyed by field name (unset fields left out; unknown fields kept by JSON key)."""
+        """The fields as a dict keyed by field name (unset fields left out; unknown fields kept by JSON key).
+
+        Nested models become dicts (in a field, or as items of a list or dict field);
+        other values are returned as they are, free-form ones too, however deep.
+        """
         out = {}
         for name in type(self).openapi_types:
             value = getattr(self, name)
@@ -1148,12 +1104,12 @@ class Model:
         for name in type(self).openapi_types:
             value = getattr(self, name)
             if value is not None:
-                parts.append("%s=%r" % (name, value))
+                parts.append("%s=%s" % (name, _safe_repr(value)))
         if self._extra:
-            parts.append("additional_properties=%r" % (self._extra,))
+            parts.append("additional_properties=%s" % _safe_repr(self._extra))
         return "%s(%s)" % (type(self).__name__, ", ".join(parts))
 
-    # -- pickling and copying (slots, and a decoder twin class, need help) ------
+    # -- pickling and copying (slots need help) ----------------------------------
 
     def __reduce__(self):
         state = {name: getattr(self, name) for name in type(self).openapi_types}
@@ -1161,22 +1117,13 @@ class Model:
 
 
 def _rebuild(cls, state, extra):
-    obj = object.__new__(_raw_twin(cls))
+    """Unpickle a model: its fields as they were, without validation."""
+    obj = object.__new__(cls)
+    set_slot = object.__setattr__
     for name in cls.openapi_types:
-        setattr(obj, name, state.get(name))
-    obj._extra = extra
-    obj.__class__ = cls
+        set_slot(obj, name, state.get(name))
+    set_slot(obj, "_extra", extra)
     return obj
-
-
-def _resolve_aliases(cls, fields):
-    for alias, name in cls._aliases.items():
-        value = fields.pop(alias, None)
-        if value is None:
-            continue
-        if fields.get(name) is not None:
-            raise ApiTypeError("%s got both %s and its alias %s" % (cls.__name__, name, alias))
-        fields[name] = value
 
 
 def field_alias(name):
@@ -1190,10 +1137,20 @@ def field_alias(name):
 
 
 def _to_plain(value):
+    """A field value for to_dict: models as dicts, one list or dict level looked into, nothing walked deeper."""
     if isinstance(value, Model):
         return value.to_dict()
-    if isinstance(value, list):
-        return [_to_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _to_plain(item) for key, item in value.items()}
+    cls = value.__class__
+    if cls is list:
+        return [item.to_dict() if isinstance(item, Model) else item for item in value]
+    if cls is dict:
+        return {key: item.to_dict() if isinstance(item, Model) else item for key, item in value.items()}
     return value
+
+
+def _safe_repr(value):
+    """repr(value), or a placeholder for a value nested too deeply for repr."""
+    try:
+        return repr(value)
+    except RecursionError:
+        return "<%s nested too deeply to show>" % type(value).__name__

@@ -9,9 +9,11 @@ and child never share a socket.
 """
 
 import http.client
+import io
 import logging
 import os
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
@@ -19,10 +21,15 @@ import urllib.parse
 import urllib3
 from urllib3 import exceptions as u3
 
+try:  # raised by urllib3 when it checks the host name itself (assert_hostname='name')
+    from urllib3.util.ssl_match_hostname import CertificateError as _HostnameMismatch
+except ImportError:  # pragma: no cover - older urllib3 1.26
+    _HostnameMismatch = ssl.CertificateError
+
 from talon_one.auth import redact_headers
 from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, LOGGER_NAME,
                                      check_header_value, redact_url)
-from talon_one.exceptions import ApiConnectionError, ApiTimeoutError, ApiValueError
+from talon_one.exceptions import ApiConnectionError, ApiTimeoutError, ApiTypeError, ApiValueError
 from talon_one.retries import (CONNECTION_LOST, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
                                RETRYABLE_STATUSES, failure_kind, parse_retry_after, resolve_policy)
 
@@ -61,44 +68,123 @@ def process_lock():
 
 def build_pool_manager(configuration, num_pools=4, maxsize=None):
     """A PoolManager (or ProxyManager) with the configuration's TLS, proxy and pool settings."""
+    verify = bool(configuration.verify_ssl)
     kwargs = {
         "num_pools": num_pools,
         "maxsize": maxsize or configuration.connection_pool_maxsize,
-        "cert_reqs": "CERT_REQUIRED" if configuration.verify_ssl else "CERT_NONE",
+        "cert_reqs": "CERT_REQUIRED" if verify else "CERT_NONE",
     }
+    # Misconfigured files fail here, naming the setting, rather than as a TLS error on every call.
     if configuration.ssl_ca_cert:
-        kwargs["ca_certs"] = configuration.ssl_ca_cert
+        kwargs["ca_certs"] = _existing_file("ssl_ca_cert", configuration.ssl_ca_cert)
+    if configuration.key_file and not configuration.cert_file:
+        raise ApiValueError("key_file is set but cert_file is not: set cert_file to the client certificate")
     if configuration.cert_file:
-        kwargs["cert_file"] = configuration.cert_file
-    if configuration.key_file:
-        kwargs["key_file"] = configuration.key_file
-    if configuration.assert_hostname is not None:
-        kwargs["assert_hostname"] = configuration.assert_hostname
+        kwargs["cert_file"] = _existing_file("cert_file", configuration.cert_file)
+        if configuration.key_file:
+            kwargs["key_file"] = _existing_file("key_file", configuration.key_file)
+        _check_client_certificate(kwargs["cert_file"], kwargs.get("key_file"))
+    assert_hostname = _assert_hostname(configuration.assert_hostname)
+    if assert_hostname is not None:
+        kwargs["assert_hostname"] = assert_hostname
+    _warn_if_unverified(configuration, verify, assert_hostname)
     if configuration.proxy:
         proxy_url, proxy_headers = split_proxy_credentials(configuration.proxy, configuration.proxy_headers)
-        return urllib3.ProxyManager(proxy_url=proxy_url, proxy_headers=proxy_headers, **kwargs)
+        try:
+            return urllib3.ProxyManager(proxy_url=proxy_url, proxy_headers=proxy_headers, **kwargs)
+        except (u3.LocationParseError, ValueError):
+            raise ApiValueError("proxy must be an http(s) URL such as 'http://proxy.example:3128', got %r"
+                                % redact_url(configuration.proxy)) from None
     return urllib3.PoolManager(**kwargs)
+
+
+def _existing_file(setting, path):
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise ApiTypeError("%s must be a file path, got %s" % (setting, type(path).__name__)) from None
+    if not os.path.isfile(path):
+        problem = "is a directory" if os.path.isdir(path) else "does not exist"
+        raise ApiValueError("%s %r %s: it must be a PEM file" % (setting, path, problem))
+    return path
+
+
+class _EncryptedKey(Exception):
+    pass
+
+
+def _refuse_key_password():
+    raise _EncryptedKey()
+
+
+def _check_client_certificate(cert_file, key_file):
+    """Load the client certificate and key once, so a wrong pair is reported as a setting error."""
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(cert_file, key_file,
+                                                                 password=_refuse_key_password)
+    except _EncryptedKey:
+        raise ApiValueError("key_file (or cert_file) holds an encrypted private key: talon_one needs "
+                            "it unencrypted") from None
+    except (ssl.SSLError, OSError) as error:
+        hint = "" if key_file else "; if the key is in a separate file, set key_file"
+        raise ApiValueError("cert_file/key_file could not be loaded as a client certificate and its "
+                            "private key (%s)%s" % (error, hint)) from None
+
+
+def _assert_hostname(value):
+    """None (check the host name, the default), False (do not) or the host name to expect instead."""
+    if value is None or value is True:
+        return None
+    if value is False:
+        return False
+    if isinstance(value, str):
+        return value.strip() or None
+    raise ApiTypeError("assert_hostname must be None (check the host name), a host name to expect "
+                       "instead, or False (do not check), got %s" % type(value).__name__)
+
+
+def _warn_if_unverified(configuration, verify, assert_hostname):
+    """Turning TLS checks off is allowed, but never silently."""
+    if not verify:
+        logger.warning("verify_ssl=False: TLS certificates are not verified, so anyone on the network "
+                       "path can impersonate %s; for a private CA, set ssl_ca_cert instead",
+                       configuration.host or "the server")
+    elif assert_hostname is False:
+        logger.warning("assert_hostname=False: the host name in the server's TLS certificate is not "
+                       "checked, so a certificate a trusted CA issued for any other host is accepted "
+                       "for %s", configuration.host or "the server")
 
 
 def split_proxy_credentials(proxy, proxy_headers=None):
     """(proxy URL without user:pass@, headers with Proxy-Authorization for them).
 
-    urllib3 does not read credentials from the proxy URL itself.
+    urllib3 does not read credentials from the proxy URL itself. The credentials run from
+    after the scheme to the last '@', so a password that is not percent-encoded (with '/',
+    '#' or '?' in it) is neither cut short nor left in the URL.
     """
     check_header_value("proxy", proxy)
     headers = dict(proxy_headers or {})
     for name, value in headers.items():
         check_header_value("proxy header %s" % name, value)
-    parts = urllib.parse.urlsplit(proxy)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    url, userinfo = proxy, None
+    scheme, separator, rest = proxy.partition("://")
+    if separator and "@" in rest:
+        userinfo, rest = rest.rsplit("@", 1)
+        url = "%s://%s" % (scheme, rest)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:  # a bad port or IPv6 literal
+        parts, port = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
         raise ApiValueError("proxy must be an http(s) URL such as 'http://proxy.example:3128', got %r"
                             % redact_url(proxy))
-    if parts.username is None:
-        return proxy, headers
-    credentials = "%s:%s" % (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+    if userinfo is None:
+        return url, headers
+    username, _, password = userinfo.partition(":")
+    credentials = "%s:%s" % (urllib.parse.unquote(username), urllib.parse.unquote(password))
     headers.update(urllib3.util.make_headers(proxy_basic_auth=credentials))
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), headers
+    return url, headers
 
 
 # --------------------------------------------------------------------------
@@ -149,6 +235,109 @@ def _within(timeout, seconds_left):
 
 
 # --------------------------------------------------------------------------
+# Deadlines: a hard end for each attempt
+# --------------------------------------------------------------------------
+#
+# urllib3's read timeout (and its `total`) bounds each socket read, not the
+# response: a server (or proxy) that sends a byte every few seconds would keep
+# a call alive forever. Every response read during an attempt therefore goes
+# through _DeadlineReader, which ends the read with socket.timeout (so urllib3
+# raises ReadTimeoutError, and the caller ApiTimeoutError) once the attempt's
+# deadline has passed: the call's `max_total_time` budget, or sooner for a
+# `_request_timeout` total.
+
+_attempt = threading.local()
+
+
+class _Budget:
+    """The deadline (time.monotonic()) of one attempt; None once the caller owns the response."""
+
+    __slots__ = ("deadline",)
+
+    def __init__(self, deadline):
+        self.deadline = deadline
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A response's socket reader that gives up at the attempt's deadline."""
+
+    def __init__(self, raw, sock, budget):
+        super().__init__()
+        self._raw = raw
+        self._sock = sock
+        self._budget = budget
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        deadline = self._budget.deadline
+        if deadline is None:
+            return self._raw.readinto(buffer)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("the call's time budget ran out while reading the response")
+        timeout = self._sock.gettimeout()
+        if timeout is not None and timeout <= left:
+            return self._raw.readinto(buffer)
+        self._sock.settimeout(left)
+        try:
+            return self._raw.readinto(buffer)
+        finally:
+            try:
+                self._sock.settimeout(timeout)
+            except OSError:
+                pass
+
+    def fileno(self):
+        return self._raw.fileno()
+
+    def close(self):
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+class _DeadlineHTTPResponse(http.client.HTTPResponse):
+    def __init__(self, sock, *args, **kwargs):
+        super().__init__(sock, *args, **kwargs)
+        budget = getattr(_attempt, "budget", None)
+        if budget is not None:
+            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, budget))
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    response_class = _DeadlineHTTPResponse
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    response_class = _DeadlineHTTPResponse
+
+
+class _HTTPConnectionPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+def _with_deadlines(pool_manager):
+    """`pool_manager`, its connections reading responses under the attempt deadline."""
+    pool_manager.pool_classes_by_scheme = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
+    return pool_manager
+
+
+def _attempt_deadline(call_deadline, timeout):
+    """The end of an attempt starting now: the call's deadline, or sooner for a `total` timeout."""
+    total = timeout.total
+    if isinstance(total, (int, float)) and not isinstance(total, bool):
+        end = time.monotonic() + total
+        return end if call_deadline is None or end < call_deadline else call_deadline
+    return call_deadline
+
+
+# --------------------------------------------------------------------------
 # The client
 # --------------------------------------------------------------------------
 
@@ -160,7 +349,7 @@ class RESTClientObject:
         self._pools_size = pools_size
         self._maxsize = maxsize
         self._pid = os.getpid()
-        self.pool_manager = build_pool_manager(configuration, pools_size, maxsize)
+        self.pool_manager = _with_deadlines(build_pool_manager(configuration, pools_size, maxsize))
         self._timeout_cache = (None, None)
         self._policy_cache = (None, None)
 
@@ -175,16 +364,24 @@ class RESTClientObject:
         policy = self._retry_policy(retries)
         timeout = self._timeout(timeout)
         started = policy.clock() if policy.max_retries else 0.0
+        # The hard end of the call: no attempt reads past it (see _DeadlineReader).
+        deadline = time.monotonic() + policy.max_total_time if policy.max_total_time > 0 else None
         retry_number = 0
         while True:
             try:
-                response = self._send_once(method, url, headers, body, timeout, preload_content)
+                response = self._send_once(method, url, headers, body, timeout, preload_content,
+                                           _attempt_deadline(deadline, timeout))
             except TRANSPORT_ERRORS as error:
                 kind = failure_kind(error)
                 delay = policy.delay_after_error(method, kind, retry_number)
                 seconds_left = self._seconds_left(policy, started, delay)
                 if seconds_left is None:
-                    raise transport_error(error, "%s %s" % (method, url.split("?", 1)[0])) from error
+                    where = "%s %s" % (method, url.split("?", 1)[0])
+                    if kind == READ_TIMEOUT and deadline is not None and time.monotonic() >= deadline:
+                        raise ApiTimeoutError("%s: read timeout: the call's time budget (max_total_time=%g s) ran "
+                                              "out before the response was read" % (where, policy.max_total_time),
+                                              error) from error
+                    raise transport_error(error, where) from error
                 reason = "%s (%s)" % (kind, _describe_cause(error))
             else:
                 status = response.status
@@ -206,14 +403,20 @@ class RESTClientObject:
             timeout = _within(timeout, seconds_left)
             retry_number += 1
 
-    def _send_once(self, method, url, headers, body, timeout, preload_content):
+    def _send_once(self, method, url, headers, body, timeout, preload_content, deadline=None):
         debug = logger.isEnabledFor(logging.DEBUG)
         if debug:
             self._log_request(method, url, headers, body)
             began = time.perf_counter()
-        response = self._pool().urlopen(
-            method, url, body=body, headers=headers, retries=False, redirect=False,
-            timeout=timeout, preload_content=preload_content)
+        budget = _attempt.budget = _Budget(deadline) if deadline is not None else None
+        try:
+            response = self._pool().urlopen(
+                method, url, body=body, headers=headers, retries=False, redirect=False,
+                timeout=timeout, preload_content=preload_content)
+        finally:
+            _attempt.budget = None
+        if budget is not None and not preload_content and 200 <= response.status <= 299:
+            budget.deadline = None  # the caller reads the body at its own pace
         if debug:
             self._log_response(method, url, response, time.perf_counter() - began, preload_content)
         return response
@@ -237,7 +440,8 @@ class RESTClientObject:
         with _fork_lock:
             pid = os.getpid()
             if self._pid != pid:
-                self.pool_manager = build_pool_manager(self.configuration, self._pools_size, self._maxsize)
+                self.pool_manager = _with_deadlines(
+                    build_pool_manager(self.configuration, self._pools_size, self._maxsize))
                 self._pid = pid
 
     def _timeout(self, per_call):
@@ -353,15 +557,43 @@ def transport_error(error, where):
         return ApiTimeoutError("%s: connect timeout: no connection within the connect timeout" % where, error)
     if kind == READ_TIMEOUT or isinstance(error, socket.timeout):
         return ApiTimeoutError("%s: read timeout: no response within the read timeout" % where, error)
+    if isinstance(error, u3.SSLError) or _is_certificate_error(_tls_cause(error)):
+        # Before ProxyError: through a proxy, a certificate the tunnel's TLS refused arrives wrapped in one.
+        return ApiConnectionError("%s: TLS error: %s" % (where, _describe_tls_failure(error)), error)
     if isinstance(error, u3.ProxyError):
         return ApiConnectionError("%s: proxy error: %s" % (where, _describe_cause(error)), error)
-    if isinstance(error, u3.SSLError):
-        return ApiConnectionError("%s: TLS error: %s" % (where, _root_cause(error)), error)
     if kind == NOT_SENT:
         return ApiConnectionError("%s: could not connect: %s" % (where, _describe_cause(error)), error)
     if kind == CONNECTION_LOST:
         return ApiConnectionError("%s: connection lost: %s" % (where, _describe_cause(error)), error)
     return ApiConnectionError("%s: %s" % (where, _describe_cause(error)), error)
+
+
+def _tls_cause(error):
+    """The ssl / certificate error behind an urllib3 error (urllib3 keeps it in SSLError.args)."""
+    cause = _root_cause(error)
+    if isinstance(cause, u3.SSLError) and cause.args and isinstance(cause.args[0], BaseException):
+        cause = cause.args[0]
+    return cause
+
+
+def _is_certificate_error(cause):
+    return isinstance(cause, (ssl.SSLCertVerificationError, _HostnameMismatch))
+
+
+def _describe_tls_failure(error):
+    cause = _tls_cause(error)
+    if _is_certificate_error(cause):
+        detail = getattr(cause, "verify_message", None) or str(cause)
+        if isinstance(cause, _HostnameMismatch) or "mismatch" in detail.lower():
+            hint = "it was issued for another host name"
+        else:
+            hint = "if the server uses a private CA, set ssl_ca_cert to that CA's PEM bundle"
+        return "the server's certificate could not be verified (%s); %s" % (detail, hint)
+    text = str(cause)
+    if "CERTIFICATE_REQUIRED" in text.upper().replace(" ", "_"):
+        return "%s: the server requires a client certificate (set cert_file and key_file)" % text
+    return text or type(cause).__name__
 
 
 def _is_connect_timeout(error):

@@ -17,7 +17,9 @@ off and asks this module, after every failure, whether to try again:
 Waits without `Retry-After` use exponential backoff with full jitter:
 random(0, min(backoff_max, backoff_base * backoff_factor ** n)).
 No retry starts once `max_total_time` has passed since the call began, and a
-retried attempt's timeout is cut to the time left.
+retried attempt's timeout is cut to the time left. It is also a hard deadline for
+reading the answer (`talon_one.rest`): a server that drip-feeds its response, a
+byte at a time within the read timeout, still ends the call with ApiTimeoutError.
 """
 
 import datetime
@@ -63,7 +65,8 @@ class RetryPolicy:
     max_retry_after  longest Retry-After the client waits, in seconds (default 30);
                      a longer one ends the call with the exception carrying `.retry_after`
     max_total_time   time budget in seconds for the whole call, retries and waits
-                     included (default 60); no retry starts past it
+                     included (default 60); no retry starts past it, and no answer
+                     is read past it (0: no deadline)
     sleep, random, clock
                      injectable time.sleep, random.random and time.monotonic (for tests)
     """
@@ -178,6 +181,10 @@ def failure_kind(error):
         original = getattr(error, "original_error", None)
         if isinstance(original, (_u3.NewConnectionError, _u3.ConnectTimeoutError, ConnectionRefusedError)):
             return NOT_SENT
+        # Through a proxy, urllib3 reports a connection dropped after sending as a ProxyError
+        # wrapping RemoteDisconnected: the request may have been delivered.
+        if isinstance(original, (_u3.ProtocolError, ConnectionError)):
+            return CONNECTION_LOST
         return OTHER
     if isinstance(error, (_u3.NewConnectionError, _u3.ConnectTimeoutError, _NAME_RESOLUTION_ERROR)):
         return NOT_SENT

@@ -158,8 +158,9 @@ class IntegrationApi:
                 (JSON keys or field names).
 
         Keyword Args:
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -203,8 +204,9 @@ class IntegrationApi:
                 keys or field names).
 
         Keyword Args:
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -243,8 +245,9 @@ class IntegrationApi:
                 (JSON keys or field names).
 
         Keyword Args:
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -286,8 +289,9 @@ class IntegrationApi:
                 account.
 
         Keyword Args:
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -335,8 +339,9 @@ class IntegrationApi:
                 response. Optional.
             loyalty (bool): optional flag to decide if you would like loyalty information in the
                 response. Optional.
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -376,8 +381,9 @@ class IntegrationApi:
                 too (JSON keys or field names).
 
         Keyword Args:
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -416,8 +422,9 @@ class IntegrationApi:
                 account.
 
         Keyword Args:
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -454,8 +461,9 @@ class IntegrationApi:
             coupon_value (str): The value of a coupon.
 
         Keyword Args:
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -504,8 +512,9 @@ class IntegrationApi:
         Keyword Args:
             dry (bool): Indicates whether to skip persisting the changes or not (Will not persist
                 if set to 'true'). Optional.
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -557,8 +566,9 @@ class IntegrationApi:
         Keyword Args:
             dry (bool): Indicates whether to skip persisting the changes or not (Will not persist
                 if set to 'true'). Optional.
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -599,8 +609,9 @@ class IntegrationApi:
                 accepted too (JSON keys or field names).
 
         Keyword Args:
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -649,8 +660,9 @@ class IntegrationApi:
             run_rule_engine (bool): Indicates whether to run the rule engine. Optional.
             dry (bool): Indicates whether to persist the changes. Changes are persisted with
                 `true`. Only used when `runRuleEngine` is set to `true`. Optional.
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -696,8 +708,9 @@ class IntegrationApi:
         Keyword Args:
             silent (str): If set to `yes`, response will be an empty 204, otherwise a list of
                 integration states will be generated (up to 1000). Optional.
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -753,8 +766,9 @@ class IntegrationApi:
         Keyword Args:
             dry (bool): Indicates whether to skip persisting the changes or not (Will not persist
                 if set to 'true'). Optional.
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 
@@ -809,8 +823,9 @@ class IntegrationApi:
         Keyword Args:
             dry (bool): Indicates whether to skip persisting the changes or not (Will not persist
                 if set to 'true'). Optional.
-            async_req (bool): Run the call in a thread; the method then returns the thread, whose
-                `.get()` gives the result.
+            async_req (bool): Run the call on the client's thread pool; the method then returns an
+                AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's
+                exception).
             _preload_content, _request_timeout, _retries: Per-call transport options, as for
                 ApiClient.call_api.
 

@@ -28,4 +28,68 @@ class AddFreeItemEffectProps(Model):
     _required = ("sku", "name")
 
     def __init__(self, sku=None, name=None, local_vars_configuration=None):
-        super().__init__(local_vars_configuration, sku=sku, name=name)
+        set_slot = object.__setattr__
+        set_slot(self, "sku", sku)
+        set_slot(self, "name", name)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.sku
+        if value.__class__ is not str:
+            self._check_field("sku", value, path, deep)
+        value = self.name
+        if value.__class__ is not str:
+            self._check_field("name", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return AddFreeItemEffectProps._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.sku = get("sku")
+        obj.name = get("name")
+        obj._extra = None
+        obj.__class__ = AddFreeItemEffectProps
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"sku": self.sku, "name": self.name}
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(AddFreeItemEffectProps):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a AddFreeItemEffectProps.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(AddFreeItemEffectProps.attribute_map.values())

@@ -2,6 +2,7 @@
 """The APIError model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.error_source import ErrorSource
 
 
 class APIError(Model):
@@ -30,4 +31,79 @@ class APIError(Model):
     _required = ("title", "source")
 
     def __init__(self, title=None, details=None, source=None, local_vars_configuration=None):
-        super().__init__(local_vars_configuration, title=title, details=details, source=source)
+        set_slot = object.__setattr__
+        set_slot(self, "title", title)
+        set_slot(self, "details", details)
+        set_slot(self, "source", source)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.title
+        if value.__class__ is not str:
+            self._check_field("title", value, path, deep)
+        value = self.details
+        if value is not None and value.__class__ is not str:
+            self._check_field("details", value, path, deep)
+        value = self.source
+        if value.__class__ is ErrorSource:
+            if deep:
+                value._validate_fields(path + ["source"], True)
+        else:
+            self._check_field("source", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return APIError._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.title = get("title")
+        obj.details = get("details")
+        obj.source = ErrorSource._from_json_object(get("source"))
+        obj._extra = None
+        obj.__class__ = APIError
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"title": self.title, "details": self.details, "source": self.source}
+        value = self.source
+        if value.__class__ is ErrorSource:
+            out["source"] = value._to_json_object()
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(APIError):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a APIError.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(APIError.attribute_map.values())

@@ -3,6 +3,13 @@
 
 from talon_one.model_base import Model
 
+# The values each enum field accepts (the quick checks of _validate_fields).
+_REASON_VALUES = frozenset(("CouponNotFound", "CouponPartOfNotRunningCampaign",
+                            "CouponLimitReached", "CampaignLimitReached", "ProfileLimitReached",
+                            "CouponRecipientDoesNotMatch", "CouponExpired",
+                            "CouponStartDateInFuture", "CouponRejectedByCondition",
+                            "EffectCouldNotBeApplied"))
+
 
 class CouponRejectionReason(Model):
     """Why a submitted coupon code was not accepted.
@@ -44,5 +51,73 @@ class CouponRejectionReason(Model):
 
     def __init__(self, campaign_id=None, coupon_id=None, reason=None,
                  local_vars_configuration=None):
-        super().__init__(local_vars_configuration, campaign_id=campaign_id, coupon_id=coupon_id,
-                         reason=reason)
+        set_slot = object.__setattr__
+        set_slot(self, "campaign_id", campaign_id)
+        set_slot(self, "coupon_id", coupon_id)
+        set_slot(self, "reason", reason)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.campaign_id
+        if value.__class__ is not int:
+            self._check_field("campaign_id", value, path, deep)
+        value = self.coupon_id
+        if value.__class__ is not int:
+            self._check_field("coupon_id", value, path, deep)
+        value = self.reason
+        if value.__class__ is not str or value not in _REASON_VALUES:
+            self._check_field("reason", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return CouponRejectionReason._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.campaign_id = get("campaignId")
+        obj.coupon_id = get("couponId")
+        obj.reason = get("reason")
+        obj._extra = None
+        obj.__class__ = CouponRejectionReason
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"campaignId": self.campaign_id, "couponId": self.coupon_id, "reason": self.reason}
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(CouponRejectionReason):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a CouponRejectionReason.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(CouponRejectionReason.attribute_map.values())

@@ -2,6 +2,10 @@
 """The CustomerInventory model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.coupon import Coupon
+from talon_one.models.customer_profile import CustomerProfile
+from talon_one.models.loyalty import Loyalty
+from talon_one.models.referral import Referral
 
 
 class CustomerInventory(Model):
@@ -34,5 +38,123 @@ class CustomerInventory(Model):
 
     def __init__(self, profile=None, loyalty=None, referrals=None, coupons=None,
                  local_vars_configuration=None):
-        super().__init__(local_vars_configuration, profile=profile, loyalty=loyalty,
-                         referrals=referrals, coupons=coupons)
+        set_slot = object.__setattr__
+        set_slot(self, "profile", profile)
+        set_slot(self, "loyalty", loyalty)
+        set_slot(self, "referrals", referrals)
+        set_slot(self, "coupons", coupons)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.profile
+        if value.__class__ is CustomerProfile:
+            if deep:
+                value._validate_fields(path + ["profile"], True)
+        elif value is not None:
+            self._check_field("profile", value, path, deep)
+        value = self.loyalty
+        if value.__class__ is Loyalty:
+            if deep:
+                value._validate_fields(path + ["loyalty"], True)
+        elif value is not None:
+            self._check_field("loyalty", value, path, deep)
+        value = self.referrals
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not Referral:
+                    self._check_field("referrals", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["referrals", index], True)
+        elif value is not None:
+            self._check_field("referrals", value, path, deep)
+        value = self.coupons
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not Coupon:
+                    self._check_field("coupons", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["coupons", index], True)
+        elif value is not None:
+            self._check_field("coupons", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return CustomerInventory._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.profile = CustomerProfile._from_json_object(get("profile"))
+        obj.loyalty = Loyalty._from_json_object(get("loyalty"))
+        value = get("referrals")
+        if value.__class__ is list:
+            value = [Referral._from_json_object(item) for item in value]
+        obj.referrals = value
+        value = get("coupons")
+        if value.__class__ is list:
+            value = [Coupon._from_json_object(item) for item in value]
+        obj.coupons = value
+        obj._extra = None
+        obj.__class__ = CustomerInventory
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {
+            "profile": self.profile,
+            "loyalty": self.loyalty,
+            "referrals": self.referrals,
+            "coupons": self.coupons,
+        }
+        value = self.profile
+        if value.__class__ is CustomerProfile:
+            out["profile"] = value._to_json_object()
+        value = self.loyalty
+        if value.__class__ is Loyalty:
+            out["loyalty"] = value._to_json_object()
+        value = self.referrals
+        if value.__class__ is list:
+            out["referrals"] = [item._to_json_object() if item.__class__ is Referral else item
+                                for item in value]
+        value = self.coupons
+        if value.__class__ is list:
+            out["coupons"] = [item._to_json_object() if item.__class__ is Coupon else item
+                              for item in value]
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(CustomerInventory):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a CustomerInventory.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(CustomerInventory.attribute_map.values())

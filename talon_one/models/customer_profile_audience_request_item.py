@@ -3,6 +3,9 @@
 
 from talon_one.model_base import Model
 
+# The values each enum field accepts (the quick checks of _validate_fields).
+_ACTION_VALUES = frozenset(("add", "delete"))
+
 
 class CustomerProfileAudienceRequestItem(Model):
     """Adds a customer profile to, or removes it from, one audience.
@@ -38,5 +41,77 @@ class CustomerProfileAudienceRequestItem(Model):
 
     def __init__(self, action=None, profile_integration_id=None, audience_id=None,
                  local_vars_configuration=None):
-        super().__init__(local_vars_configuration, action=action,
-                         profile_integration_id=profile_integration_id, audience_id=audience_id)
+        set_slot = object.__setattr__
+        set_slot(self, "action", action)
+        set_slot(self, "profile_integration_id", profile_integration_id)
+        set_slot(self, "audience_id", audience_id)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.action
+        if value.__class__ is not str or value not in _ACTION_VALUES:
+            self._check_field("action", value, path, deep)
+        value = self.profile_integration_id
+        if value.__class__ is not str:
+            self._check_field("profile_integration_id", value, path, deep)
+        value = self.audience_id
+        if value.__class__ is not int:
+            self._check_field("audience_id", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return CustomerProfileAudienceRequestItem._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.action = get("action")
+        obj.profile_integration_id = get("profileIntegrationId")
+        obj.audience_id = get("audienceId")
+        obj._extra = None
+        obj.__class__ = CustomerProfileAudienceRequestItem
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {
+            "action": self.action,
+            "profileIntegrationId": self.profile_integration_id,
+            "audienceId": self.audience_id,
+        }
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(CustomerProfileAudienceRequestItem):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a CustomerProfileAudienceRequestItem.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(CustomerProfileAudienceRequestItem.attribute_map.values())

@@ -2,6 +2,7 @@
 """The ErrorResponse model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.api_error import APIError
 
 
 class ErrorResponse(Model):
@@ -27,4 +28,82 @@ class ErrorResponse(Model):
     _required = ("message",)
 
     def __init__(self, message=None, errors=None, local_vars_configuration=None):
-        super().__init__(local_vars_configuration, message=message, errors=errors)
+        set_slot = object.__setattr__
+        set_slot(self, "message", message)
+        set_slot(self, "errors", errors)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.message
+        if value.__class__ is not str:
+            self._check_field("message", value, path, deep)
+        value = self.errors
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not APIError:
+                    self._check_field("errors", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["errors", index], True)
+        elif value is not None:
+            self._check_field("errors", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return ErrorResponse._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.message = get("message")
+        value = get("errors")
+        if value.__class__ is list:
+            value = [APIError._from_json_object(item) for item in value]
+        obj.errors = value
+        obj._extra = None
+        obj.__class__ = ErrorResponse
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"message": self.message, "errors": self.errors}
+        value = self.errors
+        if value.__class__ is list:
+            out["errors"] = [item._to_json_object() if item.__class__ is APIError else item
+                             for item in value]
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(ErrorResponse):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a ErrorResponse.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(ErrorResponse.attribute_map.values())

@@ -33,5 +33,83 @@ class ErrorSource(Model):
 
     def __init__(self, pointer=None, parameter=None, line=None, resource=None,
                  local_vars_configuration=None):
-        super().__init__(local_vars_configuration, pointer=pointer, parameter=parameter, line=line,
-                         resource=resource)
+        set_slot = object.__setattr__
+        set_slot(self, "pointer", pointer)
+        set_slot(self, "parameter", parameter)
+        set_slot(self, "line", line)
+        set_slot(self, "resource", resource)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.pointer
+        if value is not None and value.__class__ is not str:
+            self._check_field("pointer", value, path, deep)
+        value = self.parameter
+        if value is not None and value.__class__ is not str:
+            self._check_field("parameter", value, path, deep)
+        value = self.line
+        if value is not None and value.__class__ is not str:
+            self._check_field("line", value, path, deep)
+        value = self.resource
+        if value is not None and value.__class__ is not str:
+            self._check_field("resource", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return ErrorSource._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.pointer = get("pointer")
+        obj.parameter = get("parameter")
+        obj.line = get("line")
+        obj.resource = get("resource")
+        obj._extra = None
+        obj.__class__ = ErrorSource
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {
+            "pointer": self.pointer,
+            "parameter": self.parameter,
+            "line": self.line,
+            "resource": self.resource,
+        }
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(ErrorSource):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a ErrorSource.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(ErrorSource.attribute_map.values())

@@ -2,6 +2,7 @@
 """The InlineResponse2001 model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.coupon import Coupon
 
 
 class InlineResponse2001(Model):
@@ -28,4 +29,82 @@ class InlineResponse2001(Model):
     _required = ("total_result_size", "data")
 
     def __init__(self, total_result_size=None, data=None, local_vars_configuration=None):
-        super().__init__(local_vars_configuration, total_result_size=total_result_size, data=data)
+        set_slot = object.__setattr__
+        set_slot(self, "total_result_size", total_result_size)
+        set_slot(self, "data", data)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.total_result_size
+        if value.__class__ is not int:
+            self._check_field("total_result_size", value, path, deep)
+        value = self.data
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not Coupon:
+                    self._check_field("data", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["data", index], True)
+        else:
+            self._check_field("data", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return InlineResponse2001._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.total_result_size = get("totalResultSize")
+        value = get("data")
+        if value.__class__ is list:
+            value = [Coupon._from_json_object(item) for item in value]
+        obj.data = value
+        obj._extra = None
+        obj.__class__ = InlineResponse2001
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"totalResultSize": self.total_result_size, "data": self.data}
+        value = self.data
+        if value.__class__ is list:
+            out["data"] = [item._to_json_object() if item.__class__ is Coupon else item
+                           for item in value]
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(InlineResponse2001):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a InlineResponse2001.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(InlineResponse2001.attribute_map.values())

@@ -2,6 +2,12 @@
 """The IntegrationRequest model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.new_customer_session_v2 import NewCustomerSessionV2
+
+# The values each enum field accepts (the quick checks of _validate_fields).
+_RESPONSE_CONTENT_VALUES = frozenset(("customerSession", "customerProfile", "coupons",
+                                      "triggeredCampaigns", "referral", "loyalty", "event",
+                                      "ruleFailureReasons"))
 
 
 class IntegrationRequest(Model):
@@ -39,5 +45,79 @@ class IntegrationRequest(Model):
 
     def __init__(self, customer_session=None, response_content=None,
                  local_vars_configuration=None):
-        super().__init__(local_vars_configuration, customer_session=customer_session,
-                         response_content=response_content)
+        set_slot = object.__setattr__
+        set_slot(self, "customer_session", customer_session)
+        set_slot(self, "response_content", response_content)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.customer_session
+        if value.__class__ is NewCustomerSessionV2:
+            if deep:
+                value._validate_fields(path + ["customer_session"], True)
+        else:
+            self._check_field("customer_session", value, path, deep)
+        value = self.response_content
+        if value.__class__ is list:
+            for item in value:
+                if item.__class__ is not str or item not in _RESPONSE_CONTENT_VALUES:
+                    self._check_field("response_content", value, path, deep)
+                    break
+        elif value is not None:
+            self._check_field("response_content", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return IntegrationRequest._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.customer_session = NewCustomerSessionV2._from_json_object(get("customerSession"))
+        obj.response_content = get("responseContent")
+        obj._extra = None
+        obj.__class__ = IntegrationRequest
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"customerSession": self.customer_session, "responseContent": self.response_content}
+        value = self.customer_session
+        if value.__class__ is NewCustomerSessionV2:
+            out["customerSession"] = value._to_json_object()
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(IntegrationRequest):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a IntegrationRequest.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(IntegrationRequest.attribute_map.values())

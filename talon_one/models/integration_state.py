@@ -2,6 +2,11 @@
 """The IntegrationState model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.coupon import Coupon
+from talon_one.models.customer_profile import CustomerProfile
+from talon_one.models.customer_session import CustomerSession
+from talon_one.models.event import Event
+from talon_one.models.loyalty import Loyalty
 
 
 class IntegrationState(Model):
@@ -37,5 +42,119 @@ class IntegrationState(Model):
 
     def __init__(self, session=None, profile=None, event=None, loyalty=None, coupon=None,
                  local_vars_configuration=None):
-        super().__init__(local_vars_configuration, session=session, profile=profile, event=event,
-                         loyalty=loyalty, coupon=coupon)
+        set_slot = object.__setattr__
+        set_slot(self, "session", session)
+        set_slot(self, "profile", profile)
+        set_slot(self, "event", event)
+        set_slot(self, "loyalty", loyalty)
+        set_slot(self, "coupon", coupon)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.session
+        if value.__class__ is CustomerSession:
+            if deep:
+                value._validate_fields(path + ["session"], True)
+        else:
+            self._check_field("session", value, path, deep)
+        value = self.profile
+        if value.__class__ is CustomerProfile:
+            if deep:
+                value._validate_fields(path + ["profile"], True)
+        else:
+            self._check_field("profile", value, path, deep)
+        value = self.event
+        if value.__class__ is Event:
+            if deep:
+                value._validate_fields(path + ["event"], True)
+        else:
+            self._check_field("event", value, path, deep)
+        value = self.loyalty
+        if value.__class__ is Loyalty:
+            if deep:
+                value._validate_fields(path + ["loyalty"], True)
+        elif value is not None:
+            self._check_field("loyalty", value, path, deep)
+        value = self.coupon
+        if value.__class__ is Coupon:
+            if deep:
+                value._validate_fields(path + ["coupon"], True)
+        elif value is not None:
+            self._check_field("coupon", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return IntegrationState._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.session = CustomerSession._from_json_object(get("session"))
+        obj.profile = CustomerProfile._from_json_object(get("profile"))
+        obj.event = Event._from_json_object(get("event"))
+        obj.loyalty = Loyalty._from_json_object(get("loyalty"))
+        obj.coupon = Coupon._from_json_object(get("coupon"))
+        obj._extra = None
+        obj.__class__ = IntegrationState
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {
+            "session": self.session,
+            "profile": self.profile,
+            "event": self.event,
+            "loyalty": self.loyalty,
+            "coupon": self.coupon,
+        }
+        value = self.session
+        if value.__class__ is CustomerSession:
+            out["session"] = value._to_json_object()
+        value = self.profile
+        if value.__class__ is CustomerProfile:
+            out["profile"] = value._to_json_object()
+        value = self.event
+        if value.__class__ is Event:
+            out["event"] = value._to_json_object()
+        value = self.loyalty
+        if value.__class__ is Loyalty:
+            out["loyalty"] = value._to_json_object()
+        value = self.coupon
+        if value.__class__ is Coupon:
+            out["coupon"] = value._to_json_object()
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(IntegrationState):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a IntegrationState.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(IntegrationState.attribute_map.values())

@@ -2,6 +2,15 @@
 """The IntegrationStateV2 model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.campaign import Campaign
+from talon_one.models.coupon import Coupon
+from talon_one.models.customer_profile import CustomerProfile
+from talon_one.models.customer_session_v2 import CustomerSessionV2
+from talon_one.models.effect import Effect
+from talon_one.models.event import Event
+from talon_one.models.loyalty import Loyalty
+from talon_one.models.referral import Referral
+from talon_one.models.rule_failure_reason import RuleFailureReason
 
 
 class IntegrationStateV2(Model):
@@ -76,9 +85,245 @@ class IntegrationStateV2(Model):
                  referral=None, coupons=None, triggered_campaigns=None, effects=None,
                  rule_failure_reasons=None, created_coupons=None, created_referrals=None,
                  local_vars_configuration=None):
-        super().__init__(local_vars_configuration, customer_session=customer_session,
-                         customer_profile=customer_profile, event=event, loyalty=loyalty,
-                         referral=referral, coupons=coupons,
-                         triggered_campaigns=triggered_campaigns, effects=effects,
-                         rule_failure_reasons=rule_failure_reasons,
-                         created_coupons=created_coupons, created_referrals=created_referrals)
+        set_slot = object.__setattr__
+        set_slot(self, "customer_session", customer_session)
+        set_slot(self, "customer_profile", customer_profile)
+        set_slot(self, "event", event)
+        set_slot(self, "loyalty", loyalty)
+        set_slot(self, "referral", referral)
+        set_slot(self, "coupons", coupons)
+        set_slot(self, "triggered_campaigns", triggered_campaigns)
+        set_slot(self, "effects", effects)
+        set_slot(self, "rule_failure_reasons", rule_failure_reasons)
+        set_slot(self, "created_coupons", created_coupons)
+        set_slot(self, "created_referrals", created_referrals)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.customer_session
+        if value.__class__ is CustomerSessionV2:
+            if deep:
+                value._validate_fields(path + ["customer_session"], True)
+        elif value is not None:
+            self._check_field("customer_session", value, path, deep)
+        value = self.customer_profile
+        if value.__class__ is CustomerProfile:
+            if deep:
+                value._validate_fields(path + ["customer_profile"], True)
+        elif value is not None:
+            self._check_field("customer_profile", value, path, deep)
+        value = self.event
+        if value.__class__ is Event:
+            if deep:
+                value._validate_fields(path + ["event"], True)
+        elif value is not None:
+            self._check_field("event", value, path, deep)
+        value = self.loyalty
+        if value.__class__ is Loyalty:
+            if deep:
+                value._validate_fields(path + ["loyalty"], True)
+        elif value is not None:
+            self._check_field("loyalty", value, path, deep)
+        value = self.referral
+        if value.__class__ is Referral:
+            if deep:
+                value._validate_fields(path + ["referral"], True)
+        elif value is not None:
+            self._check_field("referral", value, path, deep)
+        value = self.coupons
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not Coupon:
+                    self._check_field("coupons", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["coupons", index], True)
+        elif value is not None:
+            self._check_field("coupons", value, path, deep)
+        value = self.triggered_campaigns
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not Campaign:
+                    self._check_field("triggered_campaigns", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["triggered_campaigns", index], True)
+        elif value is not None:
+            self._check_field("triggered_campaigns", value, path, deep)
+        value = self.effects
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not Effect:
+                    self._check_field("effects", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["effects", index], True)
+        else:
+            self._check_field("effects", value, path, deep)
+        value = self.rule_failure_reasons
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not RuleFailureReason:
+                    self._check_field("rule_failure_reasons", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["rule_failure_reasons", index], True)
+        elif value is not None:
+            self._check_field("rule_failure_reasons", value, path, deep)
+        value = self.created_coupons
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not Coupon:
+                    self._check_field("created_coupons", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["created_coupons", index], True)
+        else:
+            self._check_field("created_coupons", value, path, deep)
+        value = self.created_referrals
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not Referral:
+                    self._check_field("created_referrals", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["created_referrals", index], True)
+        else:
+            self._check_field("created_referrals", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return IntegrationStateV2._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.customer_session = CustomerSessionV2._from_json_object(get("customerSession"))
+        obj.customer_profile = CustomerProfile._from_json_object(get("customerProfile"))
+        obj.event = Event._from_json_object(get("event"))
+        obj.loyalty = Loyalty._from_json_object(get("loyalty"))
+        obj.referral = Referral._from_json_object(get("referral"))
+        value = get("coupons")
+        if value.__class__ is list:
+            value = [Coupon._from_json_object(item) for item in value]
+        obj.coupons = value
+        value = get("triggeredCampaigns")
+        if value.__class__ is list:
+            value = [Campaign._from_json_object(item) for item in value]
+        obj.triggered_campaigns = value
+        value = get("effects")
+        if value.__class__ is list:
+            value = [Effect._from_json_object(item) for item in value]
+        obj.effects = value
+        value = get("ruleFailureReasons")
+        if value.__class__ is list:
+            value = [RuleFailureReason._from_json_object(item) for item in value]
+        obj.rule_failure_reasons = value
+        value = get("createdCoupons")
+        if value.__class__ is list:
+            value = [Coupon._from_json_object(item) for item in value]
+        obj.created_coupons = value
+        value = get("createdReferrals")
+        if value.__class__ is list:
+            value = [Referral._from_json_object(item) for item in value]
+        obj.created_referrals = value
+        obj._extra = None
+        obj.__class__ = IntegrationStateV2
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {
+            "customerSession": self.customer_session,
+            "customerProfile": self.customer_profile,
+            "event": self.event,
+            "loyalty": self.loyalty,
+            "referral": self.referral,
+            "coupons": self.coupons,
+            "triggeredCampaigns": self.triggered_campaigns,
+            "effects": self.effects,
+            "ruleFailureReasons": self.rule_failure_reasons,
+            "createdCoupons": self.created_coupons,
+            "createdReferrals": self.created_referrals,
+        }
+        value = self.customer_session
+        if value.__class__ is CustomerSessionV2:
+            out["customerSession"] = value._to_json_object()
+        value = self.customer_profile
+        if value.__class__ is CustomerProfile:
+            out["customerProfile"] = value._to_json_object()
+        value = self.event
+        if value.__class__ is Event:
+            out["event"] = value._to_json_object()
+        value = self.loyalty
+        if value.__class__ is Loyalty:
+            out["loyalty"] = value._to_json_object()
+        value = self.referral
+        if value.__class__ is Referral:
+            out["referral"] = value._to_json_object()
+        value = self.coupons
+        if value.__class__ is list:
+            out["coupons"] = [item._to_json_object() if item.__class__ is Coupon else item
+                              for item in value]
+        value = self.triggered_campaigns
+        if value.__class__ is list:
+            out["triggeredCampaigns"] = [
+                item._to_json_object() if item.__class__ is Campaign else item
+                for item in value
+            ]
+        value = self.effects
+        if value.__class__ is list:
+            out["effects"] = [item._to_json_object() if item.__class__ is Effect else item
+                              for item in value]
+        value = self.rule_failure_reasons
+        if value.__class__ is list:
+            out["ruleFailureReasons"] = [
+                item._to_json_object() if item.__class__ is RuleFailureReason else item
+                for item in value
+            ]
+        value = self.created_coupons
+        if value.__class__ is list:
+            out["createdCoupons"] = [item._to_json_object() if item.__class__ is Coupon else item
+                                     for item in value]
+        value = self.created_referrals
+        if value.__class__ is list:
+            out["createdReferrals"] = [
+                item._to_json_object() if item.__class__ is Referral else item
+                for item in value
+            ]
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(IntegrationStateV2):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a IntegrationStateV2.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(IntegrationStateV2.attribute_map.values())

@@ -2,6 +2,7 @@
 """The Loyalty model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.loyalty_program_ledgers import LoyaltyProgramLedgers
 
 
 class Loyalty(Model):
@@ -24,4 +25,80 @@ class Loyalty(Model):
     _required = ("programs",)
 
     def __init__(self, programs=None, local_vars_configuration=None):
-        super().__init__(local_vars_configuration, programs=programs)
+        set_slot = object.__setattr__
+        set_slot(self, "programs", programs)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.programs
+        if value.__class__ is dict:
+            for key, item in value.items():
+                if key.__class__ is not str or item.__class__ is not LoyaltyProgramLedgers:
+                    self._check_field("programs", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["programs", key], True)
+        else:
+            self._check_field("programs", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return Loyalty._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        value = get("programs")
+        if value.__class__ is dict:
+            value = {key: LoyaltyProgramLedgers._from_json_object(item)
+                     for key, item in value.items()}
+        obj.programs = value
+        obj._extra = None
+        obj.__class__ = Loyalty
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"programs": self.programs}
+        value = self.programs
+        if value.__class__ is dict:
+            out["programs"] = {
+                key: item._to_json_object() if item.__class__ is LoyaltyProgramLedgers else item
+                for key, item in value.items()
+            }
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(Loyalty):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a Loyalty.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(Loyalty.attribute_map.values())

@@ -2,6 +2,7 @@
 """The LoyaltyProgramLedgers model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.loyalty_program_balance import LoyaltyProgramBalance
 
 
 class LoyaltyProgramLedgers(Model):
@@ -38,5 +39,112 @@ class LoyaltyProgramLedgers(Model):
 
     def __init__(self, id=None, title=None, name=None, ledger=None, sub_ledgers=None,
                  local_vars_configuration=None):
-        super().__init__(local_vars_configuration, id=id, title=title, name=name, ledger=ledger,
-                         sub_ledgers=sub_ledgers)
+        set_slot = object.__setattr__
+        set_slot(self, "id", id)
+        set_slot(self, "title", title)
+        set_slot(self, "name", name)
+        set_slot(self, "ledger", ledger)
+        set_slot(self, "sub_ledgers", sub_ledgers)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.id
+        if value.__class__ is not int:
+            self._check_field("id", value, path, deep)
+        value = self.title
+        if value.__class__ is not str:
+            self._check_field("title", value, path, deep)
+        value = self.name
+        if value.__class__ is not str:
+            self._check_field("name", value, path, deep)
+        value = self.ledger
+        if value.__class__ is LoyaltyProgramBalance:
+            if deep:
+                value._validate_fields(path + ["ledger"], True)
+        else:
+            self._check_field("ledger", value, path, deep)
+        value = self.sub_ledgers
+        if value.__class__ is dict:
+            for key, item in value.items():
+                if key.__class__ is not str or item.__class__ is not LoyaltyProgramBalance:
+                    self._check_field("sub_ledgers", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["sub_ledgers", key], True)
+        elif value is not None:
+            self._check_field("sub_ledgers", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return LoyaltyProgramLedgers._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.id = get("id")
+        obj.title = get("title")
+        obj.name = get("name")
+        obj.ledger = LoyaltyProgramBalance._from_json_object(get("ledger"))
+        value = get("subLedgers")
+        if value.__class__ is dict:
+            value = {key: LoyaltyProgramBalance._from_json_object(item)
+                     for key, item in value.items()}
+        obj.sub_ledgers = value
+        obj._extra = None
+        obj.__class__ = LoyaltyProgramLedgers
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {
+            "id": self.id,
+            "title": self.title,
+            "name": self.name,
+            "ledger": self.ledger,
+            "subLedgers": self.sub_ledgers,
+        }
+        value = self.ledger
+        if value.__class__ is LoyaltyProgramBalance:
+            out["ledger"] = value._to_json_object()
+        value = self.sub_ledgers
+        if value.__class__ is dict:
+            out["subLedgers"] = {
+                key: item._to_json_object() if item.__class__ is LoyaltyProgramBalance else item
+                for key, item in value.items()
+            }
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(LoyaltyProgramLedgers):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a LoyaltyProgramLedgers.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(LoyaltyProgramLedgers.attribute_map.values())

@@ -2,6 +2,9 @@
 """The MultipleCustomerProfileIntegrationRequest model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.multiple_customer_profile_integration_request_item import (
+    MultipleCustomerProfileIntegrationRequestItem,
+)
 
 
 class MultipleCustomerProfileIntegrationRequest(Model):
@@ -27,4 +30,81 @@ class MultipleCustomerProfileIntegrationRequest(Model):
     }
 
     def __init__(self, customer_profiles=None, local_vars_configuration=None):
-        super().__init__(local_vars_configuration, customer_profiles=customer_profiles)
+        set_slot = object.__setattr__
+        set_slot(self, "customer_profiles", customer_profiles)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.customer_profiles
+        if value.__class__ is list and len(value) <= 1000:
+            for index, item in enumerate(value):
+                if item.__class__ is not MultipleCustomerProfileIntegrationRequestItem:
+                    self._check_field("customer_profiles", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["customer_profiles", index], True)
+        elif value is not None:
+            self._check_field("customer_profiles", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return MultipleCustomerProfileIntegrationRequest._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        value = get("customerProfiles")
+        if value.__class__ is list:
+            value = [MultipleCustomerProfileIntegrationRequestItem._from_json_object(item)
+                     for item in value]
+        obj.customer_profiles = value
+        obj._extra = None
+        obj.__class__ = MultipleCustomerProfileIntegrationRequest
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"customerProfiles": self.customer_profiles}
+        value = self.customer_profiles
+        if value.__class__ is list:
+            out["customerProfiles"] = [
+                item._to_json_object()
+                if item.__class__ is MultipleCustomerProfileIntegrationRequestItem else item
+                for item in value
+            ]
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(MultipleCustomerProfileIntegrationRequest):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a MultipleCustomerProfileIntegrationRequest.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(MultipleCustomerProfileIntegrationRequest.attribute_map.values())

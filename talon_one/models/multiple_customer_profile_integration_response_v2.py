@@ -2,6 +2,7 @@
 """The MultipleCustomerProfileIntegrationResponseV2 model of the Integration API."""
 
 from talon_one.model_base import Model
+from talon_one.models.integration_state_v2 import IntegrationStateV2
 
 
 class MultipleCustomerProfileIntegrationResponseV2(Model):
@@ -23,4 +24,79 @@ class MultipleCustomerProfileIntegrationResponseV2(Model):
     }
 
     def __init__(self, integration_states=None, local_vars_configuration=None):
-        super().__init__(local_vars_configuration, integration_states=integration_states)
+        set_slot = object.__setattr__
+        set_slot(self, "integration_states", integration_states)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.integration_states
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if item.__class__ is not IntegrationStateV2:
+                    self._check_field("integration_states", value, path, deep)
+                    break
+                if deep:
+                    item._validate_fields(path + ["integration_states", index], True)
+        elif value is not None:
+            self._check_field("integration_states", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return MultipleCustomerProfileIntegrationResponseV2._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        value = get("integrationStates")
+        if value.__class__ is list:
+            value = [IntegrationStateV2._from_json_object(item) for item in value]
+        obj.integration_states = value
+        obj._extra = None
+        obj.__class__ = MultipleCustomerProfileIntegrationResponseV2
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"integrationStates": self.integration_states}
+        value = self.integration_states
+        if value.__class__ is list:
+            out["integrationStates"] = [
+                item._to_json_object() if item.__class__ is IntegrationStateV2 else item
+                for item in value
+            ]
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(MultipleCustomerProfileIntegrationResponseV2):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a MultipleCustomerProfileIntegrationResponseV2.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(MultipleCustomerProfileIntegrationResponseV2.attribute_map.values())

@@ -27,4 +27,78 @@ class ProfileAudiencesChanges(Model):
     _required = ("adds", "deletes")
 
     def __init__(self, adds=None, deletes=None, local_vars_configuration=None):
-        super().__init__(local_vars_configuration, adds=adds, deletes=deletes)
+        set_slot = object.__setattr__
+        set_slot(self, "adds", adds)
+        set_slot(self, "deletes", deletes)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.adds
+        if value.__class__ is list:
+            for item in value:
+                if item.__class__ is not int:
+                    self._check_field("adds", value, path, deep)
+                    break
+        else:
+            self._check_field("adds", value, path, deep)
+        value = self.deletes
+        if value.__class__ is list:
+            for item in value:
+                if item.__class__ is not int:
+                    self._check_field("deletes", value, path, deep)
+                    break
+        else:
+            self._check_field("deletes", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return ProfileAudiencesChanges._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.adds = get("adds")
+        obj.deletes = get("deletes")
+        obj._extra = None
+        obj.__class__ = ProfileAudiencesChanges
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {"adds": self.adds, "deletes": self.deletes}
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(ProfileAudiencesChanges):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a ProfileAudiencesChanges.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(ProfileAudiencesChanges.attribute_map.values())

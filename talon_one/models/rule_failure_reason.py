@@ -81,9 +81,131 @@ class RuleFailureReason(Model):
                  coupon_value=None, referral_id=None, referral_value=None, rule_index=None,
                  rule_name=None, condition_index=None, effect_index=None, details=None,
                  local_vars_configuration=None):
-        super().__init__(local_vars_configuration, campaign_id=campaign_id,
-                         campaign_name=campaign_name, ruleset_id=ruleset_id, coupon_id=coupon_id,
-                         coupon_value=coupon_value, referral_id=referral_id,
-                         referral_value=referral_value, rule_index=rule_index, rule_name=rule_name,
-                         condition_index=condition_index, effect_index=effect_index,
-                         details=details)
+        set_slot = object.__setattr__
+        set_slot(self, "campaign_id", campaign_id)
+        set_slot(self, "campaign_name", campaign_name)
+        set_slot(self, "ruleset_id", ruleset_id)
+        set_slot(self, "coupon_id", coupon_id)
+        set_slot(self, "coupon_value", coupon_value)
+        set_slot(self, "referral_id", referral_id)
+        set_slot(self, "referral_value", referral_value)
+        set_slot(self, "rule_index", rule_index)
+        set_slot(self, "rule_name", rule_name)
+        set_slot(self, "condition_index", condition_index)
+        set_slot(self, "effect_index", effect_index)
+        set_slot(self, "details", details)
+        set_slot(self, "_extra", None)
+        set_slot(self, "_config", local_vars_configuration)
+        self._validate_new()
+
+    def _validate_fields(self, path, deep):
+        """Check every field, and with `deep` every nested model, against the spec.
+
+        Plainly valid values pass the quick checks here; anything else goes to
+        Model._check_field, which converts it or raises the precise error.
+        """
+        value = self.campaign_id
+        if value.__class__ is not int:
+            self._check_field("campaign_id", value, path, deep)
+        value = self.campaign_name
+        if value.__class__ is not str:
+            self._check_field("campaign_name", value, path, deep)
+        value = self.ruleset_id
+        if value.__class__ is not int:
+            self._check_field("ruleset_id", value, path, deep)
+        value = self.coupon_id
+        if value is not None and value.__class__ is not int:
+            self._check_field("coupon_id", value, path, deep)
+        value = self.coupon_value
+        if value is not None and value.__class__ is not str:
+            self._check_field("coupon_value", value, path, deep)
+        value = self.referral_id
+        if value is not None and value.__class__ is not int:
+            self._check_field("referral_id", value, path, deep)
+        value = self.referral_value
+        if value is not None and value.__class__ is not str:
+            self._check_field("referral_value", value, path, deep)
+        value = self.rule_index
+        if value.__class__ is not int:
+            self._check_field("rule_index", value, path, deep)
+        value = self.rule_name
+        if value.__class__ is not str:
+            self._check_field("rule_name", value, path, deep)
+        value = self.condition_index
+        if value is not None and value.__class__ is not int:
+            self._check_field("condition_index", value, path, deep)
+        value = self.effect_index
+        if value is not None and value.__class__ is not int:
+            self._check_field("effect_index", value, path, deep)
+        value = self.details
+        if value is not None and value.__class__ is not str:
+            self._check_field("details", value, path, deep)
+
+    @staticmethod
+    def _from_json_object(data):
+        """Decode a parsed JSON object into this model, without validation.
+
+        Any other value comes back as it is. A dict with other keys (unknown fields,
+        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        """
+        if data.__class__ is not dict:
+            return data
+        if not data.keys() <= _JSON_KEYS:
+            return RuleFailureReason._from_any_keys(data)
+        obj = object.__new__(_Unchecked)
+        get = data.get
+        obj.campaign_id = get("campaignID")
+        obj.campaign_name = get("campaignName")
+        obj.ruleset_id = get("rulesetID")
+        obj.coupon_id = get("couponID")
+        obj.coupon_value = get("couponValue")
+        obj.referral_id = get("referralID")
+        obj.referral_value = get("referralValue")
+        obj.rule_index = get("ruleIndex")
+        obj.rule_name = get("ruleName")
+        obj.condition_index = get("conditionIndex")
+        obj.effect_index = get("effectIndex")
+        obj.details = get("details")
+        obj._extra = None
+        obj.__class__ = RuleFailureReason
+        return obj
+
+    def _to_json_object(self):
+        """The JSON object sent for this model: unset fields left out, nested models converted.
+
+        json.dumps does the rest; timestamps and decimals go through its default hook.
+        """
+        out = {
+            "campaignID": self.campaign_id,
+            "campaignName": self.campaign_name,
+            "rulesetID": self.ruleset_id,
+            "couponID": self.coupon_id,
+            "couponValue": self.coupon_value,
+            "referralID": self.referral_id,
+            "referralValue": self.referral_value,
+            "ruleIndex": self.rule_index,
+            "ruleName": self.rule_name,
+            "conditionIndex": self.condition_index,
+            "effectIndex": self.effect_index,
+            "details": self.details,
+        }
+        if None in out.values():
+            out = {key: value for key, value in out.items() if value is not None}
+        if self._extra:
+            return self._with_extra(out)
+        return out
+
+
+class _Unchecked(RuleFailureReason):
+    """The model without the checks on assignment, for the decoder.
+
+    The decoder fills the slots of a new object of this class with plain
+    stores, then makes it a RuleFailureReason.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# A JSON object with only these keys takes the decoder's straight path.
+_JSON_KEYS = frozenset(RuleFailureReason.attribute_map.values())

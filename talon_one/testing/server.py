@@ -120,6 +120,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers=dict(self.headers.items()),
         )
         self.server.recorder.add(record)
+        generation = self.server.generation
         fault = self.server.faults.take()
         if fault is not None:
             record.fault = fault.kind
@@ -136,6 +137,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         if fault is not None:
             self._pause(fault.delay)
+            if self.server.generation != generation:
+                # reset() ran while this request was delayed: it belongs to the state that was
+                # cleared (usually to a test that has ended), so it must not change the new one.
+                self._drop_connection()
+                return
             if fault.drop == DROP_AFTER_BODY:
                 self._drop_connection()
                 return
@@ -228,6 +234,7 @@ class _HTTPServer(ThreadingHTTPServer):
         self.faults = faults
         self.recorder = recorder
         self.stopping = threading.Event()
+        self.generation = 0  # incremented by FakeTalonOne.reset()
         self._connections_lock = threading.Lock()
         self._connections: Set[socket.socket] = set()
         self._connection_threads: Set[threading.Thread] = set()
@@ -424,6 +431,8 @@ class FakeTalonOne:
         """
         if promotions is not None:
             self._promotions = promotions
+        if self._server is not None:
+            self._server.generation += 1
         self._faults.clear()
         self._recorder.clear()
         self._engine.reset(self._promotions)

@@ -77,7 +77,8 @@ _BY_NAME = {
 
 _BY_SCHEMA_AND_NAME = {
     ("Effect", "props"): None,  # filled from effectType
-    ("UpdateAttributeEffectProps", "value"): "promo-3",
+    # `type: object` in the spec: building refuses anything but an object (dict) there.
+    ("UpdateAttributeEffectProps", "value"): {"lastPromo": "promo-3"},
     ("AcceptCouponEffectProps", "value"): "SUMMER-0002",
     ("RejectCouponEffectProps", "value"): "EXPIRED-0003",
     ("AddFreeItemEffectProps", "name"): "Free socks",

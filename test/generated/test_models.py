@@ -178,6 +178,21 @@ def test_timestamps_are_parsed_in_any_common_shape():
     assert parse({"created": "not a time"}).created == "not a time"
 
 
+def test_decoded_timestamps_without_an_offset_are_kept_as_received():
+    # Its zone is unknown: kept as the string received, so the model can still be re-encoded.
+    profile = talon_one.CustomerProfile.from_dict({"created": "2024-06-15T18:22:11",
+                                                   "lastActivity": "2024-06-15"})
+    assert profile.created == "2024-06-15T18:22:11" and profile.last_activity == "2024-06-15"
+    assert json.loads(profile.to_json())["created"] == "2024-06-15T18:22:11"
+    assert model_base.deserialize("2024-06-15T18:22:11.5", "datetime") == "2024-06-15T18:22:11.5"
+    assert model_base.parse_datetime("2024-06-15T18:22:11+00:00").tzinfo is not None
+    # Building from user input still refuses a naive timestamp, string or datetime.
+    with pytest.raises(ApiValueError, match=r"CustomerProfile\.created: naive datetime"):
+        profile.created = "2024-06-15T18:22:11"
+    with pytest.raises(ApiValueError, match=r"CustomerProfile\.created: naive datetime"):
+        profile.created = datetime.datetime(2024, 6, 15, 18, 22, 11)
+
+
 def test_to_dict_keeps_nested_models_as_dicts_and_datetimes_as_objects():
     state = talon_one.IntegrationStateV2.from_dict(example("IntegrationStateV2"))
     as_dict = state.to_dict()
@@ -397,7 +412,7 @@ def test_no_warnings_from_models():
 
 
 def test_first_decodes_and_encodes_from_many_threads_at_once(tmp_path):
-    """Compiling per-class code on first use is safe when many threads start together (fresh interpreter)."""
+    """Importing the model modules on first use is safe when many threads start together (fresh interpreter)."""
     import subprocess
     import sys
     script = tmp_path / "race.py"
@@ -428,3 +443,35 @@ def test_first_decodes_and_encodes_from_many_threads_at_once(tmp_path):
         result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "[]"
+
+
+class MyItem(talon_one.CartItem):
+    """A user's subclass of a generated model (module level, so it pickles)."""
+
+    def total(self):
+        return self.price * self.quantity
+
+
+def test_subclasses_of_generated_models_keep_their_class(validation_on):
+    built = MyItem(name="a", sku="b", quantity=2, price=1.5)
+    assert type(built) is MyItem and built.total() == 3.0
+    decoded = MyItem.from_dict({"name": "a", "sku": "b", "quantity": 2, "price": 1.5, "colour": "red"})
+    assert type(decoded) is MyItem and decoded.additional_properties == {"colour": "red"}
+    session = talon_one.NewCustomerSessionV2(cart_items=[built])
+    assert session.validate() is session
+    assert json.loads(session.to_json())["cartItems"] == [{"name": "a", "sku": "b", "quantity": 2, "price": 1.5}]
+    for clone in (copy.deepcopy(built), pickle.loads(pickle.dumps(built))):
+        assert type(clone) is MyItem and clone == built
+    with pytest.raises(ApiValueError, match=r"MyItem.name must be at least 1 characters"):
+        MyItem(name="", sku="b", quantity=2, price=1.5)
+
+
+def test_the_model_base_builds_no_code_at_run_time():
+    """The per-model code is generated into talon_one/models/; model_base has no exec, eval or type(...)."""
+    import ast
+    with open(model_base.__file__, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            assert node.func.id not in ("exec", "eval", "compile"), "model_base calls %s()" % node.func.id
+            assert not (node.func.id == "type" and len(node.args) == 3), "model_base creates a class with type()"

@@ -7,6 +7,7 @@ import warnings
 import pytest
 
 import talon_one
+from talon_one.api_client import AsyncResult
 from talon_one.exceptions import ApiTypeError, ApiValueError, BadRequestException, NotFoundException
 
 from . import spec_examples
@@ -183,9 +184,12 @@ def test_204_answers_give_none(api, server):
 
 def test_async_req_returns_a_result_to_get(api, server):
     server.reply(200, example("InlineResponse2001"))
-    thread = api.get_reserved_coupons("customer-1", async_req=True)
-    result = thread.get(timeout=10)
+    pending = api.get_reserved_coupons("customer-1", async_req=True)
+    assert isinstance(pending, AsyncResult)
+    result = pending.get(timeout=10)
     assert isinstance(result, talon_one.InlineResponse2001) and isinstance(result.data[0], talon_one.Coupon)
+    # The generated docstrings say what comes back.
+    assert "returns an AsyncResult" in " ".join(talon_one.IntegrationApi.get_reserved_coupons.__doc__.split())
 
 
 def test_preload_content_false_gives_the_raw_response(api, server):

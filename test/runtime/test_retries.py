@@ -1,15 +1,17 @@
 """The retry policy: its decisions, and what the server sees when the client applies them."""
 
 import email.utils
+import http.client
 import logging
 import time
 
 import pytest
+from urllib3 import exceptions as u3
 
 from talon_one.exceptions import (ApiConnectionError, ApiTimeoutError, ServiceException,
                                   TooManyRequestsException)
 from talon_one.retries import (CONNECTION_LOST, NOT_SENT, OTHER, READ_TIMEOUT, RetryPolicy,
-                               parse_retry_after, resolve_policy)
+                               failure_kind, parse_retry_after, resolve_policy)
 
 from runtime_helpers import API_KEY_ONLY, BOTH_SCHEMES
 from runtime_server import Drop, Hang, Reply, Reset, Truncated, closed_port
@@ -242,3 +244,13 @@ def test_each_retry_is_logged_at_info_without_query_or_secrets(server, client, c
     assert "PUT /v2/customer_profiles/p1" in message and "retry 1 of 2" in message
     assert "502" in message and "waiting" in message
     assert "dry" not in message and "ApiKey" not in message
+
+
+def test_a_connection_dropped_after_sending_through_a_proxy_counts_as_lost_not_unsent():
+    dropped = u3.ProxyError("Unable to connect to proxy", http.client.RemoteDisconnected("closed"))
+    refused = u3.ProxyError("Unable to connect to proxy", ConnectionRefusedError(111, "refused"))
+    assert failure_kind(dropped) == CONNECTION_LOST
+    assert failure_kind(refused) == NOT_SENT
+    policy = RetryPolicy(random=lambda: 0.0)
+    assert policy.delay_after_error("PUT", failure_kind(dropped), 0) == 0.0
+    assert policy.delay_after_error("POST", failure_kind(dropped), 0) is None

@@ -1,0 +1,1 @@
+"""A tiny example shop whose checkout asks Talon.One for discounts (see checkout.py)."""

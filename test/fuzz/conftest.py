@@ -1,0 +1,70 @@
+"""Fixtures of the fuzz suite: a raw 127.0.0.1 server, clients pointed at it, validation switched on."""
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+import talon_one
+
+from .raw_server import RawServer
+
+API_KEY = "fuzz-api-key-5d1e0c"
+
+
+def bounded(max_examples):
+    """Hypothesis settings for this suite: deterministic (derandomize, no example database), no deadline.
+
+    No shrinking: a failure reports the first failing example as generated, at once,
+    so a broken build still runs the folder in seconds.
+    """
+    return settings(max_examples=max_examples, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck), print_blob=False,
+                    phases=(Phase.explicit, Phase.reuse, Phase.generate))
+
+
+@pytest.fixture(scope="session")
+def raw_server_session():
+    with RawServer() as server:
+        yield server
+
+
+@pytest.fixture
+def raw_server(raw_server_session):
+    raw_server_session.reset()
+    yield raw_server_session
+    raw_server_session.reset()
+
+
+@pytest.fixture
+def make_client(raw_server):
+    """ApiClient factory for the raw server; keyword arguments go to Configuration (no retries by default)."""
+    clients = []
+
+    def make(**settings_):
+        settings_.setdefault("host", raw_server.url)
+        if not {"api_key_v1", "api_key", "application_key"} & set(settings_):
+            settings_["api_key_v1"] = API_KEY
+        settings_.setdefault("retries", 0)
+        settings_.setdefault("connect_timeout", 2)
+        settings_.setdefault("read_timeout", 5)
+        client = talon_one.ApiClient(talon_one.Configuration(**settings_))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def api(make_client):
+    return talon_one.IntegrationApi(make_client())
+
+
+@pytest.fixture(autouse=True)
+def validation_on():
+    """Client-side validation on in the default configuration (the models' default), restored afterwards."""
+    configuration = talon_one.Configuration.get_default()
+    before = configuration.client_side_validation
+    configuration.client_side_validation = True
+    yield configuration
+    configuration.client_side_validation = before
