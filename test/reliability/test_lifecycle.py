@@ -18,11 +18,10 @@ import pytest
 import talon_one
 from talon_one.retries import RetryPolicy
 
-from reliability_ops import SOAK
 from reliability_ops import OPS
 
 THREADS = 16
-CALLS_PER_THREAD = 500 if SOAK else 100
+CALLS_PER_THREAD = 500
 FORK_CHILDREN = 4
 LEAK_CLIENTS = 1000
 
@@ -161,9 +160,7 @@ def test_sixteen_threads_share_one_client_and_every_answer_matches_its_request(f
         for thread in workers:
             thread.join(110)
         assert not any(thread.is_alive() for thread in workers)
-    figures.set("threads: calls on one client (%d threads x %d%s)" % (THREADS, CALLS_PER_THREAD,
-                                                                     "" if SOAK else ", TALON_ONE_SOAK=1 for x 500"),
-                sum(calls))
+    figures.set("threads: calls on one client (%d threads x %d)" % (THREADS, CALLS_PER_THREAD), sum(calls))
     figures.set("threads: errors", len(errors))
     figures.set("threads: answers not matching their request", len(mismatches))
     assert errors == [] and mismatches == []
