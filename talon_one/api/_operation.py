@@ -85,14 +85,10 @@ def invoke(api_client, operation, args, kwargs, http_info):
     body = None
     if operation.body is not None:
         body = _check_body(api_client, operation, args[len(operation.path_params)])
-    header_params = {"Accept": "application/json"}
-    if body is not None:
-        header_params["Content-Type"] = "application/json"
     return api_client.call_api(
         operation.path, operation.method,
         path_params=path_params,
         query_params=query,
-        header_params=header_params,
         body=body,
         response_type=operation.response_type,
         auth_settings=operation.auth,

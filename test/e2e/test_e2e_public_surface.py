@@ -1,7 +1,5 @@
 """What `import talon_one` offers, as the README uses it."""
 
-import talon_one
-
 
 def test_the_readme_names_import_from_the_package():
     from talon_one import (

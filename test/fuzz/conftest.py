@@ -1,9 +1,13 @@
 """Fixtures of the fuzz suite: a raw 127.0.0.1 server, clients pointed at it, validation switched on."""
 
+import os
+import traceback
+
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 import talon_one
+from talon_one.exceptions import OpenApiException
 
 from .raw_server import RawServer
 
@@ -68,3 +72,26 @@ def validation_on():
     configuration.client_side_validation = True
     yield configuration
     configuration.client_side_validation = before
+
+
+class Escaped(AssertionError):
+    """A non-talon_one exception escaped."""
+
+
+def ours_or_result(action, what):
+    """action()'s result, or the OpenApiException it raised; any other exception fails the test."""
+    try:
+        return action()
+    except OpenApiException as error:
+        return error
+    except Exception as error:  # the point is to catch everything else
+        raise Escaped(escaped_message(what, error)) from None
+
+
+def escaped_message(what, error):
+    """What escaped, and where (the innermost frames only: a RecursionError has a thousand)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = "; ".join("%s:%d in %s" % (os.path.basename(frame.filename), frame.lineno, frame.name)
+                      for frame in frames[-3:])
+    return "%s raised %s (%s), not a talon_one exception; %d frames deep, innermost: %s" % (
+        what, type(error).__name__, str(error)[:200], len(frames), where)

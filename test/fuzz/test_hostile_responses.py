@@ -13,8 +13,6 @@ whose str() does not crash either.
 """
 
 import json
-import os
-import traceback
 import warnings
 
 import pytest
@@ -25,7 +23,7 @@ import talon_one
 from talon_one.exceptions import ApiDecodeError, ApiException, OpenApiException
 
 from . import spec_strategies as spec
-from .conftest import bounded
+from .conftest import bounded, ours_or_result
 from .raw_server import RawReply
 
 RESPONSE_EXAMPLES = 40
@@ -41,22 +39,6 @@ SHADOWING_KEYS = ["to_dict", "to_json", "to_str", "from_dict", "from_json", "val
                   "local_vars_configuration", "typed_props", "__proto__", "constructor", "prototype"]
 
 
-class Escaped(AssertionError):
-    """A non-talon_one exception escaped."""
-
-
-def _ours_or_result(action, what):
-    try:
-        return action()
-    except OpenApiException as error:
-        return error
-    except Exception as error:  # noqa: B902 - the point is to catch everything else
-        frames = traceback.extract_tb(error.__traceback__)
-        where = "; ".join("%s:%d in %s" % (os.path.basename(f.filename), f.lineno, f.name) for f in frames[-3:])
-        raise Escaped("%s raised %s (%s), not a talon_one exception; innermost: %s"
-                      % (what, type(error).__name__, str(error)[:200], where)) from None
-
-
 def _call(api, operation):
     method_name, _, _, path_params, body_schema, _, _ = operation
     args = ["x"] * len(path_params) + ([spec.minimal_json(body_schema)] if body_schema else [])
@@ -69,7 +51,7 @@ def _answer(api, server, operation, body, status=200, content_type="application/
     """The call's result when the server answers `body` (bytes or str), or the talon_one exception raised."""
     server.reset()
     server.script(RawReply(status=status, body=body, content_type=content_type))
-    return _ours_or_result(lambda: _call(api, operation), "%s answered %r" % (operation[0], body[:60]))
+    return ours_or_result(lambda: _call(api, operation), "%s answered %r" % (operation[0], body[:60]))
 
 
 _CLASS_STATE = {}
@@ -89,13 +71,13 @@ def assert_decoded_safely(result, schema_name):
     assert _class_state(cls) == state, "decoding changed the class"
     for method in ("to_dict", "to_json", "validate"):
         assert getattr(result, method).__func__ is getattr(cls, method), "%s was shadowed" % method
-    as_dict = _ours_or_result(result.to_dict, "to_dict()")
+    as_dict = ours_or_result(result.to_dict, "to_dict()")
     assert isinstance(as_dict, dict), "to_dict() raised %r" % (as_dict,)
-    text = _ours_or_result(result.to_json, "to_json()")
+    text = ours_or_result(result.to_json, "to_json()")
     if not isinstance(text, OpenApiException):
         assert isinstance(json.loads(text), dict)
-    _ours_or_result(lambda: repr(result), "repr()")
-    _ours_or_result(result.validate, "validate()")
+    ours_or_result(lambda: repr(result), "repr()")
+    ours_or_result(result.validate, "validate()")
     return as_dict, text
 
 
@@ -318,7 +300,7 @@ def test_error_responses_raise_their_exception_and_print(make_client, raw_server
         assert isinstance(result, ApiException) and result.status == status, result
         for what, action in (("str", lambda: str(result)), ("repr", lambda: repr(result)),
                              ("message", lambda: result.message), ("errors", lambda: result.errors)):
-            _ours_or_result(action, "%s of the exception" % what)
+            ours_or_result(action, "%s of the exception" % what)
 
     check()
     figures.add("fuzz examples: error responses", len(tried))

@@ -16,10 +16,8 @@ import datetime
 import decimal
 import json
 import math
-import os
 import re
 import sys
-import traceback
 
 import pytest
 from hypothesis import given
@@ -30,7 +28,7 @@ from talon_one import model_base
 from talon_one.exceptions import ApiTypeError, ApiValueError, OpenApiException
 
 from . import spec_strategies as spec
-from .conftest import bounded
+from .conftest import Escaped, bounded, ours_or_result
 
 UNICODE_EXAMPLES = 60
 NUMBER_EXAMPLES = 40
@@ -43,29 +41,6 @@ ANY_TEXT = st.one_of(
             max_size=30),
     st.sampled_from(["\x00", "\u202e\u0627\u0644\u202c", "\U0001f600\U0001f469\u200d\U0001f4bb", "\ud800",
                      "a\udfffb", "\ufeff\u2028\u2029", "\\u0000\"", "\x7f\x85\x1b[31m"]))
-
-
-class Escaped(AssertionError):
-    """A non-talon_one exception escaped."""
-
-
-def _ours_or_result(action, what):
-    """action()'s result, or the OpenApiException it raised; any other exception fails the test."""
-    try:
-        return action()
-    except OpenApiException as error:
-        return error
-    except Exception as error:  # noqa: B902 - the point is to catch everything else
-        raise Escaped(_escaped_message(what, error)) from None
-
-
-def _escaped_message(what, error):
-    """What escaped, and where (the innermost frames only: a RecursionError has a thousand)."""
-    frames = traceback.extract_tb(error.__traceback__)
-    where = "; ".join("%s:%d in %s" % (os.path.basename(frame.filename), frame.lineno, frame.name)
-                      for frame in frames[-3:])
-    return "%s raised %s (%s), not a talon_one exception; %d frames deep, innermost: %s" % (
-        what, type(error).__name__, str(error)[:200], len(frames), where)
 
 
 def _deep_equal(left, right):
@@ -118,7 +93,7 @@ def _check_every_path(attributes, apis, server, expect_refusal=None, text="event
 
     def attempt(where, action):
         try:
-            return _ours_or_result(action, where)
+            return ours_or_result(action, where)
         except Escaped as error:
             escaped.append(str(error))
             outcomes[where] = "crashed"
@@ -297,7 +272,7 @@ def _check_integer(number, apis, raw_server):
             ("serialize", lambda: model_base.serialize({"n": number, "list": [number]})),
             ("CartItem.to_json", lambda: talon_one.CartItem(name="a", sku="b", quantity=abs(number) + 1,
                                                             price=number, attributes={"n": number}).to_json())):
-        result = _ours_or_result(action, where)
+        result = ours_or_result(action, where)
         if isinstance(result, OpenApiException):
             # JSON carries any integer; refusing one is allowed only past Python's own 4300-digit limit.
             assert abs(number) >= 10 ** 4300, result
