@@ -230,7 +230,7 @@ def decoder(api, schema, imports):
         '        """',
         _INDENT + "if data.__class__ is not dict:",
         _INDENT + "    return data",
-        _INDENT + "if not data.keys() <= _JSON_KEYS:",
+        _INDENT + "if not _JSON_KEYS.issuperset(data):",
         _INDENT + "    return %s._from_any_keys(data)" % name,
         _INDENT + "obj = object.__new__(_Unchecked)",
     ]
@@ -312,27 +312,17 @@ def encoder(api, schema, imports):
         "",
         "        json.dumps does the rest; timestamps and decimals go through its default hook.",
         '        """',
+        _INDENT + "out = {}",
     ]
-    if not schema.fields:
-        return lines + [
-            _INDENT + "if self._extra:",
-            _INDENT + "    return self._with_extra({})",
-            _INDENT + "return {}",
-        ]
-    entries = ['"%s": self.%s' % (item.json_name, item.name) for item in schema.fields]
-    one_line = _INDENT + "out = {%s}" % ", ".join(entries)
-    if len(one_line) <= _WIDTH:
-        lines.append(one_line)
-    else:
-        lines.append(_INDENT + "out = {")
-        lines += [_INDENT + "    %s," % entry for entry in entries]
-        lines.append(_INDENT + "}")
     for item in schema.fields:
+        lines.append(_INDENT + "value = self.%s" % item.name)
         if is_model(api, item.item_type):
             lines += _encode_nested(item, imports)
+            lines.append(_INDENT + "elif value is not None:")
+        else:
+            lines.append(_INDENT + "if value is not None:")
+        lines.append(_INDENT + '    out["%s"] = value' % item.json_name)
     lines += [
-        _INDENT + "if None in out.values():",
-        _INDENT + "    out = {key: value for key, value in out.items() if value is not None}",
         _INDENT + "if self._extra:",
         _INDENT + "    return self._with_extra(out)",
         _INDENT + "return out",
@@ -341,16 +331,16 @@ def encoder(api, schema, imports):
 
 
 def _encode_nested(item, imports):
+    """`if` lines converting a nested model (or a list or dict of them) into `out`."""
     cls = imports.model(item.item_type)
     target = 'out["%s"]' % item.json_name
-    lines = [_INDENT + "value = self.%s" % item.name]
     if item.container is None:
-        return lines + [
+        return [
             _INDENT + "if value.__class__ is %s:" % cls,
             _INDENT + "    %s = value._to_json_object()" % target,
         ]
     convert = ["item._to_json_object()", "if item.__class__ is %s else item" % cls]
-    lines.append(_INDENT + "if value.__class__ is %s:" % item.container)
+    lines = [_INDENT + "if value.__class__ is %s:" % item.container]
     if item.container == "list":
         return lines + _assignment(_INDENT + "    ", target, "[]", convert, "item in value")
     convert[0] = "key: " + convert[0]

@@ -466,7 +466,8 @@ def decode_response(response, response_type):
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
                              detail="Content-Type %s where JSON was expected" % content_type)
     try:
-        parsed = json.loads(data, parse_constant=_refuse_constant)
+        text = data if isinstance(data, str) else bytes(data).decode(json.detect_encoding(data), "surrogatepass")
+        parsed = _json_decoder.decode(text)
     except ValueError as error:
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
                              detail="body is not valid JSON (%s)" % error) from None
@@ -493,6 +494,11 @@ def _expects_object(response_type):
 def _refuse_constant(name):
     """json.loads accepts NaN, Infinity and -Infinity, which are not JSON: a body holding them is refused."""
     raise ValueError("%s is not a JSON value" % name)
+
+
+# One decoder for every response (json.loads with an argument would build a new one per call). It
+# reads text: decode_response turns the bytes into text first, as json.loads does.
+_json_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def _is_json(content_type):

@@ -47,14 +47,19 @@ TRANSPORT_ERRORS = (u3.HTTPError, OSError, http.client.HTTPException)
 # may have been held by a thread that does not exist there.
 _fork_lock = threading.Lock()
 
+# Stands for this process: a new token in every forked child. A client compares the token its
+# pool was made under with this one on every call, which costs less than an os.getpid() system call.
+_process_token = object()
 
-def _new_fork_lock():
-    global _fork_lock
+
+def _after_fork_in_child():
+    global _fork_lock, _process_token
     _fork_lock = threading.Lock()
+    _process_token = object()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_new_fork_lock)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def process_lock():
@@ -298,12 +303,17 @@ class _DeadlineReader(io.RawIOBase):
         super().close()
 
 
+# A response's read buffer: large enough that a typical integration state (tens of KB) that has
+# already arrived is read with one system call, where http.client's 8 KB buffer takes three.
+_READ_BUFFER_SIZE = 65536
+
+
 class _DeadlineHTTPResponse(http.client.HTTPResponse):
     def __init__(self, sock, *args, **kwargs):
         super().__init__(sock, *args, **kwargs)
         budget = getattr(_attempt, "budget", None)
         if budget is not None:
-            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, budget))
+            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, budget), _READ_BUFFER_SIZE)
 
 
 class _HTTPConnection(urllib3.connection.HTTPConnection):
@@ -341,6 +351,12 @@ def _attempt_deadline(call_deadline, timeout):
 # The client
 # --------------------------------------------------------------------------
 
+# Request-target characters urllib3's URL parser leaves as they are (RFC 3986 unreserved, sub-delims,
+# ':', '@', '/', '?'). '%' is left out: the parser rewrites some percent-escapes.
+_PLAIN_TARGET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"
+                                "!$&'()*+,;=:@/?")
+
+
 class RESTClientObject:
     """Sends requests over one connection pool, shared by all threads of a process."""
 
@@ -348,10 +364,11 @@ class RESTClientObject:
         self.configuration = configuration
         self._pools_size = pools_size
         self._maxsize = maxsize
-        self._pid = os.getpid()
+        self._process = _process_token
         self.pool_manager = _with_deadlines(build_pool_manager(configuration, pools_size, maxsize))
         self._timeout_cache = (None, None)
         self._policy_cache = (None, None)
+        self._origins = {}  # "https://host:port" -> (scheme, host, port) as urllib3 parses it
 
     def request(self, method, url, headers=None, body=None, preload_content=True, timeout=None,
                 retries=None):
@@ -410,9 +427,7 @@ class RESTClientObject:
             began = time.perf_counter()
         budget = _attempt.budget = _Budget(deadline) if deadline is not None else None
         try:
-            response = self._pool().urlopen(
-                method, url, body=body, headers=headers, retries=False, redirect=False,
-                timeout=timeout, preload_content=preload_content)
+            response = self._urlopen(method, url, body, headers, timeout, preload_content)
         finally:
             _attempt.budget = None
         if budget is not None and not preload_content and 200 <= response.status <= 299:
@@ -429,8 +444,49 @@ class RESTClientObject:
         seconds_left = policy.max_total_time - (policy.clock() - started) - delay
         return seconds_left if seconds_left > 0 else None
 
+    def _urlopen(self, method, url, body, headers, timeout, preload_content):
+        """One attempt through the pool manager, straight to the host's connection pool when it can.
+
+        PoolManager.urlopen parses the whole URL on every call. Most targets
+        (the path and query string) are plain characters the parser would keep
+        as they are, so for those only the origin is parsed, once, and the
+        request goes to the same pool PoolManager would pick, with the same
+        target. Proxies and anything else take PoolManager's own path.
+        """
+        pool_manager = self._pool()
+        route = None if isinstance(pool_manager, urllib3.ProxyManager) else self._route(url)
+        if route is None:
+            return pool_manager.urlopen(method, url, body=body, headers=headers, retries=False, redirect=False,
+                                        timeout=timeout, preload_content=preload_content)
+        (scheme, host, port), target = route
+        return pool_manager.connection_from_host(host, port=port, scheme=scheme).urlopen(
+            method, target, body=body, headers=headers, retries=False, redirect=False, assert_same_host=False,
+            timeout=timeout, preload_content=preload_content)
+
+    def _route(self, url):
+        """((scheme, host, port), request target) for a URL whose target needs no normalizing, else None."""
+        start = url.find("/", url.find("://") + 3)
+        if start < 0:
+            return None
+        target = url[start:]
+        if not _PLAIN_TARGET_CHARS.issuperset(target) or "/." in target:
+            return None
+        origin = url[:start]
+        parsed = self._origins.get(origin)
+        if parsed is None:
+            try:
+                parts = urllib3.util.parse_url(origin)
+            except u3.LocationParseError:
+                return None
+            if parts.scheme not in ("http", "https") or not parts.host or parts.auth:
+                return None
+            parsed = (parts.scheme, parts.host, parts.port)
+            if len(self._origins) < 16:
+                self._origins[origin] = parsed
+        return parsed, target
+
     def _pool(self):
-        if self._pid != os.getpid():
+        if self._process is not _process_token:
             self._rebuild_after_fork()
         return self.pool_manager
 
@@ -438,11 +494,10 @@ class RESTClientObject:
         """A fresh pool in a forked child. The parent's connections are dropped unused:
         closing a socket in the child does not close it for the parent."""
         with _fork_lock:
-            pid = os.getpid()
-            if self._pid != pid:
+            if self._process is not _process_token:
                 self.pool_manager = _with_deadlines(
                     build_pool_manager(self.configuration, self._pools_size, self._maxsize))
-                self._pid = pid
+                self._process = _process_token
 
     def _timeout(self, per_call):
         if per_call is not None:
@@ -464,7 +519,7 @@ class RESTClientObject:
 
     def close(self):
         """Close the pooled connections (the client stays usable: new ones are opened on demand)."""
-        if self._pid == os.getpid():
+        if self._process is _process_token:
             self.pool_manager.clear()
 
     # -- debug logging (only reached when DEBUG is enabled) --------------------

@@ -50,7 +50,7 @@ class AcceptReferralEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return AcceptReferralEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -64,9 +64,10 @@ class AcceptReferralEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"value": self.value}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.value
+        if value is not None:
+            out["value"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -57,7 +57,7 @@ class AddFreeItemEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return AddFreeItemEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -72,9 +72,13 @@ class AddFreeItemEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"sku": self.sku, "name": self.name}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.sku
+        if value is not None:
+            out["sku"] = value
+        value = self.name
+        if value is not None:
+            out["name"] = value
         if self._extra:
             return self._with_extra(out)
         return out

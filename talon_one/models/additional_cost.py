@@ -49,7 +49,7 @@ class AdditionalCost(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return AdditionalCost._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -63,9 +63,10 @@ class AdditionalCost(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"price": self.price}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.price
+        if value is not None:
+            out["price"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -67,7 +67,7 @@ class APIError(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return APIError._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -83,12 +83,18 @@ class APIError(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"title": self.title, "details": self.details, "source": self.source}
+        out = {}
+        value = self.title
+        if value is not None:
+            out["title"] = value
+        value = self.details
+        if value is not None:
+            out["details"] = value
         value = self.source
         if value.__class__ is ErrorSource:
             out["source"] = value._to_json_object()
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["source"] = value
         if self._extra:
             return self._with_extra(out)
         return out

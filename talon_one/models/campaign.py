@@ -379,7 +379,7 @@ class Campaign(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return Campaign._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -441,51 +441,107 @@ class Campaign(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "id": self.id,
-            "created": self.created,
-            "applicationId": self.application_id,
-            "userId": self.user_id,
-            "name": self.name,
-            "description": self.description,
-            "startTime": self.start_time,
-            "endTime": self.end_time,
-            "attributes": self.attributes,
-            "state": self.state,
-            "activeRulesetId": self.active_ruleset_id,
-            "tags": self.tags,
-            "features": self.features,
-            "couponSettings": self.coupon_settings,
-            "referralSettings": self.referral_settings,
-            "limits": self.limits,
-            "campaignGroups": self.campaign_groups,
-            "couponRedemptionCount": self.coupon_redemption_count,
-            "referralRedemptionCount": self.referral_redemption_count,
-            "discountCount": self.discount_count,
-            "discountEffectCount": self.discount_effect_count,
-            "couponCreationCount": self.coupon_creation_count,
-            "referralCreationCount": self.referral_creation_count,
-            "createdLoyaltyPointsCount": self.created_loyalty_points_count,
-            "createdLoyaltyPointsEffectCount": self.created_loyalty_points_effect_count,
-            "redeemedLoyaltyPointsCount": self.redeemed_loyalty_points_count,
-            "redeemedLoyaltyPointsEffectCount": self.redeemed_loyalty_points_effect_count,
-            "lastActivity": self.last_activity,
-            "updated": self.updated,
-            "createdBy": self.created_by,
-            "updatedBy": self.updated_by,
-        }
+        out = {}
+        value = self.id
+        if value is not None:
+            out["id"] = value
+        value = self.created
+        if value is not None:
+            out["created"] = value
+        value = self.application_id
+        if value is not None:
+            out["applicationId"] = value
+        value = self.user_id
+        if value is not None:
+            out["userId"] = value
+        value = self.name
+        if value is not None:
+            out["name"] = value
+        value = self.description
+        if value is not None:
+            out["description"] = value
+        value = self.start_time
+        if value is not None:
+            out["startTime"] = value
+        value = self.end_time
+        if value is not None:
+            out["endTime"] = value
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
+        value = self.state
+        if value is not None:
+            out["state"] = value
+        value = self.active_ruleset_id
+        if value is not None:
+            out["activeRulesetId"] = value
+        value = self.tags
+        if value is not None:
+            out["tags"] = value
+        value = self.features
+        if value is not None:
+            out["features"] = value
         value = self.coupon_settings
         if value.__class__ is CodeGeneratorSettings:
             out["couponSettings"] = value._to_json_object()
+        elif value is not None:
+            out["couponSettings"] = value
         value = self.referral_settings
         if value.__class__ is CodeGeneratorSettings:
             out["referralSettings"] = value._to_json_object()
+        elif value is not None:
+            out["referralSettings"] = value
         value = self.limits
         if value.__class__ is list:
             out["limits"] = [item._to_json_object() if item.__class__ is LimitConfig else item
                              for item in value]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["limits"] = value
+        value = self.campaign_groups
+        if value is not None:
+            out["campaignGroups"] = value
+        value = self.coupon_redemption_count
+        if value is not None:
+            out["couponRedemptionCount"] = value
+        value = self.referral_redemption_count
+        if value is not None:
+            out["referralRedemptionCount"] = value
+        value = self.discount_count
+        if value is not None:
+            out["discountCount"] = value
+        value = self.discount_effect_count
+        if value is not None:
+            out["discountEffectCount"] = value
+        value = self.coupon_creation_count
+        if value is not None:
+            out["couponCreationCount"] = value
+        value = self.referral_creation_count
+        if value is not None:
+            out["referralCreationCount"] = value
+        value = self.created_loyalty_points_count
+        if value is not None:
+            out["createdLoyaltyPointsCount"] = value
+        value = self.created_loyalty_points_effect_count
+        if value is not None:
+            out["createdLoyaltyPointsEffectCount"] = value
+        value = self.redeemed_loyalty_points_count
+        if value is not None:
+            out["redeemedLoyaltyPointsCount"] = value
+        value = self.redeemed_loyalty_points_effect_count
+        if value is not None:
+            out["redeemedLoyaltyPointsEffectCount"] = value
+        value = self.last_activity
+        if value is not None:
+            out["lastActivity"] = value
+        value = self.updated
+        if value is not None:
+            out["updated"] = value
+        value = self.created_by
+        if value is not None:
+            out["createdBy"] = value
+        value = self.updated_by
+        if value is not None:
+            out["updatedBy"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -141,7 +141,7 @@ class CartItem(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CartItem._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -165,21 +165,40 @@ class CartItem(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "name": self.name,
-            "sku": self.sku,
-            "quantity": self.quantity,
-            "price": self.price,
-            "category": self.category,
-            "weight": self.weight,
-            "height": self.height,
-            "width": self.width,
-            "length": self.length,
-            "position": self.position,
-            "attributes": self.attributes,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.name
+        if value is not None:
+            out["name"] = value
+        value = self.sku
+        if value is not None:
+            out["sku"] = value
+        value = self.quantity
+        if value is not None:
+            out["quantity"] = value
+        value = self.price
+        if value is not None:
+            out["price"] = value
+        value = self.category
+        if value is not None:
+            out["category"] = value
+        value = self.weight
+        if value is not None:
+            out["weight"] = value
+        value = self.height
+        if value is not None:
+            out["height"] = value
+        value = self.width
+        if value is not None:
+            out["width"] = value
+        value = self.length
+        if value is not None:
+            out["length"] = value
+        value = self.position
+        if value is not None:
+            out["position"] = value
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -68,7 +68,7 @@ class CodeGeneratorSettings(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CodeGeneratorSettings._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -83,9 +83,13 @@ class CodeGeneratorSettings(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"validCharacters": self.valid_characters, "couponPattern": self.coupon_pattern}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.valid_characters
+        if value is not None:
+            out["validCharacters"] = value
+        value = self.coupon_pattern
+        if value is not None:
+            out["couponPattern"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -205,7 +205,7 @@ class Coupon(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return Coupon._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -244,27 +244,58 @@ class Coupon(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "id": self.id,
-            "created": self.created,
-            "campaignId": self.campaign_id,
-            "value": self.value,
-            "usageLimit": self.usage_limit,
-            "discountLimit": self.discount_limit,
-            "startDate": self.start_date,
-            "expiryDate": self.expiry_date,
-            "usageCounter": self.usage_counter,
-            "discountCounter": self.discount_counter,
-            "discountRemainder": self.discount_remainder,
-            "attributes": self.attributes,
-            "referralId": self.referral_id,
-            "recipientIntegrationId": self.recipient_integration_id,
-            "importId": self.import_id,
-            "reservation": self.reservation,
-            "batchId": self.batch_id,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.id
+        if value is not None:
+            out["id"] = value
+        value = self.created
+        if value is not None:
+            out["created"] = value
+        value = self.campaign_id
+        if value is not None:
+            out["campaignId"] = value
+        value = self.value
+        if value is not None:
+            out["value"] = value
+        value = self.usage_limit
+        if value is not None:
+            out["usageLimit"] = value
+        value = self.discount_limit
+        if value is not None:
+            out["discountLimit"] = value
+        value = self.start_date
+        if value is not None:
+            out["startDate"] = value
+        value = self.expiry_date
+        if value is not None:
+            out["expiryDate"] = value
+        value = self.usage_counter
+        if value is not None:
+            out["usageCounter"] = value
+        value = self.discount_counter
+        if value is not None:
+            out["discountCounter"] = value
+        value = self.discount_remainder
+        if value is not None:
+            out["discountRemainder"] = value
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
+        value = self.referral_id
+        if value is not None:
+            out["referralId"] = value
+        value = self.recipient_integration_id
+        if value is not None:
+            out["recipientIntegrationId"] = value
+        value = self.import_id
+        if value is not None:
+            out["importId"] = value
+        value = self.reservation
+        if value is not None:
+            out["reservation"] = value
+        value = self.batch_id
+        if value is not None:
+            out["batchId"] = value
         if self._extra:
             return self._with_extra(out)
         return out

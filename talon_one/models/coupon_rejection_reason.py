@@ -84,7 +84,7 @@ class CouponRejectionReason(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CouponRejectionReason._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -100,9 +100,16 @@ class CouponRejectionReason(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"campaignId": self.campaign_id, "couponId": self.coupon_id, "reason": self.reason}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.campaign_id
+        if value is not None:
+            out["campaignId"] = value
+        value = self.coupon_id
+        if value is not None:
+            out["couponId"] = value
+        value = self.reason
+        if value is not None:
+            out["reason"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -68,7 +68,7 @@ class CouponReservations(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CouponReservations._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -82,9 +82,10 @@ class CouponReservations(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"integrationIDs": self.integration_ids}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.integration_ids
+        if value is not None:
+            out["integrationIDs"] = value
         if self._extra:
             return self._with_extra(out)
         return out

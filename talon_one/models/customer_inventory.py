@@ -95,7 +95,7 @@ class CustomerInventory(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CustomerInventory._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -118,28 +118,29 @@ class CustomerInventory(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "profile": self.profile,
-            "loyalty": self.loyalty,
-            "referrals": self.referrals,
-            "coupons": self.coupons,
-        }
+        out = {}
         value = self.profile
         if value.__class__ is CustomerProfile:
             out["profile"] = value._to_json_object()
+        elif value is not None:
+            out["profile"] = value
         value = self.loyalty
         if value.__class__ is Loyalty:
             out["loyalty"] = value._to_json_object()
+        elif value is not None:
+            out["loyalty"] = value
         value = self.referrals
         if value.__class__ is list:
             out["referrals"] = [item._to_json_object() if item.__class__ is Referral else item
                                 for item in value]
+        elif value is not None:
+            out["referrals"] = value
         value = self.coupons
         if value.__class__ is list:
             out["coupons"] = [item._to_json_object() if item.__class__ is Coupon else item
                               for item in value]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["coupons"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -154,7 +154,7 @@ class CustomerProfile(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CustomerProfile._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -188,31 +188,44 @@ class CustomerProfile(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "integrationId": self.integration_id,
-            "created": self.created,
-            "attributes": self.attributes,
-            "accountId": self.account_id,
-            "closedSessions": self.closed_sessions,
-            "totalSales": self.total_sales,
-            "loyaltyMemberships": self.loyalty_memberships,
-            "audienceMemberships": self.audience_memberships,
-            "lastActivity": self.last_activity,
-        }
+        out = {}
+        value = self.integration_id
+        if value is not None:
+            out["integrationId"] = value
+        value = self.created
+        if value is not None:
+            out["created"] = value
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
+        value = self.account_id
+        if value is not None:
+            out["accountId"] = value
+        value = self.closed_sessions
+        if value is not None:
+            out["closedSessions"] = value
+        value = self.total_sales
+        if value is not None:
+            out["totalSales"] = value
         value = self.loyalty_memberships
         if value.__class__ is list:
             out["loyaltyMemberships"] = [
                 item._to_json_object() if item.__class__ is LoyaltyMembership else item
                 for item in value
             ]
+        elif value is not None:
+            out["loyaltyMemberships"] = value
         value = self.audience_memberships
         if value.__class__ is list:
             out["audienceMemberships"] = [
                 item._to_json_object() if item.__class__ is AudienceMembership else item
                 for item in value
             ]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["audienceMemberships"] = value
+        value = self.last_activity
+        if value is not None:
+            out["lastActivity"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -57,7 +57,7 @@ class CustomerProfileAudienceRequest(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CustomerProfileAudienceRequest._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -74,7 +74,7 @@ class CustomerProfileAudienceRequest(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"data": self.data}
+        out = {}
         value = self.data
         if value.__class__ is list:
             out["data"] = [
@@ -82,8 +82,8 @@ class CustomerProfileAudienceRequest(Model):
                 if item.__class__ is CustomerProfileAudienceRequestItem else item
                 for item in value
             ]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["data"] = value
         if self._extra:
             return self._with_extra(out)
         return out

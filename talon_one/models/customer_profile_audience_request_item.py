@@ -74,7 +74,7 @@ class CustomerProfileAudienceRequestItem(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CustomerProfileAudienceRequestItem._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -90,13 +90,16 @@ class CustomerProfileAudienceRequestItem(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "action": self.action,
-            "profileIntegrationId": self.profile_integration_id,
-            "audienceId": self.audience_id,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.action
+        if value is not None:
+            out["action"] = value
+        value = self.profile_integration_id
+        if value is not None:
+            out["profileIntegrationId"] = value
+        value = self.audience_id
+        if value is not None:
+            out["audienceId"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -85,7 +85,7 @@ class CustomerProfileIntegrationRequestV2(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CustomerProfileIntegrationRequestV2._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -101,16 +101,18 @@ class CustomerProfileIntegrationRequestV2(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "attributes": self.attributes,
-            "audiencesChanges": self.audiences_changes,
-            "responseContent": self.response_content,
-        }
+        out = {}
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
         value = self.audiences_changes
         if value.__class__ is ProfileAudiencesChanges:
             out["audiencesChanges"] = value._to_json_object()
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["audiencesChanges"] = value
+        value = self.response_content
+        if value is not None:
+            out["responseContent"] = value
         if self._extra:
             return self._with_extra(out)
         return out

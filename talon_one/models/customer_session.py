@@ -204,7 +204,7 @@ class CustomerSession(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CustomerSession._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -236,27 +236,49 @@ class CustomerSession(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "integrationId": self.integration_id,
-            "created": self.created,
-            "applicationId": self.application_id,
-            "profileId": self.profile_id,
-            "coupon": self.coupon,
-            "referral": self.referral,
-            "state": self.state,
-            "cartItems": self.cart_items,
-            "identifiers": self.identifiers,
-            "total": self.total,
-            "attributes": self.attributes,
-            "firstSession": self.first_session,
-            "discounts": self.discounts,
-        }
+        out = {}
+        value = self.integration_id
+        if value is not None:
+            out["integrationId"] = value
+        value = self.created
+        if value is not None:
+            out["created"] = value
+        value = self.application_id
+        if value is not None:
+            out["applicationId"] = value
+        value = self.profile_id
+        if value is not None:
+            out["profileId"] = value
+        value = self.coupon
+        if value is not None:
+            out["coupon"] = value
+        value = self.referral
+        if value is not None:
+            out["referral"] = value
+        value = self.state
+        if value is not None:
+            out["state"] = value
         value = self.cart_items
         if value.__class__ is list:
             out["cartItems"] = [item._to_json_object() if item.__class__ is CartItem else item
                                 for item in value]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["cartItems"] = value
+        value = self.identifiers
+        if value is not None:
+            out["identifiers"] = value
+        value = self.total
+        if value is not None:
+            out["total"] = value
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
+        value = self.first_session
+        if value is not None:
+            out["firstSession"] = value
+        value = self.discounts
+        if value is not None:
+            out["discounts"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -231,7 +231,7 @@ class CustomerSessionV2(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return CustomerSessionV2._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -268,35 +268,60 @@ class CustomerSessionV2(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "integrationId": self.integration_id,
-            "created": self.created,
-            "applicationId": self.application_id,
-            "profileId": self.profile_id,
-            "couponCodes": self.coupon_codes,
-            "referralCode": self.referral_code,
-            "state": self.state,
-            "cartItems": self.cart_items,
-            "additionalCosts": self.additional_costs,
-            "identifiers": self.identifiers,
-            "attributes": self.attributes,
-            "firstSession": self.first_session,
-            "total": self.total,
-            "cartItemTotal": self.cart_item_total,
-            "additionalCostTotal": self.additional_cost_total,
-        }
+        out = {}
+        value = self.integration_id
+        if value is not None:
+            out["integrationId"] = value
+        value = self.created
+        if value is not None:
+            out["created"] = value
+        value = self.application_id
+        if value is not None:
+            out["applicationId"] = value
+        value = self.profile_id
+        if value is not None:
+            out["profileId"] = value
+        value = self.coupon_codes
+        if value is not None:
+            out["couponCodes"] = value
+        value = self.referral_code
+        if value is not None:
+            out["referralCode"] = value
+        value = self.state
+        if value is not None:
+            out["state"] = value
         value = self.cart_items
         if value.__class__ is list:
             out["cartItems"] = [item._to_json_object() if item.__class__ is CartItem else item
                                 for item in value]
+        elif value is not None:
+            out["cartItems"] = value
         value = self.additional_costs
         if value.__class__ is dict:
             out["additionalCosts"] = {
                 key: item._to_json_object() if item.__class__ is AdditionalCost else item
                 for key, item in value.items()
             }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["additionalCosts"] = value
+        value = self.identifiers
+        if value is not None:
+            out["identifiers"] = value
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
+        value = self.first_session
+        if value is not None:
+            out["firstSession"] = value
+        value = self.total
+        if value is not None:
+            out["total"] = value
+        value = self.cart_item_total
+        if value is not None:
+            out["cartItemTotal"] = value
+        value = self.additional_cost_total
+        if value is not None:
+            out["additionalCostTotal"] = value
         if self._extra:
             return self._with_extra(out)
         return out

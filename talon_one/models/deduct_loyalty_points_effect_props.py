@@ -83,7 +83,7 @@ class DeductLoyaltyPointsEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return DeductLoyaltyPointsEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -101,15 +101,22 @@ class DeductLoyaltyPointsEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "ruleTitle": self.rule_title,
-            "programId": self.program_id,
-            "subLedgerId": self.sub_ledger_id,
-            "value": self.value,
-            "transactionUUID": self.transaction_uuid,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.rule_title
+        if value is not None:
+            out["ruleTitle"] = value
+        value = self.program_id
+        if value is not None:
+            out["programId"] = value
+        value = self.sub_ledger_id
+        if value is not None:
+            out["subLedgerId"] = value
+        value = self.value
+        if value is not None:
+            out["value"] = value
+        value = self.transaction_uuid
+        if value is not None:
+            out["transactionUUID"] = value
         if self._extra:
             return self._with_extra(out)
         return out

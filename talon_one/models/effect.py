@@ -146,7 +146,7 @@ class Effect(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return Effect._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -166,17 +166,28 @@ class Effect(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "campaignId": self.campaign_id,
-            "rulesetId": self.ruleset_id,
-            "ruleIndex": self.rule_index,
-            "ruleName": self.rule_name,
-            "effectType": self.effect_type,
-            "triggeredByCoupon": self.triggered_by_coupon,
-            "props": self.props,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.campaign_id
+        if value is not None:
+            out["campaignId"] = value
+        value = self.ruleset_id
+        if value is not None:
+            out["rulesetId"] = value
+        value = self.rule_index
+        if value is not None:
+            out["ruleIndex"] = value
+        value = self.rule_name
+        if value is not None:
+            out["ruleName"] = value
+        value = self.effect_type
+        if value is not None:
+            out["effectType"] = value
+        value = self.triggered_by_coupon
+        if value is not None:
+            out["triggeredByCoupon"] = value
+        value = self.props
+        if value is not None:
+            out["props"] = value
         if self._extra:
             return self._with_extra(out)
         return out

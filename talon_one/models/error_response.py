@@ -64,7 +64,7 @@ class ErrorResponse(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return ErrorResponse._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -82,13 +82,16 @@ class ErrorResponse(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"message": self.message, "errors": self.errors}
+        out = {}
+        value = self.message
+        if value is not None:
+            out["message"] = value
         value = self.errors
         if value.__class__ is list:
             out["errors"] = [item._to_json_object() if item.__class__ is APIError else item
                              for item in value]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["errors"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -70,7 +70,7 @@ class ErrorSource(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return ErrorSource._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -87,14 +87,19 @@ class ErrorSource(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "pointer": self.pointer,
-            "parameter": self.parameter,
-            "line": self.line,
-            "resource": self.resource,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.pointer
+        if value is not None:
+            out["pointer"] = value
+        value = self.parameter
+        if value is not None:
+            out["parameter"] = value
+        value = self.line
+        if value is not None:
+            out["line"] = value
+        value = self.resource
+        if value is not None:
+            out["resource"] = value
         if self._extra:
             return self._with_extra(out)
         return out

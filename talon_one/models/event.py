@@ -161,7 +161,7 @@ class Event(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return Event._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -190,29 +190,44 @@ class Event(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "id": self.id,
-            "created": self.created,
-            "applicationId": self.application_id,
-            "profileId": self.profile_id,
-            "type": self.type,
-            "attributes": self.attributes,
-            "sessionId": self.session_id,
-            "effects": self.effects,
-            "ledgerEntries": self.ledger_entries,
-            "meta": self.meta,
-        }
+        out = {}
+        value = self.id
+        if value is not None:
+            out["id"] = value
+        value = self.created
+        if value is not None:
+            out["created"] = value
+        value = self.application_id
+        if value is not None:
+            out["applicationId"] = value
+        value = self.profile_id
+        if value is not None:
+            out["profileId"] = value
+        value = self.type
+        if value is not None:
+            out["type"] = value
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
+        value = self.session_id
+        if value is not None:
+            out["sessionId"] = value
+        value = self.effects
+        if value is not None:
+            out["effects"] = value
         value = self.ledger_entries
         if value.__class__ is list:
             out["ledgerEntries"] = [
                 item._to_json_object() if item.__class__ is LedgerEntry else item
                 for item in value
             ]
+        elif value is not None:
+            out["ledgerEntries"] = value
         value = self.meta
         if value.__class__ is Meta:
             out["meta"] = value._to_json_object()
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["meta"] = value
         if self._extra:
             return self._with_extra(out)
         return out

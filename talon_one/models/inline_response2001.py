@@ -65,7 +65,7 @@ class InlineResponse2001(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return InlineResponse2001._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -83,13 +83,16 @@ class InlineResponse2001(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"totalResultSize": self.total_result_size, "data": self.data}
+        out = {}
+        value = self.total_result_size
+        if value is not None:
+            out["totalResultSize"] = value
         value = self.data
         if value.__class__ is list:
             out["data"] = [item._to_json_object() if item.__class__ is Coupon else item
                            for item in value]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["data"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -82,7 +82,7 @@ class IntegrationRequest(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return IntegrationRequest._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -97,12 +97,15 @@ class IntegrationRequest(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"customerSession": self.customer_session, "responseContent": self.response_content}
+        out = {}
         value = self.customer_session
         if value.__class__ is NewCustomerSessionV2:
             out["customerSession"] = value._to_json_object()
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["customerSession"] = value
+        value = self.response_content
+        if value is not None:
+            out["responseContent"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -98,7 +98,7 @@ class IntegrationState(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return IntegrationState._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -116,30 +116,32 @@ class IntegrationState(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "session": self.session,
-            "profile": self.profile,
-            "event": self.event,
-            "loyalty": self.loyalty,
-            "coupon": self.coupon,
-        }
+        out = {}
         value = self.session
         if value.__class__ is CustomerSession:
             out["session"] = value._to_json_object()
+        elif value is not None:
+            out["session"] = value
         value = self.profile
         if value.__class__ is CustomerProfile:
             out["profile"] = value._to_json_object()
+        elif value is not None:
+            out["profile"] = value
         value = self.event
         if value.__class__ is Event:
             out["event"] = value._to_json_object()
+        elif value is not None:
+            out["event"] = value
         value = self.loyalty
         if value.__class__ is Loyalty:
             out["loyalty"] = value._to_json_object()
+        elif value is not None:
+            out["loyalty"] = value
         value = self.coupon
         if value.__class__ is Coupon:
             out["coupon"] = value._to_json_object()
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["coupon"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -207,7 +207,7 @@ class IntegrationStateV2(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return IntegrationStateV2._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -249,66 +249,74 @@ class IntegrationStateV2(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "customerSession": self.customer_session,
-            "customerProfile": self.customer_profile,
-            "event": self.event,
-            "loyalty": self.loyalty,
-            "referral": self.referral,
-            "coupons": self.coupons,
-            "triggeredCampaigns": self.triggered_campaigns,
-            "effects": self.effects,
-            "ruleFailureReasons": self.rule_failure_reasons,
-            "createdCoupons": self.created_coupons,
-            "createdReferrals": self.created_referrals,
-        }
+        out = {}
         value = self.customer_session
         if value.__class__ is CustomerSessionV2:
             out["customerSession"] = value._to_json_object()
+        elif value is not None:
+            out["customerSession"] = value
         value = self.customer_profile
         if value.__class__ is CustomerProfile:
             out["customerProfile"] = value._to_json_object()
+        elif value is not None:
+            out["customerProfile"] = value
         value = self.event
         if value.__class__ is Event:
             out["event"] = value._to_json_object()
+        elif value is not None:
+            out["event"] = value
         value = self.loyalty
         if value.__class__ is Loyalty:
             out["loyalty"] = value._to_json_object()
+        elif value is not None:
+            out["loyalty"] = value
         value = self.referral
         if value.__class__ is Referral:
             out["referral"] = value._to_json_object()
+        elif value is not None:
+            out["referral"] = value
         value = self.coupons
         if value.__class__ is list:
             out["coupons"] = [item._to_json_object() if item.__class__ is Coupon else item
                               for item in value]
+        elif value is not None:
+            out["coupons"] = value
         value = self.triggered_campaigns
         if value.__class__ is list:
             out["triggeredCampaigns"] = [
                 item._to_json_object() if item.__class__ is Campaign else item
                 for item in value
             ]
+        elif value is not None:
+            out["triggeredCampaigns"] = value
         value = self.effects
         if value.__class__ is list:
             out["effects"] = [item._to_json_object() if item.__class__ is Effect else item
                               for item in value]
+        elif value is not None:
+            out["effects"] = value
         value = self.rule_failure_reasons
         if value.__class__ is list:
             out["ruleFailureReasons"] = [
                 item._to_json_object() if item.__class__ is RuleFailureReason else item
                 for item in value
             ]
+        elif value is not None:
+            out["ruleFailureReasons"] = value
         value = self.created_coupons
         if value.__class__ is list:
             out["createdCoupons"] = [item._to_json_object() if item.__class__ is Coupon else item
                                      for item in value]
+        elif value is not None:
+            out["createdCoupons"] = value
         value = self.created_referrals
         if value.__class__ is list:
             out["createdReferrals"] = [
                 item._to_json_object() if item.__class__ is Referral else item
                 for item in value
             ]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["createdReferrals"] = value
         if self._extra:
             return self._with_extra(out)
         return out

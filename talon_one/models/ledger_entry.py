@@ -140,7 +140,7 @@ class LedgerEntry(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return LedgerEntry._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -169,20 +169,37 @@ class LedgerEntry(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "id": self.id,
-            "created": self.created,
-            "profileId": self.profile_id,
-            "accountId": self.account_id,
-            "loyaltyProgramId": self.loyalty_program_id,
-            "eventId": self.event_id,
-            "amount": self.amount,
-            "reason": self.reason,
-            "expiryDate": self.expiry_date,
-            "referenceId": self.reference_id,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.id
+        if value is not None:
+            out["id"] = value
+        value = self.created
+        if value is not None:
+            out["created"] = value
+        value = self.profile_id
+        if value is not None:
+            out["profileId"] = value
+        value = self.account_id
+        if value is not None:
+            out["accountId"] = value
+        value = self.loyalty_program_id
+        if value is not None:
+            out["loyaltyProgramId"] = value
+        value = self.event_id
+        if value is not None:
+            out["eventId"] = value
+        value = self.amount
+        if value is not None:
+            out["amount"] = value
+        value = self.reason
+        if value is not None:
+            out["reason"] = value
+        value = self.expiry_date
+        if value is not None:
+            out["expiryDate"] = value
+        value = self.reference_id
+        if value is not None:
+            out["referenceId"] = value
         if self._extra:
             return self._with_extra(out)
         return out

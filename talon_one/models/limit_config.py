@@ -78,7 +78,7 @@ class LimitConfig(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return LimitConfig._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -94,9 +94,16 @@ class LimitConfig(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"action": self.action, "limit": self.limit, "entities": self.entities}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.action
+        if value is not None:
+            out["action"] = value
+        value = self.limit
+        if value is not None:
+            out["limit"] = value
+        value = self.entities
+        if value is not None:
+            out["entities"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -57,7 +57,7 @@ class Loyalty(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return Loyalty._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -75,15 +75,15 @@ class Loyalty(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"programs": self.programs}
+        out = {}
         value = self.programs
         if value.__class__ is dict:
             out["programs"] = {
                 key: item._to_json_object() if item.__class__ is LoyaltyProgramLedgers else item
                 for key, item in value.items()
             }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["programs"] = value
         if self._extra:
             return self._with_extra(out)
         return out

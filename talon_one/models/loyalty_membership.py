@@ -56,7 +56,7 @@ class LoyaltyMembership(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return LoyaltyMembership._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -74,9 +74,13 @@ class LoyaltyMembership(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"joined": self.joined, "loyaltyProgramId": self.loyalty_program_id}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.joined
+        if value is not None:
+            out["joined"] = value
+        value = self.loyalty_program_id
+        if value is not None:
+            out["loyaltyProgramId"] = value
         if self._extra:
             return self._with_extra(out)
         return out

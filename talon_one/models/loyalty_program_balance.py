@@ -94,7 +94,7 @@ class LoyaltyProgramBalance(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return LoyaltyProgramBalance._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -112,15 +112,22 @@ class LoyaltyProgramBalance(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "currentBalance": self.current_balance,
-            "pendingBalance": self.pending_balance,
-            "expiredBalance": self.expired_balance,
-            "spentBalance": self.spent_balance,
-            "tentativeCurrentBalance": self.tentative_current_balance,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.current_balance
+        if value is not None:
+            out["currentBalance"] = value
+        value = self.pending_balance
+        if value is not None:
+            out["pendingBalance"] = value
+        value = self.expired_balance
+        if value is not None:
+            out["expiredBalance"] = value
+        value = self.spent_balance
+        if value is not None:
+            out["spentBalance"] = value
+        value = self.tentative_current_balance
+        if value is not None:
+            out["tentativeCurrentBalance"] = value
         if self._extra:
             return self._with_extra(out)
         return out

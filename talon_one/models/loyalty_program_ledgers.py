@@ -90,7 +90,7 @@ class LoyaltyProgramLedgers(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return LoyaltyProgramLedgers._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -112,24 +112,29 @@ class LoyaltyProgramLedgers(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "id": self.id,
-            "title": self.title,
-            "name": self.name,
-            "ledger": self.ledger,
-            "subLedgers": self.sub_ledgers,
-        }
+        out = {}
+        value = self.id
+        if value is not None:
+            out["id"] = value
+        value = self.title
+        if value is not None:
+            out["title"] = value
+        value = self.name
+        if value is not None:
+            out["name"] = value
         value = self.ledger
         if value.__class__ is LoyaltyProgramBalance:
             out["ledger"] = value._to_json_object()
+        elif value is not None:
+            out["ledger"] = value
         value = self.sub_ledgers
         if value.__class__ is dict:
             out["subLedgers"] = {
                 key: item._to_json_object() if item.__class__ is LoyaltyProgramBalance else item
                 for key, item in value.items()
             }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["subLedgers"] = value
         if self._extra:
             return self._with_extra(out)
         return out

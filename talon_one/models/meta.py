@@ -93,7 +93,7 @@ class Meta(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return Meta._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -113,21 +113,26 @@ class Meta(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "campaigns": self.campaigns,
-            "coupons": self.coupons,
-            "couponRejectionReason": self.coupon_rejection_reason,
-            "referralRejectionReason": self.referral_rejection_reason,
-            "warnings": self.warnings,
-        }
+        out = {}
+        value = self.campaigns
+        if value is not None:
+            out["campaigns"] = value
+        value = self.coupons
+        if value is not None:
+            out["coupons"] = value
         value = self.coupon_rejection_reason
         if value.__class__ is CouponRejectionReason:
             out["couponRejectionReason"] = value._to_json_object()
+        elif value is not None:
+            out["couponRejectionReason"] = value
         value = self.referral_rejection_reason
         if value.__class__ is ReferralRejectionReason:
             out["referralRejectionReason"] = value._to_json_object()
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["referralRejectionReason"] = value
+        value = self.warnings
+        if value is not None:
+            out["warnings"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -62,7 +62,7 @@ class MultipleCustomerProfileIntegrationRequest(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return MultipleCustomerProfileIntegrationRequest._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -80,7 +80,7 @@ class MultipleCustomerProfileIntegrationRequest(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"customerProfiles": self.customer_profiles}
+        out = {}
         value = self.customer_profiles
         if value.__class__ is list:
             out["customerProfiles"] = [
@@ -88,8 +88,8 @@ class MultipleCustomerProfileIntegrationRequest(Model):
                 if item.__class__ is MultipleCustomerProfileIntegrationRequestItem else item
                 for item in value
             ]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["customerProfiles"] = value
         if self._extra:
             return self._with_extra(out)
         return out

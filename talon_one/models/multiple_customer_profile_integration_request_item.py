@@ -57,7 +57,7 @@ class MultipleCustomerProfileIntegrationRequestItem(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return MultipleCustomerProfileIntegrationRequestItem._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -72,9 +72,13 @@ class MultipleCustomerProfileIntegrationRequestItem(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"attributes": self.attributes, "integrationId": self.integration_id}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
+        value = self.integration_id
+        if value is not None:
+            out["integrationId"] = value
         if self._extra:
             return self._with_extra(out)
         return out

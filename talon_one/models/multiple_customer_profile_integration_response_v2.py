@@ -56,7 +56,7 @@ class MultipleCustomerProfileIntegrationResponseV2(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return MultipleCustomerProfileIntegrationResponseV2._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -73,15 +73,15 @@ class MultipleCustomerProfileIntegrationResponseV2(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"integrationStates": self.integration_states}
+        out = {}
         value = self.integration_states
         if value.__class__ is list:
             out["integrationStates"] = [
                 item._to_json_object() if item.__class__ is IntegrationStateV2 else item
                 for item in value
             ]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["integrationStates"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -47,7 +47,7 @@ class NewCustomerProfile(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return NewCustomerProfile._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -61,9 +61,10 @@ class NewCustomerProfile(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"attributes": self.attributes}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
         if self._extra:
             return self._with_extra(out)
         return out

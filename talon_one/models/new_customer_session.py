@@ -131,7 +131,7 @@ class NewCustomerSession(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return NewCustomerSession._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -155,22 +155,34 @@ class NewCustomerSession(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "profileId": self.profile_id,
-            "coupon": self.coupon,
-            "referral": self.referral,
-            "state": self.state,
-            "cartItems": self.cart_items,
-            "identifiers": self.identifiers,
-            "total": self.total,
-            "attributes": self.attributes,
-        }
+        out = {}
+        value = self.profile_id
+        if value is not None:
+            out["profileId"] = value
+        value = self.coupon
+        if value is not None:
+            out["coupon"] = value
+        value = self.referral
+        if value is not None:
+            out["referral"] = value
+        value = self.state
+        if value is not None:
+            out["state"] = value
         value = self.cart_items
         if value.__class__ is list:
             out["cartItems"] = [item._to_json_object() if item.__class__ is CartItem else item
                                 for item in value]
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        elif value is not None:
+            out["cartItems"] = value
+        value = self.identifiers
+        if value is not None:
+            out["identifiers"] = value
+        value = self.total
+        if value is not None:
+            out["total"] = value
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -79,7 +79,7 @@ class NewEvent(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return NewEvent._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -96,14 +96,19 @@ class NewEvent(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "profileId": self.profile_id,
-            "type": self.type,
-            "attributes": self.attributes,
-            "sessionId": self.session_id,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.profile_id
+        if value is not None:
+            out["profileId"] = value
+        value = self.type
+        if value is not None:
+            out["type"] = value
+        value = self.attributes
+        if value is not None:
+            out["attributes"] = value
+        value = self.session_id
+        if value is not None:
+            out["sessionId"] = value
         if self._extra:
             return self._with_extra(out)
         return out

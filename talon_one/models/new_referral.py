@@ -89,7 +89,7 @@ class NewReferral(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return NewReferral._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -113,15 +113,22 @@ class NewReferral(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "campaignId": self.campaign_id,
-            "advocateProfileIntegrationId": self.advocate_profile_integration_id,
-            "friendProfileIntegrationId": self.friend_profile_integration_id,
-            "startDate": self.start_date,
-            "expiryDate": self.expiry_date,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.campaign_id
+        if value is not None:
+            out["campaignId"] = value
+        value = self.advocate_profile_integration_id
+        if value is not None:
+            out["advocateProfileIntegrationId"] = value
+        value = self.friend_profile_integration_id
+        if value is not None:
+            out["friendProfileIntegrationId"] = value
+        value = self.start_date
+        if value is not None:
+            out["startDate"] = value
+        value = self.expiry_date
+        if value is not None:
+            out["expiryDate"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -66,7 +66,7 @@ class ProfileAudiencesChanges(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return ProfileAudiencesChanges._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -81,9 +81,13 @@ class ProfileAudiencesChanges(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"adds": self.adds, "deletes": self.deletes}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.adds
+        if value is not None:
+            out["adds"] = value
+        value = self.deletes
+        if value is not None:
+            out["deletes"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -56,7 +56,7 @@ class RedeemReferralEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return RedeemReferralEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -71,9 +71,13 @@ class RedeemReferralEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"id": self.id, "value": self.value}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.id
+        if value is not None:
+            out["id"] = value
+        value = self.value
+        if value is not None:
+            out["value"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -144,7 +144,7 @@ class Referral(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return Referral._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -176,20 +176,37 @@ class Referral(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "id": self.id,
-            "created": self.created,
-            "campaignId": self.campaign_id,
-            "advocateProfileIntegrationId": self.advocate_profile_integration_id,
-            "friendProfileIntegrationId": self.friend_profile_integration_id,
-            "startDate": self.start_date,
-            "expiryDate": self.expiry_date,
-            "code": self.code,
-            "usageCounter": self.usage_counter,
-            "usageLimit": self.usage_limit,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.id
+        if value is not None:
+            out["id"] = value
+        value = self.created
+        if value is not None:
+            out["created"] = value
+        value = self.campaign_id
+        if value is not None:
+            out["campaignId"] = value
+        value = self.advocate_profile_integration_id
+        if value is not None:
+            out["advocateProfileIntegrationId"] = value
+        value = self.friend_profile_integration_id
+        if value is not None:
+            out["friendProfileIntegrationId"] = value
+        value = self.start_date
+        if value is not None:
+            out["startDate"] = value
+        value = self.expiry_date
+        if value is not None:
+            out["expiryDate"] = value
+        value = self.code
+        if value is not None:
+            out["code"] = value
+        value = self.usage_counter
+        if value is not None:
+            out["usageCounter"] = value
+        value = self.usage_limit
+        if value is not None:
+            out["usageLimit"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -88,7 +88,7 @@ class ReferralRejectionReason(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return ReferralRejectionReason._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -104,13 +104,16 @@ class ReferralRejectionReason(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "campaignId": self.campaign_id,
-            "referralId": self.referral_id,
-            "reason": self.reason,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.campaign_id
+        if value is not None:
+            out["campaignId"] = value
+        value = self.referral_id
+        if value is not None:
+            out["referralId"] = value
+        value = self.reason
+        if value is not None:
+            out["reason"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -81,7 +81,7 @@ class RejectReferralEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return RejectReferralEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -99,15 +99,22 @@ class RejectReferralEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "value": self.value,
-            "rejectionReason": self.rejection_reason,
-            "conditionIndex": self.condition_index,
-            "effectIndex": self.effect_index,
-            "details": self.details,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.value
+        if value is not None:
+            out["value"] = value
+        value = self.rejection_reason
+        if value is not None:
+            out["rejectionReason"] = value
+        value = self.condition_index
+        if value is not None:
+            out["conditionIndex"] = value
+        value = self.effect_index
+        if value is not None:
+            out["effectIndex"] = value
+        value = self.details
+        if value is not None:
+            out["details"] = value
         if self._extra:
             return self._with_extra(out)
         return out

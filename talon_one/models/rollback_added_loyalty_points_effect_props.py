@@ -96,7 +96,7 @@ class RollbackAddedLoyaltyPointsEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return RollbackAddedLoyaltyPointsEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -114,15 +114,22 @@ class RollbackAddedLoyaltyPointsEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "programId": self.program_id,
-            "subLedgerId": self.sub_ledger_id,
-            "value": self.value,
-            "recipientIntegrationId": self.recipient_integration_id,
-            "transactionUUID": self.transaction_uuid,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.program_id
+        if value is not None:
+            out["programId"] = value
+        value = self.sub_ledger_id
+        if value is not None:
+            out["subLedgerId"] = value
+        value = self.value
+        if value is not None:
+            out["value"] = value
+        value = self.recipient_integration_id
+        if value is not None:
+            out["recipientIntegrationId"] = value
+        value = self.transaction_uuid
+        if value is not None:
+            out["transactionUUID"] = value
         if self._extra:
             return self._with_extra(out)
         return out

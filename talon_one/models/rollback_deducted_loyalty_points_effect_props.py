@@ -113,7 +113,7 @@ class RollbackDeductedLoyaltyPointsEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return RollbackDeductedLoyaltyPointsEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -139,17 +139,28 @@ class RollbackDeductedLoyaltyPointsEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "programId": self.program_id,
-            "subLedgerId": self.sub_ledger_id,
-            "value": self.value,
-            "recipientIntegrationId": self.recipient_integration_id,
-            "startDate": self.start_date,
-            "expiryDate": self.expiry_date,
-            "transactionUUID": self.transaction_uuid,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.program_id
+        if value is not None:
+            out["programId"] = value
+        value = self.sub_ledger_id
+        if value is not None:
+            out["subLedgerId"] = value
+        value = self.value
+        if value is not None:
+            out["value"] = value
+        value = self.recipient_integration_id
+        if value is not None:
+            out["recipientIntegrationId"] = value
+        value = self.start_date
+        if value is not None:
+            out["startDate"] = value
+        value = self.expiry_date
+        if value is not None:
+            out["expiryDate"] = value
+        value = self.transaction_uuid
+        if value is not None:
+            out["transactionUUID"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -56,7 +56,7 @@ class RollbackDiscountEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return RollbackDiscountEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -71,9 +71,13 @@ class RollbackDiscountEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"name": self.name, "value": self.value}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.name
+        if value is not None:
+            out["name"] = value
+        value = self.value
+        if value is not None:
+            out["value"] = value
         if self._extra:
             return self._with_extra(out)
         return out

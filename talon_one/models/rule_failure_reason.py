@@ -150,7 +150,7 @@ class RuleFailureReason(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return RuleFailureReason._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -175,22 +175,43 @@ class RuleFailureReason(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "campaignID": self.campaign_id,
-            "campaignName": self.campaign_name,
-            "rulesetID": self.ruleset_id,
-            "couponID": self.coupon_id,
-            "couponValue": self.coupon_value,
-            "referralID": self.referral_id,
-            "referralValue": self.referral_value,
-            "ruleIndex": self.rule_index,
-            "ruleName": self.rule_name,
-            "conditionIndex": self.condition_index,
-            "effectIndex": self.effect_index,
-            "details": self.details,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.campaign_id
+        if value is not None:
+            out["campaignID"] = value
+        value = self.campaign_name
+        if value is not None:
+            out["campaignName"] = value
+        value = self.ruleset_id
+        if value is not None:
+            out["rulesetID"] = value
+        value = self.coupon_id
+        if value is not None:
+            out["couponID"] = value
+        value = self.coupon_value
+        if value is not None:
+            out["couponValue"] = value
+        value = self.referral_id
+        if value is not None:
+            out["referralID"] = value
+        value = self.referral_value
+        if value is not None:
+            out["referralValue"] = value
+        value = self.rule_index
+        if value is not None:
+            out["ruleIndex"] = value
+        value = self.rule_name
+        if value is not None:
+            out["ruleName"] = value
+        value = self.condition_index
+        if value is not None:
+            out["conditionIndex"] = value
+        value = self.effect_index
+        if value is not None:
+            out["effectIndex"] = value
+        value = self.details
+        if value is not None:
+            out["details"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -64,7 +64,7 @@ class SetDiscountEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return SetDiscountEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -80,9 +80,16 @@ class SetDiscountEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"name": self.name, "value": self.value, "scope": self.scope}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.name
+        if value is not None:
+            out["name"] = value
+        value = self.value
+        if value is not None:
+            out["value"] = value
+        value = self.scope
+        if value is not None:
+            out["scope"] = value
         if self._extra:
             return self._with_extra(out)
         return out

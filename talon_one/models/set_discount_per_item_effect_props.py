@@ -72,7 +72,7 @@ class SetDiscountPerItemEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return SetDiscountPerItemEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -89,14 +89,19 @@ class SetDiscountPerItemEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "name": self.name,
-            "value": self.value,
-            "position": self.position,
-            "subPosition": self.sub_position,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.name
+        if value is not None:
+            out["name"] = value
+        value = self.value
+        if value is not None:
+            out["value"] = value
+        value = self.position
+        if value is not None:
+            out["position"] = value
+        value = self.sub_position
+        if value is not None:
+            out["subPosition"] = value
         if self._extra:
             return self._with_extra(out)
         return out

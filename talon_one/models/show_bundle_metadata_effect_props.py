@@ -76,7 +76,7 @@ class ShowBundleMetadataEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return ShowBundleMetadataEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -92,13 +92,16 @@ class ShowBundleMetadataEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {
-            "description": self.description,
-            "bundleAttributes": self.bundle_attributes,
-            "itemsIndices": self.items_indices,
-        }
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.description
+        if value is not None:
+            out["description"] = value
+        value = self.bundle_attributes
+        if value is not None:
+            out["bundleAttributes"] = value
+        value = self.items_indices
+        if value is not None:
+            out["itemsIndices"] = value
         if self._extra:
             return self._with_extra(out)
         return out

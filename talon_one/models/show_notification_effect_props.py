@@ -66,7 +66,7 @@ class ShowNotificationEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return ShowNotificationEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -82,9 +82,16 @@ class ShowNotificationEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"notificationType": self.notification_type, "title": self.title, "body": self.body}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.notification_type
+        if value is not None:
+            out["notificationType"] = value
+        value = self.title
+        if value is not None:
+            out["title"] = value
+        value = self.body
+        if value is not None:
+            out["body"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -56,7 +56,7 @@ class TriggerWebhookEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
-        if not data.keys() <= _JSON_KEYS:
+        if not _JSON_KEYS.issuperset(data):
             return TriggerWebhookEffectProps._from_any_keys(data)
         obj = object.__new__(_Unchecked)
         get = data.get
@@ -71,9 +71,13 @@ class TriggerWebhookEffectProps(Model):
 
         json.dumps does the rest; timestamps and decimals go through its default hook.
         """
-        out = {"webhookId": self.webhook_id, "webhookName": self.webhook_name}
-        if None in out.values():
-            out = {key: value for key, value in out.items() if value is not None}
+        out = {}
+        value = self.webhook_id
+        if value is not None:
+            out["webhookId"] = value
+        value = self.webhook_name
+        if value is not None:
+            out["webhookName"] = value
         if self._extra:
             return self._with_extra(out)
         return out

@@ -5,6 +5,7 @@ import decimal
 import urllib.parse
 
 import pytest
+import urllib3
 
 import talon_one
 from talon_one.exceptions import ApiTypeError, ApiValueError
@@ -187,3 +188,28 @@ def test_safe_chars_for_path_param_is_kept_but_path_values_stay_one_segment(serv
     client.call_api(SESSION_PATH, "PUT", path_params={"customerSessionId": "a/b"}, body={},
                     auth_settings=API_KEY_ONLY)
     assert server.requests[0].path == "/v2/customer_sessions/a%2Fb"
+
+
+@pytest.mark.parametrize("target", [
+    "/v1/events", "/v2/customer_sessions/s-1?dry=true&run_rule_engine=false", "/v1/a%2fb", "/v1/100%25",
+    "/v1/./x/../y", "/v1/.well-known", "/v1/sp ace", "/v1/caf\u00e9", "/v1/x?q=a b", "/v1/x?q=%zz",
+    "/v1/x;y=1,2:@!$'()*+~", "/v1/x#fragment",
+])
+def test_request_target_is_the_one_urllib3_would_send(server, client, target):
+    """Plain targets go straight to the host's connection pool; the rest through PoolManager.
+    Either way the server sees what a plain urllib3 PoolManager sends for the same URL."""
+    url = server.url + target
+    client.request("GET", url)
+    with urllib3.PoolManager() as plain:
+        plain.request("GET", url, retries=False)
+    ours, theirs = server.requests
+    assert ours.target == theirs.target
+
+
+def test_plain_targets_skip_the_pool_manager_and_others_do_not(server, client):
+    route = client.rest_client._route
+    assert route(server.url + "/v2/customer_sessions/s-1?dry=true") == (
+        ("http", "127.0.0.1", server.server_port), "/v2/customer_sessions/s-1?dry=true")
+    for target in ("/v1/a%2Fb", "/v1/./x", "/v1/sp ace", "/v1/caf\u00e9", "/v1/x#f"):
+        assert route(server.url + target) is None
+    assert route("http://user:secret@127.0.0.1:%d/v1/events" % server.server_port) is None
