@@ -585,6 +585,9 @@ def _root_cause(error):
             error = error.args[1]
         elif isinstance(error, u3.HTTPError) and error.__cause__ is not None:
             error = error.__cause__
+        elif isinstance(error, u3.HTTPError) and isinstance(error.__context__, OSError):
+            # urllib3 1.26 raises some errors inside the `except` for the socket error, unchained.
+            error = error.__context__
         else:
             break
     return error

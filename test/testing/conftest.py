@@ -111,7 +111,9 @@ def find_effects(value: Any) -> List[Dict[str, Any]]:
 
 
 class Reply:
-    def __init__(self, response: urllib3.BaseHTTPResponse) -> None:
+    """The status, headers, body and parsed JSON of an urllib3 response."""
+
+    def __init__(self, response) -> None:
         self.status = response.status
         self.headers = response.headers
         self.data = response.data
