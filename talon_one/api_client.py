@@ -81,7 +81,6 @@ class ApiClient:
         if header_name is not None:
             self.set_default_header(header_name, header_value)
         self.cookie = cookie
-        self.client_side_validation = configuration.client_side_validation
         self._executor = None
         self._executor_pid = None
 
@@ -116,6 +115,15 @@ class ApiClient:
     @user_agent.setter
     def user_agent(self, value):
         self.set_default_header("User-Agent", value)
+
+    @property
+    def client_side_validation(self):
+        """The configuration's switch (the official SDK's attribute); setting it sets the configuration's."""
+        return self.configuration.client_side_validation
+
+    @client_side_validation.setter
+    def client_side_validation(self, value):
+        self.configuration.client_side_validation = value
 
     @property
     def cookie(self):

@@ -56,6 +56,11 @@ def _render_path(path_to_item):
     return "".join("[%d]" % p if isinstance(p, int) else "['%s']" % p for p in path_to_item)
 
 
+def _with_path(msg, path_to_item):
+    """`msg`, followed by where it happened when the (official SDK's) `path_to_item` is given."""
+    return "%s at %s" % (msg, _render_path(path_to_item)) if path_to_item else msg
+
+
 class OpenApiException(Exception):
     """The base of every exception talon_one raises."""
 
@@ -67,9 +72,7 @@ class ApiTypeError(OpenApiException, TypeError):
         self.path_to_item = path_to_item
         self.valid_classes = valid_classes
         self.key_type = key_type
-        if path_to_item:
-            msg = "%s at %s" % (msg, _render_path(path_to_item))
-        super().__init__(msg)
+        super().__init__(_with_path(msg, path_to_item))
 
 
 class ApiValueError(OpenApiException, ValueError):
@@ -77,9 +80,7 @@ class ApiValueError(OpenApiException, ValueError):
 
     def __init__(self, msg, path_to_item=None):
         self.path_to_item = path_to_item
-        if path_to_item:
-            msg = "%s at %s" % (msg, _render_path(path_to_item))
-        super().__init__(msg)
+        super().__init__(_with_path(msg, path_to_item))
 
 
 class MissingCredentialsError(ApiValueError):
@@ -91,9 +92,7 @@ class ApiKeyError(OpenApiException, KeyError):
 
     def __init__(self, msg, path_to_item=None):
         self.path_to_item = path_to_item
-        if path_to_item:
-            msg = "%s at %s" % (msg, _render_path(path_to_item))
-        super().__init__(msg)
+        super().__init__(_with_path(msg, path_to_item))
 
 
 class ApiAttributeError(OpenApiException, AttributeError):

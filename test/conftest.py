@@ -1,4 +1,5 @@
-"""Suite-wide pytest hooks: the figures the reliability suites report.
+"""Suite-wide fixtures and hooks: client-side validation switched on, and the figures the
+reliability suites report.
 
 A test that measures something (calls made, faults injected, examples tried)
 records it with the `figures` fixture; the numbers are printed in one table at
@@ -9,6 +10,8 @@ import collections
 import threading
 
 import pytest
+
+import talon_one
 
 _figures = collections.OrderedDict()
 _figures_lock = threading.Lock()
@@ -24,6 +27,16 @@ class Figures:
     def set(self, name, value):
         with _figures_lock:
             _figures[name] = value
+
+
+@pytest.fixture
+def validation_on():
+    """Client-side validation on in the default configuration (the models' default), restored afterwards."""
+    configuration = talon_one.Configuration.get_default()
+    before = configuration.client_side_validation
+    configuration.client_side_validation = True
+    yield configuration
+    configuration.client_side_validation = before
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ test. Everything here goes over real HTTP on 127.0.0.1.
 
 import pytest
 
-import talon_one
+from clients import Clients
 
 
 @pytest.fixture
@@ -22,22 +22,10 @@ def make_api(fake):
     By default it sends the fake's API key and does not retry (no test here injects
     transient faults, and a failure must show at once).
     """
-    clients = []
-
-    def make(**settings):
-        settings.setdefault("host", fake.base_url)
-        if not {"api_key_v1", "application_id", "application_key", "api_key"} & set(settings):
-            settings["api_key_v1"] = fake.api_key
-        settings.setdefault("retries", 0)
-        settings.setdefault("connect_timeout", 2)
-        settings.setdefault("read_timeout", 10)
-        client = talon_one.ApiClient(talon_one.Configuration(**settings))
-        clients.append(client)
-        return talon_one.IntegrationApi(client)
-
-    yield make
-    for client in clients:
-        client.close()
+    clients = Clients({"api_key_v1": fake.api_key}, host=fake.base_url, retries=0, connect_timeout=2,
+                      read_timeout=10)
+    yield clients.api
+    clients.close()
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, Phase, settings
 import talon_one
 from talon_one.exceptions import OpenApiException
 
+from clients import Clients
+
 from .raw_server import RawServer
 
 API_KEY = "fuzz-api-key-5d1e0c"
@@ -41,22 +43,10 @@ def raw_server(raw_server_session):
 @pytest.fixture
 def make_client(raw_server):
     """ApiClient factory for the raw server; keyword arguments go to Configuration (no retries by default)."""
-    clients = []
-
-    def make(**settings_):
-        settings_.setdefault("host", raw_server.url)
-        if not {"api_key_v1", "api_key", "application_key"} & set(settings_):
-            settings_["api_key_v1"] = API_KEY
-        settings_.setdefault("retries", 0)
-        settings_.setdefault("connect_timeout", 2)
-        settings_.setdefault("read_timeout", 5)
-        client = talon_one.ApiClient(talon_one.Configuration(**settings_))
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
+    clients = Clients({"api_key_v1": API_KEY}, host=raw_server.url, retries=0, connect_timeout=2,
+                      read_timeout=5)
+    yield clients.client
+    clients.close()
 
 
 @pytest.fixture
@@ -65,13 +55,9 @@ def api(make_client):
 
 
 @pytest.fixture(autouse=True)
-def validation_on():
-    """Client-side validation on in the default configuration (the models' default), restored afterwards."""
-    configuration = talon_one.Configuration.get_default()
-    before = configuration.client_side_validation
-    configuration.client_side_validation = True
-    yield configuration
-    configuration.client_side_validation = before
+def validation_on(validation_on):
+    """Every fuzz test runs with client-side validation on (test/conftest.py's fixture)."""
+    return validation_on
 
 
 class Escaped(AssertionError):

@@ -456,7 +456,10 @@ def wrong_type_values(prop):
     A date-time given text that is no timestamp is a bad value (ApiValueError).
     """
     shape = kind(prop)
-    typed = lambda strategy: strategy.map(lambda value: (value, "ApiTypeError"))  # noqa: E731
+
+    def typed(strategy):
+        return strategy.map(lambda value: (value, "ApiTypeError"))
+
     lists = st.lists(st.integers(), max_size=2)
     objects = st.dictionaries(text(max_size=5), st.integers(), max_size=2)
     if shape in ("string",):

@@ -43,6 +43,11 @@ ANY_TEXT = st.one_of(
                      "a\udfffb", "\ufeff\u2028\u2029", "\\u0000\"", "\x7f\x85\x1b[31m"]))
 
 
+def _as_decimals(text):
+    """Parse JSON with every number as a Decimal, so a comparison sees the digits sent."""
+    return json.loads(text, parse_float=decimal.Decimal, parse_int=decimal.Decimal)
+
+
 def _deep_equal(left, right):
     """== for JSON-like values of any depth, without recursion."""
     stack = [(left, right)]
@@ -320,17 +325,16 @@ def test_decimals_keep_their_exact_digits(apis, raw_server, figures):
     @given(number=DECIMALS)
     def check(number):
         tried.append(1)
-        as_decimals = lambda text: json.loads(text, parse_float=decimal.Decimal, parse_int=decimal.Decimal)  # noqa
         text = model_base.serialize({"d": number, "in": [{"d": number}]}).decode("utf-8")
-        parsed = as_decimals(text)
+        parsed = _as_decimals(text)
         assert parsed["d"] == number and parsed["in"][0]["d"] == number
         if number >= 0:
             item = talon_one.CartItem(name="a", sku="b", quantity=1, price=number, attributes={"d": number})
-            parsed = as_decimals(item.to_json())
+            parsed = _as_decimals(item.to_json())
             assert parsed["price"] == number and parsed["attributes"]["d"] == number
         raw_server.reset()
         apis[0].track_event(_event({"d": number}))
-        assert as_decimals(raw_server.requests[0].body)["attributes"]["d"] == number
+        assert _as_decimals(raw_server.requests[0].body)["attributes"]["d"] == number
 
     check()
     figures.add("fuzz examples: Decimals", len(tried))

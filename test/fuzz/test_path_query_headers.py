@@ -166,7 +166,7 @@ def _refused_before_sending(raw_server, build_and_call):
         assert not isinstance(error, talon_one.ApiException), "refused by the server, not before sending: %s" % error
         # The refusal is one line: a value echoed in it is escaped (repr), so it cannot forge log lines.
         assert not set(str(error)) & {"\r", "\n", "\x00"}, repr(str(error))
-    except Exception as error:  # noqa: B902
+    except Exception as error:
         raise AssertionError("%s escaped instead of a talon_one exception: %s" % (type(error).__name__, error))
     else:
         raise AssertionError("a value with a line break or NUL was accepted and sent: %r" % raw_server.requests)

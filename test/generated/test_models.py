@@ -39,15 +39,6 @@ def field_name(cls, json_name):
     return {key: name for name, key in cls.attribute_map.items()}[json_name]
 
 
-@pytest.fixture
-def validation_on():
-    configuration = talon_one.Configuration.get_default()
-    before = configuration.client_side_validation
-    configuration.client_side_validation = True
-    yield configuration
-    configuration.client_side_validation = before
-
-
 # -- package surface --------------------------------------------------------------
 
 def test_every_schema_is_a_model_exported_lazily():

@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+import trustme
 
 import talon_one
 from talon_one.exceptions import ApiTimeoutError, ServiceException, TooManyRequestsException
@@ -152,7 +153,6 @@ _longest = []
 
 
 def test_a_drip_fed_answer_over_tls_ends_at_the_call_budget(drip_server, tmp_path, figures):
-    trustme = pytest.importorskip("trustme")
     authority = trustme.CA()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     authority.issue_cert("127.0.0.1").configure_cert(context)

@@ -4,9 +4,9 @@ import logging
 
 import pytest
 
-import talon_one
 from talon_one.retries import RetryPolicy
 
+from clients import Clients
 from runtime_helpers import API_KEY
 from runtime_server import RuntimeServer
 
@@ -26,22 +26,10 @@ def sleeps():
 @pytest.fixture
 def make_client(server, sleeps):
     """Build an ApiClient for the test server; keyword arguments go to Configuration."""
-    clients = []
-
-    def make(**settings):
-        settings.setdefault("host", server.url)
-        if not {"api_key_v1", "application_key", "api_key"} & set(settings):
-            settings["api_key_v1"] = API_KEY
-        settings.setdefault("retries", RetryPolicy(sleep=sleeps.append))
-        settings.setdefault("connect_timeout", 2)
-        settings.setdefault("read_timeout", 5)
-        client = talon_one.ApiClient(talon_one.Configuration(**settings))
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
+    clients = Clients({"api_key_v1": API_KEY}, host=server.url, retries=RetryPolicy(sleep=sleeps.append),
+                      connect_timeout=2, read_timeout=5)
+    yield clients.client
+    clients.close()
 
 
 @pytest.fixture

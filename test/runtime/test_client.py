@@ -8,6 +8,7 @@ import time
 import warnings
 
 import pytest
+import trustme
 import urllib3
 
 import talon_one
@@ -259,8 +260,6 @@ def test_invalid_proxy_settings_are_refused_without_echoing_credentials(make_cli
 
 # -- TLS ---------------------------------------------------------------------------------------
 
-trustme = pytest.importorskip("trustme")
-
 
 @pytest.fixture
 def tls_server(server):
@@ -307,3 +306,18 @@ def test_client_certificate_is_presented(tls_server, make_client, tmp_path):
                          cert_file=str(cert_file), key_file=str(key_file))
     assert echo(client)["method"] == "POST"
     assert "client@example.com" in str(tls_server.requests[0].peer_certificate)
+
+
+def test_client_side_validation_on_the_client_is_the_configurations_switch(server, make_client):
+    client = make_client()
+    api = talon_one.IntegrationApi(client)
+    bad = talon_one.NewEvent(profile_id="p-1", type="click", attributes={}, session_id="s-1")
+    object.__setattr__(bad, "type", "")  # too short for the spec's minLength, set without the checks
+    with pytest.raises(ApiValueError, match="NewEvent.type"):
+        api.track_event(bad)
+    assert server.requests == []
+
+    client.client_side_validation = False
+    assert client.configuration.client_side_validation is False
+    api.track_event(bad)
+    assert server.requests[0].json()["type"] == ""

@@ -6,15 +6,14 @@ import ssl
 import warnings
 
 import pytest
+import trustme
 
-trustme = pytest.importorskip("trustme")  # listed in test-requirements.txt
+from talon_one.retries import RetryPolicy
+from talon_one.testing import FakeTalonOne
 
-import talon_one  # noqa: E402
-from talon_one.retries import RetryPolicy  # noqa: E402
-from talon_one.testing import FakeTalonOne  # noqa: E402
-
-from security_servers import ForwardProxy, Origin  # noqa: E402
-from security_support import SECRETS, Capture, Records, Scan  # noqa: E402
+from clients import Clients
+from security_servers import ForwardProxy, Origin
+from security_support import SECRETS, Capture, Records, Scan
 
 
 @pytest.fixture(scope="session")
@@ -145,19 +144,9 @@ def proxy(_proxy):
 @pytest.fixture
 def make_api():
     """Build an IntegrationApi; keyword arguments go to Configuration (no waiting between retries)."""
-    clients = []
-
-    def make(**settings):
-        settings.setdefault("retries", RetryPolicy(sleep=lambda seconds: None))
-        settings.setdefault("connect_timeout", 2)
-        settings.setdefault("read_timeout", 5)
-        client = talon_one.ApiClient(talon_one.Configuration(**settings))
-        clients.append(client)
-        return talon_one.IntegrationApi(client)
-
-    yield make
-    for client in clients:
-        client.close()
+    clients = Clients(retries=RetryPolicy(sleep=lambda seconds: None), connect_timeout=2, read_timeout=5)
+    yield clients.api
+    clients.close()
 
 
 # -- capture -----------------------------------------------------------------------------------------
