@@ -19,13 +19,8 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-# The plugin's fixtures (talon_one_fake, talon_one_promotions, talon_one_fake_server).
-# Imported rather than listed in pytest_plugins, which only works in a root conftest.
-from talon_one.testing.pytest_plugin import (  # noqa: F401
-    talon_one_fake,
-    talon_one_fake_server,
-    talon_one_promotions,
-)
+# talon_one_fake, talon_one_promotions and talon_one_fake_server come from the package's pytest
+# plugin, registered by its pytest11 entry point when the package is installed.
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO_ROOT / "spec" / "integration-api.json"
