@@ -33,7 +33,11 @@ setup(
     install_requires=requirements(),
     packages=find_packages(include=["talon_one", "talon_one.*"]),
     package_data={"talon_one.testing": ["integration-api.json"]},
-    entry_points={"pytest11": ["talon_one.testing.pytest_plugin = talon_one.testing.pytest_plugin"]},
+    extras_require={"cli": ["tqdm>=4.60"]},
+    entry_points={
+        "pytest11": ["talon_one.testing.pytest_plugin = talon_one.testing.pytest_plugin"],
+        "console_scripts": ["talon-one = talon_one.cli:main"],
+    },
     classifiers=[
         "Programming Language :: Python :: 3",
         "Programming Language :: Python :: 3 :: Only",

@@ -23,7 +23,7 @@ Failures. One failing request does not stop the others: each appears in
 ``report.failures`` with its offset, its rows and the typed exception. A 429
 pauses every worker for the ``Retry-After`` the service asked for (one shared
 pause), then the request is sent again. 401 and 403 stop the job: nothing more
-is sent. A request whose outcome is unknown (connection lost after sending, read
+is sent, and the refused rows count as not sent (a resume sends them). A request whose outcome is unknown (connection lost after sending, read
 timeout, 500/502/504) is reported with ``outcome_unknown`` and never sent again
 by the job. Other retries (connections that could not be made, 503) follow the
 client's RetryPolicy.
@@ -32,6 +32,8 @@ Resuming. ``report.next_offset`` (also on each Progress) is the offset of the
 first row that is not yet done: every row before it was accepted, reported as
 failed or reported as invalid. A job stopped half way (killed, Ctrl-C, 401)
 goes on with ``start_at=report.next_offset`` without sending any row twice.
+On KeyboardInterrupt a job sends nothing more, waits for the requests in flight,
+counts them, and raises the KeyboardInterrupt with the BulkReport as ``.bulk_report``.
 """
 
 import collections.abc
@@ -169,11 +171,11 @@ class BulkReport:
     read             rows read in this run (from start_at on), invalid ones included
     sent / accepted  rows in requests sent / in requests the service accepted
     failed           rows in failed requests; outcome_unknown of those may have been applied
-    not_sent         valid rows read but not sent because the job stopped
+    not_sent         valid rows read but not sent because the job stopped (or refused with 401/403)
     invalid          InvalidRow for each invalid row (left out with skip_invalid)
     failures         ChunkFailure for each failed request
     next_offset      offset of the first row not done: resume with start_at=next_offset
-    stopped          why the job stopped early (401/403), else None
+    stopped          why the job stopped early (401/403), else None; stop_error: that exception
     requests         HTTP requests made (429 answers included); rate_limited: 429 answers
     paused           seconds the workers were paused by 429s (shared pauses, counted once)
     elapsed          seconds the job took
@@ -195,6 +197,7 @@ class BulkReport:
         self.failures: List[ChunkFailure] = []
         self.next_offset = start_at
         self.stopped: Optional[str] = None
+        self.stop_error: Optional[Exception] = None
         self.requests = 0
         self.rate_limited = 0
         self.paused = 0.0
@@ -775,15 +778,13 @@ class _Runner:
             # Ctrl-C or an error in on_progress: send nothing more, and count what was in flight,
             # so that next_offset covers it (a POST in flight must not be sent again on resume).
             self.stop.set()
+            self.on_progress = None
             for future in pending:
                 future.cancel()
             pool.shutdown(wait=True)
             for future in pending:
                 if not future.cancelled():
-                    try:
-                        self._finished(future.result())
-                    except Exception:  # on_progress failing again: the first error is the one raised
-                        pass
+                    self._finished(future.result())
             if isinstance(error, KeyboardInterrupt):
                 error.bulk_report = self.report
             raise
@@ -816,26 +817,30 @@ class _Runner:
         """Count a chunk's outcome (in the main thread), advance next_offset, report progress."""
         report = self.report
         chunk = outcome.chunk
+        error = outcome.error
         report.requests += outcome.requests
         report.rate_limited += outcome.rate_limited
-        if not outcome.sent and not report.dry and chunk.items:
+        if outcome.sent:
+            report.sent += len(chunk.items)
+        if isinstance(error, (UnauthorizedException, ForbiddenException)):
+            # Refused as a whole, applied to nothing: not done, so a resume sends it again.
+            report.not_sent += len(chunk.items)
+            if report.stopped is None:
+                report.stopped = ("the service answered %d (%s) to %s: check the API key and its permissions; "
+                                  "nothing more was sent" % (error.status, type(error).__name__, self.job.method))
+                report.stop_error = error
+        elif not outcome.sent and not report.dry and chunk.items:
             report.not_sent += len(chunk.items)
         else:
-            if outcome.sent:
-                report.sent += len(chunk.items)
-            if outcome.error is None:
-                if outcome.sent:
-                    report.accepted += len(chunk.items)
+            if error is None:
+                report.accepted += len(chunk.items) if outcome.sent else 0
             else:
                 report.failed += len(chunk.items)
                 if outcome.outcome_unknown:
                     report.outcome_unknown += len(chunk.items)
-                report.failures.append(ChunkFailure(chunk.offset, chunk.end, [self.job.to_json(i) for i in chunk.items],
-                                                    chunk.lines, outcome.error, outcome.outcome_unknown))
-                if isinstance(outcome.error, (UnauthorizedException, ForbiddenException)) and not report.stopped:
-                    report.stopped = ("the service answered %d (%s) to %s: check TALON_ONE_API_KEY and its "
-                                      "permissions; nothing more was sent" % (
-                                          outcome.error.status, type(outcome.error).__name__, self.job.method))
+                report.failures.append(ChunkFailure(chunk.offset, chunk.end,
+                                                    [self.job.to_json(item) for item in chunk.items],
+                                                    chunk.lines, error, outcome.outcome_unknown))
             self.done += chunk.end - chunk.offset
             self.done_ranges[chunk.offset] = chunk.end
             while report.next_offset in self.done_ranges:
