@@ -766,14 +766,10 @@ class _Runner:
                     self._finished(_Outcome(chunk, None, False, False, 0, 0))
                     continue
                 while len(pending) >= limit:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        self._finished(future.result())
+                    self._collect(pending)
                 pending.add(pool.submit(self._send, chunk))
             while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self._finished(future.result())
+                self._collect(pending)
         except BaseException as error:
             # Ctrl-C or an error in on_progress: send nothing more, and count what was in flight,
             # so that next_offset covers it (a POST in flight must not be sent again on resume).
@@ -789,6 +785,13 @@ class _Runner:
                 error.bulk_report = self.report
             raise
         pool.shutdown(wait=True)
+
+    def _collect(self, pending: set) -> None:
+        """Wait for at least one request to end; count each one that ended and drop it from `pending`."""
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            pending.discard(future)
+            self._finished(future.result())
 
     def _send(self, chunk: _Chunk) -> _Outcome:
         """Send one chunk (in a worker thread), pausing with everyone on 429."""

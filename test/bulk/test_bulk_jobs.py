@@ -262,7 +262,8 @@ def test_a_429_pauses_every_worker_once_for_retry_after(fake, make_api):
 
 def test_simultaneous_429s_make_one_shared_pause_not_one_each(fake, make_api):
     api = RecordingApi(make_api().api_client)
-    fake.inject_faults(Fault.rate_limited(retry_after=0.4), times=4)
+    # Each 429 is answered after 0.2 s, so the first request of every worker is in flight when the first comes.
+    fake.inject_faults(Fault(status=429, retry_after=0.4, delay=0.2), times=4)
     report = bulk.update_customer_profiles(api, profiles(800), chunk_size=100, workers=4)
 
     assert report.accepted == 800 and report.rate_limited == 4
