@@ -225,7 +225,7 @@ def _run_bulk(args) -> int:
     except bulk.InvalidRowsError as error:
         progress.close()
         for row in error.invalid:
-            _err("invalid: %s" % row)
+            _err("invalid: " + str(row))
         _err("talon-one: %d of %d rows are invalid; nothing was sent (--skip-invalid sends the valid ones)"
              % (len(error.invalid), error.read))
         return EXIT_USAGE
@@ -241,9 +241,9 @@ def _run_bulk(args) -> int:
         _close(api)
     progress.close()
     for row in report.invalid:
-        _err("invalid (skipped): %s" % row)
+        _err("invalid (skipped): " + str(row))
     for failure in report.failures[:FAILURES_SHOWN]:
-        _err("failed: %s" % failure)
+        _err("failed: " + str(failure))
     if len(report.failures) > FAILURES_SHOWN:
         _err("failed: (%d more failed requests)" % (len(report.failures) - FAILURES_SHOWN))
     _write_report(args.report, report, job_key)

@@ -11,7 +11,7 @@ import talon_one
 from talon_one import bulk
 from talon_one.testing import Fault
 
-from conftest import profiles, sent_profile_ids
+from bulk_helpers import profiles, sent_profile_ids
 
 
 # --- chunking ---------------------------------------------------------------
