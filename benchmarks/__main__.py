@@ -7,8 +7,10 @@ separate process (benchmarks/server.py) answering with canned bytes over
 keep-alive connections, so it neither shares the GIL with the client nor
 does JSON work.
 
-    python -m benchmarks            the full table (about a minute)
-    python -m benchmarks --quick    fewer rounds, for a smoke test
+    python -m benchmarks            everything: the calls, then the bulk job (about 2 minutes)
+    python -m benchmarks calls      the call measurements only (about a minute)
+    python -m benchmarks bulk       `talon-one profiles sync` on 10,000 and 100,000 profiles (benchmarks/bulk.py)
+    python -m benchmarks --quick    fewer rounds, for a smoke test (with any part)
 """
 
 import argparse
@@ -29,7 +31,7 @@ import tracemalloc
 import urllib3
 
 import talon_one
-from benchmarks import data
+from benchmarks import bulk, data
 from talon_one import model_base
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -348,8 +350,21 @@ def _verdict(kind, ratio):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("part", nargs="?", choices=("all", "calls", "bulk"), default="all",
+                        help="what to measure (default: all)")
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke test, noisier numbers)")
     args = parser.parse_args(argv)
+    if args.part != "bulk":
+        bench_calls(args.quick)
+    if args.part != "calls":
+        if args.part == "all":
+            print()
+        bulk.main(["--quick"] if args.quick else [])
+
+
+def bench_calls(quick):
+    """The call measurements: talon_one against its floor, printed as one table."""
+    args = argparse.Namespace(quick=quick)
     rounds = 3 if args.quick else 15
     started = time.perf_counter()
     process, url = start_server()
