@@ -290,19 +290,22 @@ class _Job:
 
     def check(self, data: Any) -> Any:
         """The row as a validated model (or an integration ID string); raises ApiValueError/ApiTypeError."""
+        item = self.load(data)
+        return item if self.item_model is None else item.validate()
+
+    def load(self, data: Any) -> Any:
+        """The row as a model (or an integration ID string), not validated: for rows checked before."""
         if isinstance(data, RowError):
             raise ApiValueError(data.message)
         if self.item_model is None:
             return _integration_id(data)
         cls = getattr(_models(), self.item_model)
         if isinstance(data, cls):
-            model = data
-        elif isinstance(data, dict):
-            model = cls.from_dict(data)
-        else:
-            raise ApiTypeError("%s: a row must be a dict or a %s, got %s" % (self.item_model, self.item_model,
-                                                                             _describe(data)))
-        return model.validate()
+            return data
+        if isinstance(data, dict):
+            return cls.from_dict(data)
+        raise ApiTypeError("%s: a row must be a dict or a %s, got %s" % (self.item_model, self.item_model,
+                                                                         _describe(data)))
 
     def dumps(self, item: Any) -> str:
         """The row as JSON text, as sent (JSON keys)."""
@@ -696,7 +699,7 @@ class _Runner:
         self._after_validation()
         for offset, line, data in self._numbered(rows):
             try:
-                item = self.job.check(data)
+                item = self.job.load(data)  # checked in full when the request body is validated
             except (ApiValueError, ApiTypeError) as error:  # the input changed between the two reads
                 self.report.invalid.append(InvalidRow(offset, line, str(error)))
                 item = None
@@ -815,6 +818,8 @@ class _Runner:
                 return _Outcome(chunk, error, False, True, requests, rate_limited)
             except ApiException as error:
                 return _Outcome(chunk, error, _outcome_unknown(error), True, requests, rate_limited)
+            except (ApiValueError, ApiTypeError) as error:  # refused before sending (the file changed since
+                return _Outcome(chunk, error, False, False, requests - 1, rate_limited)  # it was checked)
 
     def _finished(self, outcome: _Outcome) -> None:
         """Count a chunk's outcome (in the main thread), advance next_offset, report progress."""
@@ -832,7 +837,7 @@ class _Runner:
                 report.stopped = ("the service answered %d (%s) to %s: check the API key and its permissions; "
                                   "nothing more was sent" % (error.status, type(error).__name__, self.job.method))
                 report.stop_error = error
-        elif not outcome.sent and not report.dry and chunk.items:
+        elif not outcome.sent and error is None and not report.dry and chunk.items:
             report.not_sent += len(chunk.items)
         else:
             if error is None:

@@ -19,7 +19,7 @@ from bulk_helpers import profiles, sent_profile_ids
 def test_profiles_are_sent_in_chunks_of_the_specs_limit(fake, api):
     report = bulk.update_customer_profiles(api, profiles(2500))
 
-    assert [len(r.json["customerProfiles"]) for r in fake.requests] == [1000, 1000, 500]
+    assert sorted(len(r.json["customerProfiles"]) for r in fake.requests) == [500, 1000, 1000]
     assert all(r.method == "PUT" and r.query == {"silent": "yes"} for r in fake.requests)
     assert sorted(sent_profile_ids(fake)) == sorted("c%d" % i for i in range(2500))
     assert len(fake.profiles) == 2500 and fake.profiles["c7"]["attributes"] == {"n": 7}
@@ -101,6 +101,25 @@ def test_a_reiterable_input_is_read_twice_and_not_copied(fake, api, tmp_path):
     finally:
         bulk.RowSource.__iter__ = original
     assert len(reads) == 2 and report.accepted == 1500 and len(fake.profiles) == 1500
+
+
+class ChangesBetweenReads:
+    """An input that reads differently the second time, as a file rewritten during a job would."""
+
+    def __init__(self, first, second):
+        self.reads = [first, second]
+
+    def __iter__(self):
+        return iter(self.reads.pop(0))
+
+
+def test_rows_that_changed_since_the_check_are_refused_not_sent(fake, api):
+    rows = ChangesBetweenReads(profiles(20), profiles(10) + [{"integrationId": 5}] + profiles(9, start=11))
+    report = bulk.update_customer_profiles(api, rows, chunk_size=10, workers=1)
+    [failure] = report.failures
+    assert failure.offset == 10 and isinstance(failure.error, talon_one.ApiTypeError)
+    assert "MultipleCustomerProfileIntegrationRequestItem.integration_id must be a string" in str(failure.error)
+    assert report.accepted == 10 and report.sent == 10 and len(fake.requests) == 1
 
 
 # --- validation ---------------------------------------------------------------
