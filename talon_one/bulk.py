@@ -148,7 +148,8 @@ class ChunkFailure(NamedTuple):
 class Progress(NamedTuple):
     """What a job has done so far, given to ``on_progress`` after each request.
 
-    done: rows finished in this run (accepted, failed or invalid); total: rows
+    Called in the thread that started the job. done: rows finished in this run
+    (accepted, failed or invalid); total: rows
     to do in this run, when known (after the validation pass), else None;
     next_offset: the ``start_at`` that would resume the job; elapsed: seconds.
     """
@@ -423,6 +424,10 @@ def delete_customer_data(api, integration_ids: Iterable[Any], *, workers: int = 
 # Reading input files
 # --------------------------------------------------------------------------
 
+# Input files are UTF-8; a byte order mark (as spreadsheet programs write) is skipped.
+ENCODING = "utf-8-sig"
+
+
 class RowSource:
     """The rows of a JSONL or CSV file, read anew (lazily) on each iteration."""
 
@@ -432,7 +437,7 @@ class RowSource:
         self.job = job
 
     def __iter__(self) -> Iterator[Row]:
-        with open(self.path, encoding="utf-8", newline="") as handle:
+        with open(self.path, encoding=ENCODING, newline="") as handle:
             yield from iter_rows(handle, self.format, self.job)
 
 
@@ -450,17 +455,30 @@ def read_rows(path: str, fmt: Optional[str] = None, job: str = "profiles") -> It
         fmt = "csv" if path.lower().endswith(".csv") else "jsonl"
     if fmt not in ("jsonl", "csv"):
         raise ApiValueError("format must be 'jsonl' or 'csv', got %r" % (fmt,))
+    if job not in JOBS:
+        raise ApiValueError("job must be one of %s, got %r" % (", ".join(JOBS), job))
     if path == "-":
-        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline="") if hasattr(sys.stdin, "buffer") \
-            else sys.stdin
-        return iter_rows(stream, fmt, job)
+        return _stdin_rows(fmt, job)
     if not os.path.isfile(path):
         raise ApiValueError("input file %r does not exist" % path)
     source = RowSource(path, fmt, job)
     if fmt == "csv":
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open(path, encoding=ENCODING, newline="") as handle:
             _csv_columns(csv.reader(handle), JOBS[job], path)  # a bad header is a usage error, found now
     return source
+
+
+def _stdin_rows(fmt: str, job: str) -> Iterator[Row]:
+    """Rows of stdin, decoded as UTF-8 whatever the locale; stdin stays open."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # replaced by a text stream (a test, an embedding application)
+        yield from iter_rows(sys.stdin, fmt, job)
+        return
+    stream = io.TextIOWrapper(buffer, encoding=ENCODING, newline="")
+    try:
+        yield from iter_rows(stream, fmt, job)
+    finally:
+        stream.detach()
 
 
 def iter_rows(handle, fmt: str, job: str) -> Iterator[Row]:
@@ -496,6 +514,9 @@ def _csv_columns(reader, job: _Job, where: str):
             known[cls.attribute_map[name]] = type_ref
         model_name = job.item_model
     columns = []
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise ApiValueError("%s: CSV column %r appears more than once in the header" % (where, repeated[0]))
     for column in header:
         if column.startswith("attributes.") and known.get("attributes") == "object" and len(column) > 11:
             columns.append((("attributes", column[11:]), None))
@@ -532,8 +553,9 @@ def _csv_rows(handle, job: _Job) -> Iterator[Row]:
     columns = _csv_columns(reader, job, getattr(handle, "name", "input"))
     if columns is None:
         return
+    ended = reader.line_num
     for cells in reader:
-        line = reader.line_num
+        line, ended = ended + 1, reader.line_num  # where the record starts (a quoted cell may span lines)
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(columns):
@@ -634,6 +656,8 @@ def _run(job: _Job, api, rows: Iterable[Any], chunk_size: int, workers: int, dry
          on_progress: Optional[Callable[[Progress], None]], start_at: int, skip_invalid: bool,
          options: dict) -> BulkReport:
     _check_arguments(job, chunk_size, workers, start_at)
+    if not dry and not callable(getattr(api, job.method, None)):
+        raise ApiTypeError("%s: api must be a talon_one.IntegrationApi, got %s" % (job.name, _describe(api)))
     if isinstance(rows, (str, bytes, dict)) or not isinstance(rows, collections.abc.Iterable):
         raise ApiTypeError("%s: the rows must be an iterable of rows, got %s" % (job.name, _describe(rows)))
     return _Runner(job, api, chunk_size if job.chunked else 1, workers, dry, on_progress, start_at, skip_invalid,
@@ -751,6 +775,9 @@ class _Runner:
                     self._finished(_Outcome(chunk, None, False, False, 0, 0))
             else:
                 self._send_all(rows)
+        except KeyboardInterrupt as interrupt:
+            interrupt.bulk_report = report
+            raise
         finally:
             report.paused = self.pause.paused
             report.elapsed = time.monotonic() - self.started
@@ -784,8 +811,6 @@ class _Runner:
             for future in pending:
                 if not future.cancelled():
                     self._finished(future.result())
-            if isinstance(error, KeyboardInterrupt):
-                error.bulk_report = self.report
             raise
         pool.shutdown(wait=True)
 

@@ -28,7 +28,9 @@ in the `talon_one[cli]` extra).
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from typing import Any, List, Optional
 
 from talon_one import bulk
@@ -220,6 +222,7 @@ def _run_bulk(args) -> int:
         options["chunk_size"] = args.chunk_size
     if job_key == "profiles":
         options["run_rule_engine"] = args.run_rule_engine
+    previous_handler = _stop_on_sigterm()
     try:
         report = getattr(bulk, function_name)(api, rows, **options)
     except bulk.InvalidRowsError as error:
@@ -238,6 +241,8 @@ def _run_bulk(args) -> int:
             _write_report(args.report, report, job_key)
         return EXIT_INTERRUPTED
     finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
         _close(api)
     progress.close()
     for row in report.invalid:
@@ -251,6 +256,18 @@ def _run_bulk(args) -> int:
     if report.stopped:
         _err("talon-one: stopped early; after fixing the cause, resume with --start-at %d" % report.next_offset)
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _stop_on_sigterm():
+    """Make SIGTERM (cron's timeout, systemd, kill) stop a job as Ctrl-C does: the requests in flight
+    end, and the summary says where to resume. Returns the previous handler (None off the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _write_report(path: Optional[str], report: bulk.BulkReport, job_key: str) -> None:

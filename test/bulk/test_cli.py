@@ -283,3 +283,30 @@ def test_no_bar_on_a_terminal_with_progress_none(fake, tmp_path):
     status, shown = run_on_a_terminal([sys.executable, "-m", "talon_one", "profiles", "sync", path, "--progress",
                                        "none"], environment(fake))
     assert status == 0 and "rows/s]" not in shown and "10 accepted" in shown
+
+
+def test_sigterm_stops_the_job_and_the_resume_sends_nothing_twice(fake, run, tmp_path):
+    path = write_jsonl(tmp_path / "profiles.jsonl", profile_rows(100))
+    fake.inject_faults(Fault.slow(0.25), times=10)  # every request takes a quarter of a second
+    process = subprocess.Popen([sys.executable, "-m", "talon_one", "profiles", "sync", path, "--chunk-size", "10",
+                                "--workers", "1"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=environment(fake), cwd=ROOT, text=True)
+    try:
+        deadline = time.monotonic() + PROCESS_TIMEOUT
+        while len(fake.requests) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.terminate()
+        _, err = process.communicate(timeout=PROCESS_TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, err
+    resume_at = int(err.rsplit("interrupted; resume with --start-at ", 1)[1].split()[0])
+    assert 20 <= resume_at < 100 and resume_at % 10 == 0
+    assert len(fake.profiles) == resume_at  # the request in flight ended and was counted
+
+    status, _, err = run("profiles", "sync", path, "--chunk-size", "10", "--start-at", str(resume_at))
+    assert status == 0
+    ids = sent_profile_ids(fake)
+    assert len(ids) == 100 and set(ids) == {"c%d" % i for i in range(100)}
