@@ -399,3 +399,20 @@ def test_jsonl_lines_that_are_not_json_are_invalid_rows_with_their_line(tmp_path
     assert "not valid JSON" in caught.value.invalid[0].message
     assert "MultipleCustomerProfileIntegrationRequestItem.attributes must be an object" in caught.value.invalid[1].message
     assert fake.requests == []
+
+
+def test_csv_with_a_byte_order_mark_quoted_lines_and_repeated_columns(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_bytes('\ufefftype,sessionId,attributes.note\nvisit,s1,"two\nlines"\nvisit,s2,plain\n'.encode("utf-8"))
+    rows = list(bulk.read_rows(str(path), job="events"))
+    assert rows == [bulk.Row(2, {"type": "visit", "sessionId": "s1", "attributes": {"note": "two\nlines"}}),
+                    bulk.Row(4, {"type": "visit", "sessionId": "s2", "attributes": {"note": "plain"}})]
+    path.write_text("integrationId,integrationId\na,b\n")
+    with pytest.raises(talon_one.ApiValueError, match="CSV column 'integrationId' appears more than once"):
+        bulk.read_rows(str(path), job="customer-data")
+
+
+def test_an_api_that_is_not_an_integration_api_is_refused(fake):
+    with pytest.raises(talon_one.ApiTypeError, match="api must be a talon_one.IntegrationApi, got None"):
+        bulk.update_customer_profiles(None, profiles(1))
+    assert fake.requests == []
