@@ -28,9 +28,13 @@ def test_sdist_carries_what_setup_py_reads_and_builds_from_itself(tmp_path):
     metadata = _run(["setup.py", "-q", "egg_info", "--egg-base", str(tmp_path)], unpacked)
     assert metadata.returncode == 0
     requires = (tmp_path / "talon_one.egg-info" / "requires.txt").read_text()
+    core, _, extras = requires.partition("\n[")  # the extras follow, each under its "[name]" line
     with open(os.path.join(ROOT, "requirements.txt"), encoding="utf-8") as handle:
         expected = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
-    assert [_requirement(line) for line in requires.split()] == [_requirement(line) for line in expected]
+    assert [_requirement(line) for line in core.split()] == [_requirement(line) for line in expected]
+    assert "cli]\ntqdm>=4.60" in extras  # the progress bar of the talon-one command
+    entry_points = (tmp_path / "talon_one.egg-info" / "entry_points.txt").read_text()
+    assert "[console_scripts]\ntalon-one = talon_one.cli:main" in entry_points
 
 
 def _requirement(line):
