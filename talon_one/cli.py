@@ -61,24 +61,17 @@ class UsageError(Exception):
 # The parser
 # --------------------------------------------------------------------------
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected an integer, got %r" % text) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1, got %d" % value)
-    return value
-
-
-def _not_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected an integer, got %r" % text) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more, got %d" % value)
-    return value
+def _integer_at_least(minimum: int):
+    """An argparse type: an integer >= minimum."""
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("expected an integer, got %r" % text) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError("must be at least %d, got %d" % (minimum, value))
+        return value
+    return convert
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--skip-invalid", action="store_true",
                        help="send the valid rows and report the invalid ones (default: send nothing when a row "
                             "is invalid)")
-    group.add_argument("--workers", type=_positive, default=4, help="requests sent at once (default 4)")
-    group.add_argument("--start-at", type=_not_negative, default=0, metavar="OFFSET",
+    group.add_argument("--workers", type=_integer_at_least(1), default=4, help="requests sent at once (default 4)")
+    group.add_argument("--start-at", type=_integer_at_least(0), default=0, metavar="OFFSET",
                        help="skip the first OFFSET rows (resume with the 'next offset' of a previous run)")
     group.add_argument("--report", metavar="REPORT",
                        help="write the rows that failed to REPORT as JSONL, to re-run them; rows of a POST whose "
@@ -122,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = groups[group_name].add_parser(command, parents=[jobs, connection], help=_COMMAND_HELP[group_name])
         if chunked:
             limit = bulk.JOBS[job].max_chunk
-            sub.add_argument("--chunk-size", type=_positive, default=limit or bulk.DEFAULT_CHUNK_SIZE,
+            sub.add_argument("--chunk-size", type=_integer_at_least(1), default=limit or bulk.DEFAULT_CHUNK_SIZE,
                              help="rows per request (default and maximum: %s)" % (
                                  "%d, the spec's limit" % limit if limit else "%d; the spec sets no maximum"
                                  % bulk.DEFAULT_CHUNK_SIZE))
