@@ -23,9 +23,10 @@ Failures. One failing request does not stop the others: each appears in
 ``report.failures`` with its offset, its rows and the typed exception. A 429
 pauses every worker for the ``Retry-After`` the service asked for (one shared
 pause), then the request is sent again. 401 and 403 stop the job: nothing more
-is sent, and the refused rows count as not sent (a resume sends them). A request whose outcome is unknown (connection lost after sending, read
-timeout, 500/502/504) is reported with ``outcome_unknown`` and never sent again
-by the job. Other retries (connections that could not be made, 503) follow the
+is sent, and the refused rows count as not sent (a resume sends them). A
+request whose outcome is unknown (connection lost after sending, read timeout,
+500/502/504) is reported with ``outcome_unknown`` and never sent again by the
+job. Other retries (connections that could not be made, 503) follow the
 client's RetryPolicy.
 
 Resuming. ``report.next_offset`` (also on each Progress) is the offset of the
@@ -800,7 +801,7 @@ class _Runner:
                 pending.add(pool.submit(self._send, chunk))
             while pending:
                 self._collect(pending)
-        except BaseException as error:
+        except BaseException:
             # Ctrl-C or an error in on_progress: send nothing more, and count what was in flight,
             # so that next_offset covers it (a POST in flight must not be sent again on resume).
             self.stop.set()

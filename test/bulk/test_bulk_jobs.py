@@ -135,7 +135,8 @@ def test_invalid_rows_stop_the_job_before_anything_is_sent(fake, api):
     assert "item 1500: MultipleCustomerProfileIntegrationRequestItem.integration_id must be a string, got 42" \
         in str(error)
     assert "MultipleCustomerProfileIntegrationRequestItem.integration_id is required" in error.invalid[1].message
-    assert "a row must be a dict or a MultipleCustomerProfileIntegrationRequestItem, got 'c9'" in error.invalid[2].message
+    assert ("a row must be a dict or a MultipleCustomerProfileIntegrationRequestItem, got 'c9'"
+            in error.invalid[2].message)
 
 
 def test_skip_invalid_sends_the_valid_rows_and_reports_the_others(fake, api):
@@ -397,7 +398,8 @@ def test_jsonl_lines_that_are_not_json_are_invalid_rows_with_their_line(tmp_path
         bulk.update_customer_profiles(api, bulk.read_rows(str(path)))
     assert [str(row).split(":")[0] for row in caught.value.invalid] == ["line 3", "line 4"]
     assert "not valid JSON" in caught.value.invalid[0].message
-    assert "MultipleCustomerProfileIntegrationRequestItem.attributes must be an object" in caught.value.invalid[1].message
+    assert ("MultipleCustomerProfileIntegrationRequestItem.attributes must be an object"
+            in caught.value.invalid[1].message)
     assert fake.requests == []
 
 

@@ -103,7 +103,8 @@ def test_invalid_rows_exit_2_naming_line_and_field_and_send_nothing(fake, run, t
     path.write_text('{"integrationId": "a"}\n{"integrationId": 7}\nnot json\n')
     status, _, err = run("profiles", "sync", str(path))
     assert status == 2 and fake.requests == []
-    assert "invalid: line 2: MultipleCustomerProfileIntegrationRequestItem.integration_id must be a string, got 7" in err
+    assert ("invalid: line 2: MultipleCustomerProfileIntegrationRequestItem.integration_id must be a string, got 7"
+            in err)
     assert "invalid: line 3: not valid JSON" in err
     assert "2 of 3 rows are invalid; nothing was sent" in err
 
