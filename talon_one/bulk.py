@@ -319,11 +319,6 @@ class _Job:
         """The row as sent, as a JSON object (kept in failures)."""
         return item if self.item_model is None else json.loads(item.to_json())
 
-    def from_json(self, data: Any) -> Any:
-        if self.item_model is None:
-            return data
-        return getattr(_models(), self.item_model).from_dict(data)
-
     def send(self, api: Any, items: List[Any], options: dict) -> None:
         method = getattr(api, self.method)
         if self.chunked:
@@ -716,6 +711,10 @@ class _Runner:
         if self.skip_invalid:
             yield from self._checked(self._numbered(rows))
             return
+        if self.report.dry:  # nothing to send: one pass, and the verdict at its end
+            yield from self._checked(self._numbered(rows))
+            self._after_validation()
+            return
         if isinstance(rows, collections.abc.Iterator):
             yield from self._spooled(rows)
             return
@@ -740,7 +739,7 @@ class _Runner:
             spool.seek(0)
             for text in spool:
                 offset, line, data = json.loads(text)
-                yield offset, line, self.job.from_json(data)
+                yield offset, line, self.job.load(data)
 
     def _after_validation(self) -> None:
         report = self.report

@@ -226,6 +226,13 @@ def test_stdin_input_with_python_m_talon_one(fake):
     assert "1500 accepted" in done.stderr and "\r" not in done.stderr  # not a terminal: no bar
     assert len(fake.profiles) == 1500
 
+    fake.reset()
+    done = subprocess.run([sys.executable, "-m", "talon_one", "profiles", "sync", "-", "--dry-run"],
+                          input=rows + '{"integrationId": ["x"]}\n', text=True, capture_output=True,
+                          env=environment(fake), cwd=ROOT, timeout=PROCESS_TIMEOUT)
+    assert done.returncode == 2 and "invalid: line 1501: MultipleCustomerProfileIntegrationRequestItem" in done.stderr
+    assert fake.requests == []
+
 
 def test_stdin_csv_and_the_console_script(fake):
     script = os.path.join(os.path.dirname(sys.executable), "talon-one")
