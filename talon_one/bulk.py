@@ -372,7 +372,8 @@ def update_customer_profiles(api, profiles: Iterable[Any], *, chunk_size: int = 
     MultipleCustomerProfileIntegrationRequest.customer_profiles). ``run_rule_engine=False``
     sends ``silent=yes``: the service answers 204 without computing integration states;
     True lets it return them (they are not kept). ``dry=True`` validates the whole input
-    and sends nothing. ``workers``: threads sending at once. Returns a BulkReport;
+    and sends nothing. ``workers``: threads sending at once (give the client as many connections:
+    Configuration.connection_pool_maxsize, default max(10, 5 x CPUs)). Returns a BulkReport;
     raises InvalidRowsError (before sending anything) for invalid rows unless ``skip_invalid``.
     """
     options = {} if run_rule_engine else {"silent": "yes"}

@@ -187,10 +187,12 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _api(args):
-    """An IntegrationApi from the environment and the flags (raises ApiValueError when unset)."""
+def _api(args, workers=1):
+    """An IntegrationApi from the environment and the flags (raises ApiValueError when unset),
+    keeping a connection for each of `workers` threads."""
     import talon_one
     configuration = talon_one.Configuration.from_env(host=args.base_url, api_key_v1=args.api_key)
+    configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize, workers)
     return talon_one.IntegrationApi(talon_one.ApiClient(configuration))
 
 
@@ -208,7 +210,7 @@ def _run_bulk(args) -> int:
         args.format = "jsonl"
     progress = _progress_display(args.progress)
     rows = bulk.read_rows(args.file, args.format, job_key)
-    api = None if args.dry_run else _api(args)
+    api = None if args.dry_run else _api(args, args.workers)
     options = dict(workers=args.workers, dry=args.dry_run, start_at=args.start_at, skip_invalid=args.skip_invalid,
                    on_progress=progress.update)
     if chunked:

@@ -318,3 +318,12 @@ def test_sigterm_stops_the_job_and_the_resume_sends_nothing_twice(fake, run, tmp
     assert status == 0
     ids = sent_profile_ids(fake)
     assert len(ids) == 100 and set(ids) == {"c%d" % i for i in range(100)}
+
+
+def test_many_workers_get_a_connection_each(fake, run, tmp_path, caplog):
+    path = write_jsonl(tmp_path / "profiles.jsonl", profile_rows(400))
+    fake.inject_faults(Fault.slow(0.1), times=16)  # keep 16 requests in flight at once
+    with caplog.at_level("WARNING", logger="urllib3"):
+        status, _, err = run("profiles", "sync", path, "--chunk-size", "25", "--workers", "16")
+    assert status == 0 and "400 accepted" in err
+    assert not [r for r in caplog.records if "Connection pool is full" in r.getMessage()]
