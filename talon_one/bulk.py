@@ -22,8 +22,9 @@ out, and sending starts at once.
 Failures. One failing request does not stop the others: each appears in
 ``report.failures`` with its offset, its rows and the typed exception. A 429
 pauses every worker for the ``Retry-After`` the service asked for (one shared
-pause), then the request is sent again. 401 and 403 stop the job: nothing more
-is sent, and the refused rows count as not sent (a resume sends them). A
+pause), then the request is sent again. 401 and 403 (and MissingCredentialsError)
+stop the job: nothing more is sent, and the refused rows count as not sent (a
+resume sends them). A
 request whose outcome is unknown (connection lost after sending, read timeout,
 500/502/504) is reported with ``outcome_unknown`` and never sent again by the
 job. Other retries (connections that could not be made, 503) follow the
@@ -51,8 +52,8 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any, Callable, Iterable, Iterator, List, NamedTuple, Optional
 
 from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTypeError, ApiValueError,
-                                  ForbiddenException, ServiceException, TooManyRequestsException,
-                                  UnauthorizedException)
+                                  ForbiddenException, MissingCredentialsError, ServiceException,
+                                  TooManyRequestsException, UnauthorizedException)
 from talon_one.retries import NOT_SENT, RetryPolicy, failure_kind, resolve_policy
 
 __all__ = [
@@ -82,6 +83,8 @@ RATE_LIMIT_BACKOFF_MAX = 60.0
 MAX_PAUSE = 600.0
 # Requests in flight or queued, per worker: bounds memory to a few chunks.
 QUEUED_PER_WORKER = 2
+# Errors that stop a job: the credentials are missing or refused, so every other request would fail too.
+_JOB_STOPPING_ERRORS = (UnauthorizedException, ForbiddenException, MissingCredentialsError)
 # Statuses whose outcome is unknown: the service may have applied the request (as in talon_one.retries).
 _UNKNOWN_OUTCOME_STATUSES = frozenset((500, 502, 504))
 
@@ -839,9 +842,10 @@ class _Runner:
                 if rate_limited > RATE_LIMIT_RETRIES or seconds is None:
                     return _Outcome(chunk, error, False, True, requests, rate_limited)
                 self.pause.extend(seconds)
-            except (UnauthorizedException, ForbiddenException) as error:
+            except _JOB_STOPPING_ERRORS as error:
                 self.stop.set()
-                return _Outcome(chunk, error, False, True, requests, rate_limited)
+                sent = not isinstance(error, MissingCredentialsError)
+                return _Outcome(chunk, error, False, sent, requests - (not sent), rate_limited)
             except ApiException as error:
                 return _Outcome(chunk, error, _outcome_unknown(error), True, requests, rate_limited)
             except (ApiValueError, ApiTypeError) as error:  # refused before sending (the file changed since
@@ -856,12 +860,16 @@ class _Runner:
         report.rate_limited += outcome.rate_limited
         if outcome.sent:
             report.sent += len(chunk.items)
-        if isinstance(error, (UnauthorizedException, ForbiddenException)):
+        if isinstance(error, _JOB_STOPPING_ERRORS):
             # Refused as a whole, applied to nothing: not done, so a resume sends it again.
             report.not_sent += len(chunk.items)
             if report.stopped is None:
-                report.stopped = ("the service answered %d (%s) to %s: check the API key and its permissions; "
-                                  "nothing more was sent" % (error.status, type(error).__name__, self.job.method))
+                if isinstance(error, MissingCredentialsError):
+                    report.stopped = "%s; nothing was sent" % error
+                else:
+                    report.stopped = ("the service answered %d (%s) to %s: check the API key and its permissions; "
+                                      "nothing more was sent" % (error.status, type(error).__name__,
+                                                                 self.job.method))
                 report.stop_error = error
         elif not outcome.sent and error is None and not report.dry and chunk.items:
             report.not_sent += len(chunk.items)

@@ -34,7 +34,7 @@ import threading
 from typing import Any, List, Optional
 
 from talon_one import bulk
-from talon_one.exceptions import ApiException, ApiTypeError, ApiValueError
+from talon_one.exceptions import ApiException, ApiTypeError, ApiValueError, MissingCredentialsError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -248,6 +248,8 @@ def _run_bulk(args) -> int:
         _err("failed: (%d more failed requests)" % (len(report.failures) - FAILURES_SHOWN))
     _write_report(args.report, report, job_key)
     _err(report.summary())
+    if isinstance(report.stop_error, MissingCredentialsError):
+        return EXIT_USAGE  # a configuration error found at the first request: nothing was sent
     if report.stopped:
         _err("talon-one: stopped early; after fixing the cause, resume with --start-at %d" % report.next_offset)
     return EXIT_OK if report.ok else EXIT_FAILED

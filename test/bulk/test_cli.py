@@ -327,3 +327,15 @@ def test_many_workers_get_a_connection_each(fake, run, tmp_path, caplog):
         status, _, err = run("profiles", "sync", path, "--chunk-size", "25", "--workers", "16")
     assert status == 0 and "400 accepted" in err
     assert not [r for r in caplog.records if "Connection pool is full" in r.getMessage()]
+
+
+def test_no_api_key_exits_2_at_the_first_request_and_sends_nothing(fake, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("TALON_ONE_API_KEY", raising=False)
+    monkeypatch.setenv("TALON_ONE_BASE_URL", fake.base_url)
+    monkeypatch.setenv("TALON_ONE_APPLICATION_ID", str(fake.application_id))
+    monkeypatch.setenv("TALON_ONE_APPLICATION_KEY", fake.application_key)  # signing: not accepted by this call
+    path = write_jsonl(tmp_path / "profiles.jsonl", profile_rows(3000))
+    assert cli.main(["profiles", "sync", path]) == 2
+    err = capsys.readouterr().err
+    assert "STOPPED: " in err and "nothing was sent" in err and "3000 rows read, 0 sent" in err
+    assert fake.requests == [] and fake.application_key not in err
