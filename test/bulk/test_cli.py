@@ -188,7 +188,7 @@ def test_asking_for_the_bar_without_tqdm_names_the_extra(run, tmp_path, monkeypa
 
 # --- one-off calls -------------------------------------------------------------------
 
-def test_session_update_inventory_and_reservations_print_json(fake, run, tmp_path):
+def test_session_update_inventory_and_reservations_print_json(fake, run, tmp_path, api):
     body = tmp_path / "session.json"
     body.write_text(json.dumps({"customerSession": {"profileId": "u1", "couponCodes": ["SUMMER10"],
                                                     "cartItems": [{"name": "Shoes", "sku": "S1", "quantity": 1,
@@ -202,9 +202,11 @@ def test_session_update_inventory_and_reservations_print_json(fake, run, tmp_pat
     status, out, _ = run("inventory", "u1", "--profile")
     assert status == 0 and json.loads(out)["profile"]["integrationId"] == "u1"
 
-    fake.inject_faults(Fault.slow(0.001))
+    api.create_coupon_reservation("FIVEOFF", {"integrationIDs": ["u1"]})
     status, out, _ = run("reservations", "list", "--customer", "u1")
-    assert status == 0 and json.loads(out) == {"data": [], "totalResultSize": 0} or "data" in json.loads(out)
+    assert status == 0 and [coupon["value"] for coupon in json.loads(out)["data"]] == ["FIVEOFF"]
+    status, out, _ = run("reservations", "list", "--coupon", "FIVEOFF")
+    assert status == 0 and [profile["integrationId"] for profile in json.loads(out)["data"]] == ["u1"]
 
     status, _, err = run("inventory", "nobody")
     assert status == 1 and "inventory failed: NotFoundException: (404)" in err
