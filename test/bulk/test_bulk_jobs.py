@@ -301,6 +301,23 @@ def test_a_retry_after_longer_than_the_limit_fails_the_chunk(fake, api):
     assert failure.error.retry_after == bulk.MAX_PAUSE + 1 and report.paused == 0
 
 
+def test_a_request_is_sent_again_up_to_8_times_after_429(fake, api):
+    fake.inject_faults(Fault.rate_limited(retry_after=0), times=bulk.RATE_LIMIT_RETRIES)
+    report = bulk.update_customer_profiles(api, profiles(10))
+    assert bulk.RATE_LIMIT_RETRIES == 8 and report.ok and report.rate_limited == 8 and report.requests == 9
+
+    fake.inject_faults(Fault.rate_limited(retry_after=0), times=bulk.RATE_LIMIT_RETRIES + 1)
+    report = bulk.update_customer_profiles(api, profiles(10))
+    [failure] = report.failures
+    assert isinstance(failure.error, talon_one.TooManyRequestsException) and report.requests == 9
+
+
+def test_without_retry_after_the_pause_is_half_a_second_to_a_second(fake, api):
+    fake.inject_faults(Fault.rate_limited())
+    report = bulk.update_customer_profiles(api, profiles(10))
+    assert report.ok and report.rate_limited == 1 and 0.5 <= report.paused <= 1.0
+
+
 # --- resuming ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("workers", [1, 4])
