@@ -1,0 +1,161 @@
+"""Reading a bulk job's rows from JSONL and CSV files, or stdin, lazily and with their line numbers."""
+
+import csv
+import io
+import json
+import os
+import sys
+from typing import Any, Iterable, Iterator, Optional
+
+from talon_one.bulk._jobs import JOBS, Job, models
+from talon_one.bulk._report import Row, RowError
+from talon_one.exceptions import ApiValueError
+
+# Input files are UTF-8; a byte order mark (as spreadsheet programs write) is skipped.
+ENCODING = "utf-8-sig"
+
+
+class RowSource:
+    """The rows of a JSONL or CSV file, read anew (lazily) on each iteration."""
+
+    def __init__(self, path: str, fmt: str, job: str) -> None:
+        self.path = path
+        self.format = fmt
+        self.job = job
+
+    def __iter__(self) -> Iterator[Row]:
+        with open(self.path, encoding=ENCODING, newline="") as handle:
+            yield from iter_rows(handle, self.format, self.job)
+
+
+def read_rows(path: str, fmt: Optional[str] = None, job: str = "profiles") -> Iterable[Row]:
+    """The rows of a file for ``job`` (a key of JOBS), lazily, as Row(line, data).
+
+    ``fmt``: "jsonl" (one JSON value per line; blank lines skipped) or "csv" (a header row of
+    field names, JSON keys or Python names, and ``attributes.<name>`` columns; empty cells are
+    left out; cells of integer, number and boolean fields are converted, attribute values
+    stay strings). By default taken from the extension (.csv, else JSONL). ``path`` "-" reads
+    stdin, once; a file path gives a RowSource, which can be read again.
+    Raises ApiValueError for a CSV header naming no field of the job's model.
+    """
+    if fmt is None:
+        fmt = "csv" if path.lower().endswith(".csv") else "jsonl"
+    if fmt not in ("jsonl", "csv"):
+        raise ApiValueError("format must be 'jsonl' or 'csv', got %r" % (fmt,))
+    if job not in JOBS:
+        raise ApiValueError("job must be one of %s, got %r" % (", ".join(JOBS), job))
+    if path == "-":
+        return _stdin_rows(fmt, job)
+    if not os.path.isfile(path):
+        raise ApiValueError("input file %r does not exist" % path)
+    source = RowSource(path, fmt, job)
+    if fmt == "csv":
+        with open(path, encoding=ENCODING, newline="") as handle:
+            _csv_columns(csv.reader(handle), JOBS[job], path)  # a bad header is a usage error, found now
+    return source
+
+
+def _stdin_rows(fmt: str, job: str) -> Iterator[Row]:
+    """Rows of stdin, decoded as UTF-8 whatever the locale; stdin stays open."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # replaced by a text stream (a test, an embedding application)
+        yield from iter_rows(sys.stdin, fmt, job)
+        return
+    stream = io.TextIOWrapper(buffer, encoding=ENCODING, newline="")
+    try:
+        yield from iter_rows(stream, fmt, job)
+    finally:
+        stream.detach()
+
+
+def iter_rows(handle, fmt: str, job: str) -> Iterator[Row]:
+    """Rows of an open text file (see read_rows)."""
+    if fmt == "csv":
+        yield from _csv_rows(handle, JOBS[job])
+        return
+    for number, text in enumerate(handle, 1):
+        if not text.strip():
+            continue
+        try:
+            yield Row(number, json.loads(text))
+        except ValueError as error:
+            yield Row(number, RowError("not valid JSON (%s)" % error))
+        except RecursionError:
+            yield Row(number, RowError("JSON nested too deeply"))
+
+
+def _csv_columns(reader, job: Job, where: str):
+    """The header's columns as (key path, converter); raises ApiValueError for an unknown column."""
+    try:
+        header = next(reader)
+    except StopIteration:
+        return None
+    if job.item_model is None:
+        known = {"integrationId": "str", "integration_id": "str"}
+        model_name = "integration IDs"
+    else:
+        cls = getattr(models(), job.item_model)
+        known = {}
+        for name, type_ref in cls.openapi_types.items():
+            known[name] = type_ref
+            known[cls.attribute_map[name]] = type_ref
+        model_name = job.item_model
+    columns = []
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise ApiValueError("%s: CSV column %r appears more than once in the header" % (where, repeated[0]))
+    for column in header:
+        if column.startswith("attributes.") and known.get("attributes") == "object" and len(column) > 11:
+            columns.append((("attributes", column[11:]), None))
+        elif column in known and known[column] in _CSV_CONVERTERS:
+            columns.append(((column,), _CSV_CONVERTERS[known[column]]))
+        else:
+            fields = sorted(set(cls.attribute_map.values()) if job.item_model else {"integrationId"})
+            hint = ", attributes.<name>" if known.get("attributes") == "object" else ""
+            raise ApiValueError("%s: CSV column %r is not a field of %s (columns: %s%s)"
+                                % (where, column, model_name, ", ".join(
+                                    f for f in fields if known.get(f) in _CSV_CONVERTERS), hint))
+    return columns
+
+
+def _csv_bool(text: str) -> Any:
+    lowered = text.strip().lower()
+    return {"true": True, "false": False}.get(lowered, text)
+
+
+def _csv_number(kind):
+    def convert(text: str) -> Any:
+        try:
+            return kind(text)
+        except ValueError:
+            return text  # validation names the field and the bad value
+    return convert
+
+
+_CSV_CONVERTERS = {"str": str, "int": _csv_number(int), "float": _csv_number(float), "bool": _csv_bool}
+
+
+def _csv_rows(handle, job: Job) -> Iterator[Row]:
+    reader = csv.reader(handle)
+    columns = _csv_columns(reader, job, getattr(handle, "name", "input"))
+    if columns is None:
+        return
+    ended = reader.line_num
+    for cells in reader:
+        line, ended = ended + 1, reader.line_num  # where the record starts (a quoted cell may span lines)
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(columns):
+            yield Row(line, RowError("CSV row has %d cells, the header has %d" % (len(cells), len(columns))))
+            continue
+        data: dict = {}
+        for (path, convert), cell in zip(columns, cells):
+            if cell == "":
+                continue
+            if len(path) == 2:
+                data.setdefault("attributes", {})[path[1]] = cell
+            else:
+                data[path[0]] = convert(cell)
+        if job.item_model is None:
+            data = data.get("integrationId", data.get("integration_id", ""))
+        yield Row(line, data)

@@ -1,0 +1,108 @@
+"""The kinds of bulk job: what one row is, how it is checked, and how rows become a request."""
+
+import json
+from typing import Any, List, Optional
+
+from talon_one.bulk._report import RowError
+from talon_one.exceptions import ApiTypeError, ApiValueError
+
+
+def models():
+    """talon_one.models, imported on first use like the rest of the SDK's models."""
+    import talon_one.models
+    return talon_one.models
+
+
+def _max_items(request_model: str, field: str) -> Optional[int]:
+    """The spec's maxItems for a request body's list field (read from the generated model)."""
+    return getattr(models(), request_model)._constraints.get(field, {}).get("max_items")
+
+
+class Job:
+    """One kind of bulk job.
+
+    name          the job's name in reports
+    item_model    the model one row must match, or None (integration IDs)
+    method        the IntegrationApi method it calls
+    chunked       True: many rows per request (request_model.field); False: one request per row
+    idempotent    whether sending a row twice is harmless (PUT, DELETE)
+    """
+
+    def __init__(self, name: str, method: str, item_model: Optional[str], chunked: bool, idempotent: bool,
+                 request_model: Optional[str] = None, field: Optional[str] = None) -> None:
+        self.name = name
+        self.method = method
+        self.item_model = item_model
+        self.chunked = chunked
+        self.idempotent = idempotent
+        self.request_model = request_model
+        self.field = field
+
+    @property
+    def max_chunk(self) -> Optional[int]:
+        return _max_items(self.request_model, self.field) if self.chunked else 1
+
+    def check(self, data: Any) -> Any:
+        """The row as a validated model (or an integration ID string); raises ApiValueError/ApiTypeError."""
+        item = self.load(data)
+        return item if self.item_model is None else item.validate()
+
+    def load(self, data: Any) -> Any:
+        """The row as a model (or an integration ID string), not validated: for rows checked before."""
+        if isinstance(data, RowError):
+            raise ApiValueError(data.message)
+        if self.item_model is None:
+            return _integration_id(data)
+        cls = getattr(models(), self.item_model)
+        if isinstance(data, cls):
+            return data
+        if isinstance(data, dict):
+            return cls.from_dict(data)
+        raise ApiTypeError("%s: a row must be a dict or a %s, got %s" % (self.item_model, self.item_model,
+                                                                         describe(data)))
+
+    def dumps(self, item: Any) -> str:
+        """The row as JSON text, as sent (JSON keys)."""
+        if self.item_model is None:
+            return json.dumps(item, ensure_ascii=False)
+        return item.to_json()
+
+    def to_json(self, item: Any) -> Any:
+        """The row as sent, as a JSON object (kept in failures)."""
+        return item if self.item_model is None else json.loads(item.to_json())
+
+    def send(self, api: Any, items: List[Any], options: dict) -> None:
+        method = getattr(api, self.method)
+        if self.chunked:
+            body = getattr(models(), self.request_model)(**{self.field: items})
+            method(body, **options)
+        else:
+            method(items[0], **options)
+
+
+def _integration_id(data: Any) -> str:
+    if isinstance(data, dict) and set(data) <= {"integrationId", "integration_id"} and len(data) == 1:
+        data = next(iter(data.values()))
+    if not isinstance(data, str) or not data.strip():
+        raise ApiValueError("delete_customer_data.integration_id must be a non-empty string "
+                            "(or {\"integrationId\": ...}), got %s" % describe(data))
+    return data
+
+
+def describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+JOBS = {
+    "profiles": Job("profiles sync", "update_customer_profiles_v2", "MultipleCustomerProfileIntegrationRequestItem",
+                     chunked=True, idempotent=True, request_model="MultipleCustomerProfileIntegrationRequest",
+                     field="customer_profiles"),
+    "events": Job("events track", "track_event", "NewEvent", chunked=False, idempotent=False),
+    "audiences": Job("audiences update", "update_customer_profile_audiences", "CustomerProfileAudienceRequestItem",
+                      chunked=True, idempotent=False, request_model="CustomerProfileAudienceRequest", field="data"),
+    "customer-data": Job("customer-data delete", "delete_customer_data", None, chunked=False, idempotent=True),
+}
+
+# Rows per request when the spec sets no limit (update_customer_profile_audiences).
+DEFAULT_CHUNK_SIZE = 1000
