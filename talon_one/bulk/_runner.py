@@ -99,8 +99,10 @@ def _check_arguments(job: Job, chunk_size: Any, workers: Any, start_at: Any) -> 
     if job.chunked:
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1 or (
                 limit is not None and chunk_size > limit):
-            bound = "%d (the spec's maxItems for %s.%s)" % (limit, job.request_model, job.field) if limit else "more"
-            raise ApiValueError("chunk_size must be an integer from 1 to %s, got %r" % (bound, chunk_size))
+            if limit is None:
+                raise ApiValueError("chunk_size must be an integer >= 1, got %r" % (chunk_size,))
+            raise ApiValueError("chunk_size must be an integer from 1 to %d (the spec's maxItems for %s.%s), got %r"
+                                % (limit, job.request_model, job.field, chunk_size))
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ApiValueError("workers must be an integer >= 1, got %r" % (workers,))
     if isinstance(start_at, bool) or not isinstance(start_at, int) or start_at < 0:
@@ -108,8 +110,9 @@ def _check_arguments(job: Job, chunk_size: Any, workers: Any, start_at: Any) -> 
 
 
 def run_job(job: Job, api, rows: Iterable[Any], chunk_size: int, workers: int, dry: bool,
-         on_progress: Optional[Callable[[Progress], None]], start_at: int, skip_invalid: bool,
-         options: dict) -> BulkReport:
+            on_progress: Optional[Callable[[Progress], None]], start_at: int, skip_invalid: bool,
+            options: dict) -> BulkReport:
+    """Check the arguments, then run `job` over `rows` (the public helpers' common body)."""
     _check_arguments(job, chunk_size, workers, start_at)
     if not dry and not callable(getattr(api, job.method, None)):
         raise ApiTypeError("%s: api must be a talon_one.IntegrationApi, got %s" % (job.name, describe(api)))
