@@ -5,6 +5,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import select
 import struct
 import subprocess
@@ -112,7 +113,9 @@ def test_invalid_rows_exit_2_naming_line_and_field_and_send_nothing(fake, run, t
     assert status == 1 and "invalid (skipped): line 2" in err and set(fake.profiles) == {"a"}
 
 
-def test_dry_run_validates_and_sends_nothing(fake, run, tmp_path):
+def test_dry_run_validates_and_sends_nothing(fake, run, tmp_path, monkeypatch):
+    for name in ("TALON_ONE_BASE_URL", "TALONONE_ENDPOINT", "TALON_ONE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)  # a dry run needs no configuration
     path = write_jsonl(tmp_path / "profiles.jsonl", profile_rows(1200))
     status, _, err = run("profiles", "sync", path, "--dry-run", connect=False)
     assert status == 0 and fake.requests == []
@@ -284,6 +287,7 @@ def test_a_progress_bar_on_a_terminal(fake, tmp_path):
                                        "--chunk-size", "100"], environment(fake))
     assert status == 0, shown
     assert "3000/3000" in shown and "rows/s" in shown and "100%" in shown and "\r" in shown  # tqdm's bar
+    assert re.search(r"\[\d\d:\d\d<\d\d:\d\d, ", shown)  # elapsed < ETA
     assert "profiles sync: 3000 rows read, 3000 sent, 3000 accepted" in shown  # and the summary line
     assert len(fake.profiles) == 3000
 
