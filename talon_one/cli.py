@@ -210,6 +210,11 @@ def _run_bulk(args) -> int:
         args.format = "jsonl"
     progress = _progress_display(args.progress)
     rows = bulk.read_rows(args.file, args.format, job_key)
+    if args.report:
+        try:  # found now rather than after the job
+            open(args.report, "w").close()
+        except OSError as error:
+            raise UsageError("cannot write the report %s: %s" % (args.report, error.strerror)) from None
     api = None if args.dry_run else _api(args, args.workers)
     options = dict(workers=args.workers, dry=args.dry_run, start_at=args.start_at, skip_invalid=args.skip_invalid,
                    on_progress=progress.update)

@@ -40,7 +40,7 @@ counts them, and raises the KeyboardInterrupt with the BulkReport as ``.bulk_rep
 
 from typing import Any, Callable, Iterable, Optional
 
-from talon_one.bulk._files import ENCODING, RowSource, iter_rows, read_rows
+from talon_one.bulk._files import RowSource, iter_rows, read_rows
 from talon_one.bulk._jobs import DEFAULT_CHUNK_SIZE, JOBS
 from talon_one.bulk._report import (BulkReport, ChunkFailure, InvalidRow, InvalidRowsError, Progress, Row,
                                     RowError)
@@ -64,7 +64,6 @@ __all__ = [
     "iter_rows",
     "JOBS",
     "DEFAULT_CHUNK_SIZE",
-    "ENCODING",
     "MAX_PAUSE",
     "QUEUED_PER_WORKER",
     "RATE_LIMIT_BACKOFF",

@@ -1,7 +1,6 @@
 """Reading a bulk job's rows from JSONL and CSV files, or stdin, lazily and with their line numbers."""
 
 import csv
-import io
 import json
 import os
 import sys
@@ -10,10 +9,6 @@ from typing import Any, Iterable, Iterator, Optional
 from talon_one.bulk._jobs import JOBS, Job, models
 from talon_one.bulk._report import Row, RowError
 from talon_one.exceptions import ApiValueError
-
-# Input files are UTF-8; a byte order mark (as spreadsheet programs write) is skipped.
-ENCODING = "utf-8-sig"
-
 
 class RowSource:
     """The rows of a JSONL or CSV file, read anew (lazily) on each iteration."""
@@ -24,7 +19,7 @@ class RowSource:
         self.job = job
 
     def __iter__(self) -> Iterator[Row]:
-        with open(self.path, encoding=ENCODING, newline="") as handle:
+        with open(self.path, "rb") as handle:
             yield from iter_rows(handle, self.format, self.job)
 
 
@@ -48,32 +43,28 @@ def read_rows(path: str, fmt: Optional[str] = None, job: str = "profiles") -> It
         return _stdin_rows(fmt, job)
     if not os.path.isfile(path):
         raise ApiValueError("input file %r does not exist" % path)
+    try:
+        open(path, "rb").close()
+    except OSError as error:
+        raise ApiValueError("cannot read input file %r: %s" % (path, error.strerror)) from None
     source = RowSource(path, fmt, job)
     if fmt == "csv":
-        with open(path, encoding=ENCODING, newline="") as handle:
-            _csv_columns(csv.reader(handle), JOBS[job], path)  # a bad header is a usage error, found now
+        with open(path, "rb") as handle:
+            _csv_columns(csv.reader(_decoded(handle)), JOBS[job], path)  # a bad header: a usage error, found now
     return source
 
 
 def _stdin_rows(fmt: str, job: str) -> Iterator[Row]:
-    """Rows of stdin, decoded as UTF-8 whatever the locale; stdin stays open."""
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:  # replaced by a text stream (a test, an embedding application)
-        yield from iter_rows(sys.stdin, fmt, job)
-        return
-    stream = io.TextIOWrapper(buffer, encoding=ENCODING, newline="")
-    try:
-        yield from iter_rows(stream, fmt, job)
-    finally:
-        stream.detach()
+    """Rows of stdin, read as UTF-8 whatever the locale."""
+    yield from iter_rows(getattr(sys.stdin, "buffer", sys.stdin), fmt, job)
 
 
 def iter_rows(handle, fmt: str, job: str) -> Iterator[Row]:
-    """Rows of an open text file (see read_rows)."""
+    """Rows of a file open in binary mode (or text mode), read lazily (see read_rows)."""
     if fmt == "csv":
         yield from _csv_rows(handle, JOBS[job])
         return
-    for number, text in enumerate(handle, 1):
+    for number, text in enumerate(_decoded(handle), 1):
         if not text.strip():
             continue
         try:
@@ -135,8 +126,23 @@ def _csv_number(kind):
 _CSV_CONVERTERS = {"str": str, "int": _csv_number(int), "float": _csv_number(float), "bool": _csv_bool}
 
 
+def _decoded(handle) -> Iterator[str]:
+    """The lines of a file opened in binary (or text) mode, as text: UTF-8, a leading byte order mark
+    (as spreadsheet programs write) skipped. A line that is not UTF-8 stops the reading with ApiValueError."""
+    name = getattr(handle, "name", "input")
+    for number, line in enumerate(handle, 1):
+        if line.__class__ is not str:
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ApiValueError("%s: line %d is not UTF-8 text (%s)" % (name, number, error.reason)) from None
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        yield line
+
+
 def _csv_rows(handle, job: Job) -> Iterator[Row]:
-    reader = csv.reader(handle)
+    reader = csv.reader(_decoded(handle))
     columns = _csv_columns(reader, job, getattr(handle, "name", "input"))
     if columns is None:
         return

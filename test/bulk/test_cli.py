@@ -345,3 +345,18 @@ def test_no_api_key_exits_2_at_the_first_request_and_sends_nothing(fake, tmp_pat
     err = capsys.readouterr().err
     assert "STOPPED: " in err and "nothing was sent" in err and "3000 rows read, 0 sent" in err
     assert fake.requests == [] and fake.application_key not in err
+
+
+def test_unreadable_input_and_unwritable_report_exit_2_before_sending(fake, run, tmp_path):
+    path = tmp_path / "profiles.jsonl"
+    path.write_bytes(b'{"integrationId": "a"}\n{"integrationId": "\xff"}\n')
+    status, _, err = run("profiles", "sync", str(path))
+    assert status == 2 and "line 2 is not UTF-8 text (invalid start byte)" in err and fake.requests == []
+    csv_path = tmp_path / "profiles.csv"
+    csv_path.write_bytes(b"integrationId\na\n\xfe\n")
+    status, _, err = run("profiles", "sync", str(csv_path))
+    assert status == 2 and "line 3 is not UTF-8 text" in err and fake.requests == []
+
+    good = write_jsonl(tmp_path / "good.jsonl", profile_rows(2))
+    status, _, err = run("profiles", "sync", good, "--report", str(tmp_path / "no-such-dir" / "failed.jsonl"))
+    assert status == 2 and "cannot write the report" in err and fake.requests == []
