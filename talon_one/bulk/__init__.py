@@ -24,16 +24,16 @@ Failures. One failing request does not stop the others: each appears in
 pauses every worker for the ``Retry-After`` the service asked for (one shared
 pause), then the request is sent again. 401 and 403 (and MissingCredentialsError)
 stop the job: nothing more is sent, and the refused rows count as not sent (a
-resume sends them). A
-request whose outcome is unknown (connection lost after sending, read timeout,
-500/502/504) is reported with ``outcome_unknown`` and never sent again by the
-job. Other retries (connections that could not be made, 503) follow the
-client's RetryPolicy.
+resume sends them). A request whose outcome is unknown (connection lost after
+sending, read timeout, 500/502/504) is reported with ``outcome_unknown`` and
+never sent again by the job. Other retries (connections that could not be
+made, 503) follow the client's RetryPolicy.
 
 Resuming. ``report.next_offset`` (also on each Progress) is the offset of the
 first row that is not yet done: every row before it was accepted, reported as
 failed or reported as invalid. A job stopped half way (killed, Ctrl-C, 401)
-goes on with ``start_at=report.next_offset`` without sending any row twice.
+goes on with ``start_at=report.next_offset`` without sending any row twice
+(a process killed outright, kill -9, cannot tell its offset: log the progress).
 On KeyboardInterrupt a job sends nothing more, waits for the requests in flight,
 counts them, and raises the KeyboardInterrupt with the BulkReport as ``.bulk_report``.
 """
