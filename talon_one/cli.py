@@ -74,6 +74,17 @@ def _integer_at_least(minimum: int):
     return convert
 
 
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a number of seconds, got %r" % text) from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError("must be 0 or more, got %r" % text)
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     connection = argparse.ArgumentParser(add_help=False)
     group = connection.add_argument_group("connection (default: from the environment)")
@@ -97,9 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--report", metavar="REPORT",
                        help="write the rows that failed to REPORT as JSONL, to re-run them; rows of a POST whose "
                             "outcome is unknown go to REPORT.unknown instead")
-    group.add_argument("--progress", choices=("auto", "bar", "none"), default="auto",
+    group.add_argument("--progress", choices=("auto", "bar", "log", "none"), default="auto",
                        help="auto (default): a progress bar when stderr is a terminal and tqdm is installed; "
-                            "bar: always (needs talon_one[cli]); none")
+                            "bar: always (needs talon_one[cli]); log: a line every --log-every seconds, for log "
+                            "files (with the offset to resume from); none")
+    group.add_argument("--log-every", type=_seconds, default=10.0, metavar="SECONDS",
+                       help="seconds between the lines of --progress log (default 10)")
 
     parser = argparse.ArgumentParser(
         prog="talon-one", description="Talon.One Integration API from the command line: bulk jobs and one-off calls.",
@@ -208,7 +222,7 @@ def _run_bulk(args) -> int:
                          "(or --dry-run to check the input)")
     if args.file == "-" and args.format is None:
         args.format = "jsonl"
-    progress = _progress_display(args.progress)
+    progress = _progress_display(args.progress, args.log_every)
     rows = bulk.read_rows(args.file, args.format, job_key)
     if args.report:
         try:  # found now rather than after the job
@@ -369,10 +383,33 @@ class _ProgressBar:
             self._bar = None
 
 
-def _progress_display(mode: str):
-    """The progress display for --progress: a tqdm bar, or nothing (the summary line comes anyway)."""
+class _ProgressLines:
+    """A line on stderr at most every `interval` seconds: for logs, and to know where to resume after a crash."""
+
+    def __init__(self, interval: float) -> None:
+        self._interval = interval
+        self._last: Optional[float] = None
+
+    def update(self, progress: bulk.Progress) -> None:
+        if self._last is not None and progress.elapsed - self._last < self._interval:
+            return
+        self._last = progress.elapsed
+        total = "/%d" % progress.total if progress.total is not None else ""
+        rate = progress.done / progress.elapsed if progress.elapsed > 0 else 0.0
+        _err("progress: %d%s rows done, %d accepted, %d failed, %d invalid, %.0f rows/s; next offset %d"
+             % (progress.done, total, progress.accepted, progress.failed, progress.invalid, rate,
+                progress.next_offset))
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_display(mode: str, interval: float = 10.0):
+    """The progress display for --progress: a tqdm bar, log lines, or nothing (the summary line comes anyway)."""
     if mode == "none":
         return _NoProgress()
+    if mode == "log":
+        return _ProgressLines(interval)
     if mode == "auto" and not sys.stderr.isatty():
         return _NoProgress()
     try:

@@ -360,3 +360,16 @@ def test_unreadable_input_and_unwritable_report_exit_2_before_sending(fake, run,
     good = write_jsonl(tmp_path / "good.jsonl", profile_rows(2))
     status, _, err = run("profiles", "sync", good, "--report", str(tmp_path / "no-such-dir" / "failed.jsonl"))
     assert status == 2 and "cannot write the report" in err and fake.requests == []
+
+
+def test_progress_log_lines_carry_the_offset_to_resume_from(fake, run, tmp_path):
+    path = write_jsonl(tmp_path / "profiles.jsonl", profile_rows(50))
+    status, _, err = run("profiles", "sync", path, "--chunk-size", "10", "--workers", "1", "--progress", "log",
+                         "--log-every", "0")
+    lines = [line for line in err.splitlines() if line.startswith("progress: ")]
+    assert status == 0 and len(lines) == 5
+    assert lines[0].startswith("progress: 10/50 rows done, 10 accepted, 0 failed, 0 invalid, ")
+    assert [int(line.rsplit(" ", 1)[1]) for line in lines] == [10, 20, 30, 40, 50]
+
+    status, _, err = run("profiles", "sync", path, "--chunk-size", "10", "--progress", "log")
+    assert status == 0 and len([line for line in err.splitlines() if line.startswith("progress: ")]) == 1
