@@ -225,10 +225,7 @@ def _run_bulk(args) -> int:
     progress = _progress_display(args.progress, args.log_every)
     rows = bulk.read_rows(args.file, args.format, job_key)
     if args.report:
-        try:  # found now rather than after the job
-            open(args.report, "w").close()
-        except OSError as error:
-            raise UsageError("cannot write the report %s: %s" % (args.report, error.strerror)) from None
+        _check_report_path(args.report, args.file)
     api = None if args.dry_run else _api(args, args.workers)
     options = dict(workers=args.workers, dry=args.dry_run, start_at=args.start_at, skip_invalid=args.skip_invalid,
                    on_progress=progress.update)
@@ -272,6 +269,17 @@ def _run_bulk(args) -> int:
     if report.stopped:
         _err("talon-one: stopped early; after fixing the cause, resume with --start-at %d" % report.next_offset)
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _check_report_path(report: str, input_path: str) -> None:
+    """Refuse, before anything is sent, a --report that cannot be written or would overwrite the input."""
+    if input_path != "-" and os.path.exists(report) and os.path.samefile(report, input_path):
+        raise UsageError("--report %s is the input file: the failed rows would overwrite it; "
+                         "write them to another file" % report)
+    try:
+        open(report, "a").close()
+    except OSError as error:
+        raise UsageError("cannot write the report %s: %s" % (report, error.strerror)) from None
 
 
 def _stop_on_sigterm():

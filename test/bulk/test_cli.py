@@ -360,6 +360,9 @@ def test_unreadable_input_and_unwritable_report_exit_2_before_sending(fake, run,
     good = write_jsonl(tmp_path / "good.jsonl", profile_rows(2))
     status, _, err = run("profiles", "sync", good, "--report", str(tmp_path / "no-such-dir" / "failed.jsonl"))
     assert status == 2 and "cannot write the report" in err and fake.requests == []
+    status, _, err = run("profiles", "sync", good, "--report", good)
+    assert status == 2 and "is the input file" in err and fake.requests == []
+    assert len(open(good).readlines()) == 2  # the input is untouched
 
 
 def test_progress_log_lines_carry_the_offset_to_resume_from(fake, run, tmp_path):
