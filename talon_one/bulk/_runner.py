@@ -139,8 +139,9 @@ class _Runner:
         self.done_ranges: dict = {}
         self.done = 0
         self.options = dict(options)
-        if not dry:
-            policy = resolve_policy(api.api_client.configuration.retries)
+        configuration = getattr(getattr(api, "api_client", None), "configuration", None)
+        if not dry and configuration is not None:
+            policy = resolve_policy(configuration.retries)
             settings = {name: getattr(policy, name) for name in RetryPolicy.__slots__}
             self.options["_retries"] = _NoRateLimitRetries(**settings)
 
