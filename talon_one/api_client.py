@@ -18,13 +18,15 @@ import urllib.parse
 from talon_one import model_base, rest
 from talon_one.auth import auth_header
 from talon_one.configuration import Configuration, check_header_value, normalize_host
-from talon_one.exceptions import (ApiDecodeError, ApiTypeError, ApiValueError, OpenApiException,
+from talon_one.exceptions import (ApiDecodeError, ApiException, ApiTypeError, ApiValueError, OpenApiException,
                                   exception_for_response)
 from talon_one.rest_official import RESTResponse
 from talon_one.retries import parse_retry_after
 from talon_one.version import __version__
 
-__all__ = ["ApiClient", "AsyncResult"]
+# ApiException, ApiValueError, Configuration and ThreadPool (see __getattr__) are importable from here,
+# as from the official SDK's module.
+__all__ = ["ApiClient", "AsyncResult", "AsyncPool", "ApiException", "ApiValueError", "Configuration"]
 
 _METHODS_WITH_BODY = frozenset(("POST", "PUT", "PATCH"))
 _COLLECTION_SEPARATORS = {"csv": ",", "ssv": " ", "tsv": "\t", "pipes": "|"}

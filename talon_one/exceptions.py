@@ -143,19 +143,21 @@ class ApiException(OpenApiException):
         return errors if isinstance(errors, list) else []
 
     def __str__(self):
-        head = "(%s)" % self.status if self.status is not None else "(no response)"
+        text = "(%s)" % self.status if self.status is not None else "(no response)"
         if self.reason:
-            head += " %s" % self.reason
+            text += " %s" % self.reason
         if self.operation:
-            head += " from %s" % self.operation
-        parts = [head] + self._details()
-        return _one_line("; ".join(part for part in parts if part))
+            text += " on %s" % self.operation
+        details = self._details()
+        if details:
+            text += ": " + "; ".join(details)
+        return _one_line(text)
 
     def _details(self):
         """What str(exc) shows after the status line: the service's message and errors, or the body."""
         details = []
         if self.message:
-            details.append("message: %s" % self.message)
+            details.append(str(self.message))
         for entry in self.errors[:_ERRORS_SHOWN]:
             details.append("error: %s" % _describe_api_error(entry))
         if len(self.errors) > _ERRORS_SHOWN:
