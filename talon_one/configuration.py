@@ -207,11 +207,7 @@ class Configuration:
         self._application_key = None
         self._signing_key = None
         self._auth_cache = None
-        self._debug = False
-        self._level_before_debug = None
-        self._logger_stream_handler = None
-        self._logger_file = None
-        self._logger_file_handler = None
+        self._no_logging_yet()
 
         self.host = host
         self.api_key = api_key if api_key is not None else {}
@@ -246,10 +242,6 @@ class Configuration:
         self.temp_folder_path = None
 
         self.client_side_validation = client_side_validation
-        self.logger = {
-            "package_logger": logging.getLogger(LOGGER_NAME),
-            "urllib3_logger": logging.getLogger("urllib3"),
-        }
         self.logger_format = logger_format
         self.logger_file = logger_file
         self.debug = debug
@@ -327,6 +319,12 @@ class Configuration:
         logger_file = state.pop("_logger_file", None)
         self.__dict__.update(state)
         self._auth_cache = None
+        self._no_logging_yet()
+        self._open_logger_file(logger_file)
+        self.debug = debug
+
+    def _no_logging_yet(self):
+        """The loggers, with nothing of this configuration's set up on them yet (no handler, debug off)."""
         self._debug = False
         self._level_before_debug = None
         self._logger_stream_handler = None
@@ -336,8 +334,6 @@ class Configuration:
             "package_logger": logging.getLogger(LOGGER_NAME),
             "urllib3_logger": logging.getLogger("urllib3"),
         }
-        self._open_logger_file(logger_file)
-        self.debug = debug
 
     # -- transport ----------------------------------------------------------------
 
