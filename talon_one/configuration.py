@@ -191,7 +191,8 @@ class Configuration:
       client_side_validation       check model values as they are set (default True)
 
     A Configuration pickles and deep-copies (to a multiprocessing worker, say): the settings
-    travel, including `debug` and `logger_file`, which take effect in the new process.
+    travel, including `debug` and `logger_file`, which take effect in the new process. To be
+    pickled, a `refresh_api_key_hook` must be a module-level function (not a lambda).
     """
 
     def __init__(self, host=None, api_key=None, api_key_prefix=None, username=None, password=None,
