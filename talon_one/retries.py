@@ -38,6 +38,7 @@ __all__ = [
     "failure_kind",
     "resolve_policy",
     "policy_from_urllib3_retry",
+    "Urllib3RetryPolicy",
 ]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))

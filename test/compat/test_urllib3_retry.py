@@ -145,3 +145,26 @@ def test_what_cannot_be_honoured_is_refused_naming_the_field_before_anything_is_
     with pytest.raises(talon_one.ApiValueError, match=r"Retry\(%s=" % field):
         api.get_customer_inventory("customer-1", _retries=retry)
     assert fake.requests == []
+
+
+def test_retry_after_max_lowers_the_wait_limit_and_tls_errors_are_never_retried():
+    from talon_one.retries import NOT_SENT, OTHER
+    retry = Retry(total=5, backoff_factor=0)
+    if hasattr(retry, "retry_after_max"):
+        retry.retry_after_max = 4
+        policy = policy_from_urllib3_retry(retry).for_call()
+        assert policy.max_retry_after == 4
+        assert policy.delay_after_status("GET", 429, 3.0, 0) == 3.0
+        assert policy.delay_after_status("GET", 429, 5.0, 0) is None  # longer: raised with .retry_after
+    policy = policy_from_urllib3_retry(Retry(total=5, other=None, backoff_factor=0)).for_call()
+    assert policy.delay_after_error("GET", OTHER, 0) is None
+    assert policy.delay_after_error("GET", NOT_SENT, 0) == 0
+
+
+def test_counts_are_kept_per_call_not_shared_between_calls():
+    from talon_one.retries import NOT_SENT
+    shared = policy_from_urllib3_retry(Retry(total=None, connect=1, read=0, status=0))
+    first, second = shared.for_call(), shared.for_call()
+    assert first.delay_after_error("GET", NOT_SENT, 0) is not None
+    assert first.delay_after_error("GET", NOT_SENT, 1) is None  # connect=1 used up in this call
+    assert second.delay_after_error("GET", NOT_SENT, 0) is not None
