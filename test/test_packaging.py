@@ -151,3 +151,29 @@ def _requirement(line):
     name, specifiers = re.match(r"\s*([A-Za-z0-9_.-]+)(.*)", requirement).groups()
     specifiers = frozenset(s.strip() for s in specifiers.split(",") if s.strip())
     return name.lower(), specifiers, re.sub(r"\s+", " ", marker.strip().replace("'", '"'))
+
+
+def test_the_changelog_follows_keep_a_changelog_and_names_the_version():
+    text = _read("CHANGELOG.md")
+    releases = re.findall(r"^## \[([^\]]+)\](?: - (\d{4}-\d{2}-\d{2}))?$", text, re.M)
+    assert releases and all(name == "Unreleased" or date for name, date in releases)
+    assert [name for name, _ in releases].count("Unreleased") <= 1
+    top = text.split("\n## [", 2)[1]
+    if releases[0][0] == "Unreleased":
+        assert "published as %s" % talon_one.__version__ in top
+    else:
+        assert releases[0][0] == talon_one.__version__
+    kinds = set(re.findall(r"^### (.+)$", text, re.M))
+    assert kinds <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}, kinds
+
+
+def test_security_md_points_at_tests_that_exist():
+    """Each promise in SECURITY.md names the tests proving it; a renamed test must not leave a stale pointer."""
+    text = _read("SECURITY.md")
+    pointers = re.findall(r"`(test/[\w/]+\.py)(?:::(\w+))?`", text)
+    assert len(pointers) >= 10
+    for path, name in pointers:
+        source = _read(*path.split("/"))
+        assert not name or re.search(r"^def %s\(" % name, source, re.M), (path, name)
+    for name in re.findall(r"`(test_\w+)`", text):
+        assert any(re.search(r"^def %s\(" % name, _read(*path.split("/")), re.M) for path, _ in pointers), name
