@@ -7,8 +7,12 @@
         state = api.update_customer_session_v2("session-1", talon_one.IntegrationRequest(...))
 
 The operations class and the model classes are imported on first use, so
-`import talon_one` stays cheap.
+`import talon_one` stays cheap. `ManagementApi` is not part of this SDK: the
+name exists and raises an error saying what to use instead.
 """
+
+# The official SDK's package exposed this name; kept so that nothing it had is missing.
+from __future__ import absolute_import
 
 import importlib
 
@@ -43,6 +47,7 @@ __all__ = [
     "Configuration",
     "ApiClient",
     "IntegrationApi",
+    "ManagementApi",
     "RetryPolicy",
     "OpenApiException",
     "ApiTypeError",
@@ -69,6 +74,10 @@ def __getattr__(name):
     """Import IntegrationApi and the models on first use (PEP 562), then keep them here."""
     if name == "IntegrationApi":
         from talon_one.api.integration_api import IntegrationApi as value
+    elif name == "ManagementApi":
+        from talon_one.unsupported import ManagementApi as value
+    elif name == "api":
+        value = importlib.import_module("talon_one.api")
     else:
         models = importlib.import_module("talon_one.models")
         try:
