@@ -1,7 +1,7 @@
 """The kinds of bulk job: what one row is, how it is checked, and how rows become a request."""
 
 import json
-from typing import Any, List, Optional
+from typing import Any, List, NamedTuple, Optional
 
 from talon_one.bulk._report import RowError
 from talon_one.exceptions import ApiTypeError, ApiValueError
@@ -18,25 +18,23 @@ def _max_items(request_model: str, field: str) -> Optional[int]:
     return getattr(models(), request_model)._constraints.get(field, {}).get("max_items")
 
 
-class Job:
+class Job(NamedTuple):
     """One kind of bulk job.
 
-    name          the job's name in reports
-    item_model    the model one row must match, or None (integration IDs)
-    method        the IntegrationApi method it calls
-    chunked       True: many rows per request (request_model.field); False: one request per row
-    idempotent    whether sending a row twice is harmless (PUT, DELETE)
+    name           the job's name in reports
+    method         the IntegrationApi method it calls
+    item_model     the model one row must match, or None (integration IDs)
+    chunked        True: many rows per request (in request_model.field); False: one request per row
+    idempotent     whether sending a row twice is harmless (PUT, DELETE)
     """
 
-    def __init__(self, name: str, method: str, item_model: Optional[str], chunked: bool, idempotent: bool,
-                 request_model: Optional[str] = None, field: Optional[str] = None) -> None:
-        self.name = name
-        self.method = method
-        self.item_model = item_model
-        self.chunked = chunked
-        self.idempotent = idempotent
-        self.request_model = request_model
-        self.field = field
+    name: str
+    method: str
+    item_model: Optional[str]
+    chunked: bool
+    idempotent: bool
+    request_model: Optional[str] = None
+    field: Optional[str] = None
 
     @property
     def max_chunk(self) -> Optional[int]:
