@@ -7,8 +7,8 @@ import random
 import tempfile
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from typing import Any, Callable, Iterable, Iterator, List, NamedTuple, Optional
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional
 
 from talon_one.bulk._jobs import Job, describe
 from talon_one.bulk._report import BulkReport, ChunkFailure, InvalidRow, InvalidRowsError, Progress, Row
@@ -248,7 +248,7 @@ class _Runner:
 
     def _send_all(self, rows: Iterable[Any]) -> None:
         limit = self.workers * QUEUED_PER_WORKER
-        pending: set = set()
+        pending: Dict[Future, int] = {}  # request in flight -> its chunk's offset
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="talon_one-bulk")
         try:
             for chunk in self._chunks(rows):
@@ -260,7 +260,7 @@ class _Runner:
                     continue
                 while len(pending) >= limit:
                     self._collect(pending)
-                pending.add(pool.submit(self._send, chunk))
+                pending[pool.submit(self._send, chunk)] = chunk.offset
             while pending:
                 self._collect(pending)
         except BaseException:
@@ -277,11 +277,12 @@ class _Runner:
             raise
         pool.shutdown(wait=True)
 
-    def _collect(self, pending: set) -> None:
-        """Wait for at least one request to end; count each one that ended and drop it from `pending`."""
+    def _collect(self, pending: Dict[Future, int]) -> None:
+        """Wait for at least one request to end; count each one that ended, in input order, and drop it
+        from `pending` (in order, so that progress never shows rows done ahead of next_offset needlessly)."""
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            pending.discard(future)
+        for future in sorted(done, key=pending.__getitem__):
+            del pending[future]
             self._finished(future.result())
 
     def _send(self, chunk: _Chunk) -> _Outcome:
