@@ -15,7 +15,7 @@ _WIDTH = 99
 _INDENT = "        "  # a method body
 
 # The quick test that a value of a scalar type is *not* plainly valid, as a list of
-# terms joined by "or"; the helpers come from talon_one.model_base.
+# terms joined by "or"; the helpers come from talon_one.validation.
 _TYPE_TESTS = {
     "str": ("{v}.__class__ is not str", None),
     "int": ("{v}.__class__ is not int", None),
@@ -29,14 +29,41 @@ _TYPE_TESTS = {
 _PARSERS = {"datetime": "parse_datetime", "date": "parse_date"}
 
 
+# The runtime module each name the generated code uses comes from.
+RUNTIME_MODULES = {
+    "Model": "talon_one.model_base",
+    "field_alias": "talon_one.model_base",
+    "deserialize": "talon_one.serialization",
+    "parse_date": "talon_one.serialization",
+    "parse_datetime": "talon_one.serialization",
+    "is_aware_datetime": "talon_one.validation",
+    "is_date": "talon_one.validation",
+    "is_json_object": "talon_one.validation",
+    "is_number": "talon_one.validation",
+}
+
+
 class Imports:
-    """The names a module's code uses: from talon_one.model_base, other model modules, exceptions."""
+    """The names a module's code uses: from the runtime (model_base, serialization, validation),
+    other model modules, exceptions."""
 
     def __init__(self, schema_name):
         self.schema_name = schema_name
-        self.model_base = {"Model"}
+        self.runtime_names = {"Model"}
         self.models = set()
         self.exceptions = set()
+
+    def runtime(self, name):
+        """`name` (a RUNTIME_MODULES key) is used: imported from its module."""
+        self.runtime_names.add(name)
+        return name
+
+    def runtime_modules(self):
+        """{module: sorted names} of the runtime names used."""
+        modules = {}
+        for name in sorted(self.runtime_names, key=lambda name: (name != "Model", name)):
+            modules.setdefault(RUNTIME_MODULES[name], []).append(name)
+        return modules
 
     def model(self, name):
         """`name` is used as a class: imported unless it is the module's own model."""
@@ -130,7 +157,7 @@ def _bad_value_terms(type_ref, constraints, variable, imports):
     """The terms, any of which true means `variable` is not a plainly valid `type_ref` value."""
     test, helper = _TYPE_TESTS[type_ref]
     if helper:
-        imports.model_base.add(helper)
+        imports.runtime(helper)
     terms = [test.format(v=variable)]
     for name, template in (("min_length", "len({v}) < {n}"), ("max_length", "len({v}) > {n}"),
                            ("minimum", "{v} < {n}"), ("maximum", "{v} > {n}")):
@@ -251,7 +278,7 @@ def _item_decoder(api, type_ref, imports):
     if is_model(api, type_ref):
         return "%s._from_json_object" % imports.model(type_ref)
     if type_ref in _PARSERS:
-        imports.model_base.add(_PARSERS[type_ref])
+        imports.runtime(_PARSERS[type_ref])
         return _PARSERS[type_ref]
     return None
 

@@ -78,7 +78,7 @@ def _model_classes(api, schema, imports):
     lines += _class_attributes(schema)
     lines += [""] + render_model_code.constructor(schema, imports)
     if aliases:
-        imports.model_base.add("field_alias")
+        imports.runtime("field_alias")
     for item in aliases:
         lines += [
             "",
@@ -86,7 +86,7 @@ def _model_classes(api, schema, imports):
             '    %s = field_alias("%s")' % (item.alias, item.name),
         ]
     if _is_effect(api, schema):
-        imports.model_base.add("deserialize")
+        imports.runtime("deserialize")
         lines += [""] + _typed_props()
     for method in (render_model_code.validator, render_model_code.decoder, render_model_code.encoder):
         lines += [""] + method(api, schema, imports)
@@ -132,8 +132,8 @@ def _import_lines(api, imports):
     lines = []
     if imports.exceptions:
         lines.append("from talon_one.exceptions import %s" % ", ".join(sorted(imports.exceptions)))
-    names = sorted(imports.model_base, key=lambda name: (name != "Model", name))
-    lines += _import_line("talon_one.model_base", names)
+    for module, names in sorted(imports.runtime_modules().items()):
+        lines += _import_line(module, names)
     for name in sorted(imports.models, key=lambda name: api.schema(name).module):
         lines += _import_line("talon_one.models.%s" % api.schema(name).module, [name])
     return lines

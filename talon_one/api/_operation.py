@@ -9,7 +9,9 @@ before anything is sent, then hands the request to `ApiClient.call_api`.
 import warnings
 
 from talon_one.exceptions import ApiTypeError, ApiValueError
-from talon_one.model_base import Model, _model_class, _validation_on
+from talon_one.model_base import Model
+from talon_one.serialization import _model_class
+from talon_one.validation import _validation_on
 
 # Keywords every operation accepts, passed through to ApiClient.call_api.
 CALL_OPTIONS = ("async_req", "_preload_content", "_request_timeout", "_retries")
