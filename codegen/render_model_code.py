@@ -34,6 +34,7 @@ RUNTIME_MODULES = {
     "Model": "talon_one.model_base",
     "field_alias": "talon_one.model_base",
     "deserialize": "talon_one.serialization",
+    "model_class": "talon_one.serialization",
     "parse_date": "talon_one.serialization",
     "parse_datetime": "talon_one.serialization",
     "is_aware_datetime": "talon_one.validation",
@@ -70,6 +71,13 @@ class Imports:
         if name != self.schema_name:
             self.models.add(name)
         return name
+
+
+def other_names(schema):
+    """The names from_dict accepts besides the JSON keys: field names that differ from them, aliases."""
+    json_names = {item.json_name for item in schema.fields}
+    names = {item.name for item in schema.fields} | {item.alias for item in schema.fields if item.alias}
+    return sorted(names - json_names)
 
 
 def is_model(api, type_ref):
@@ -252,21 +260,33 @@ def decoder(api, schema, imports):
         "    def _from_json_object(data):",
         '        """Decode a parsed JSON object into this model, without validation.',
         "",
-        "        Any other value comes back as it is. A dict with other keys (unknown fields,",
-        "        or the field names from_dict accepts) takes the general path, Model._from_any_keys.",
+        "        Any other value comes back as it is. Keys the spec does not know are kept",
+        "        in `additional_properties`; a dict using the field names from_dict accepts",
+        "        takes the general path, Model._from_any_keys.",
         '        """',
         _INDENT + "if data.__class__ is not dict:",
         _INDENT + "    return data",
-        _INDENT + "if not _JSON_KEYS.issuperset(data):",
-        _INDENT + "    return %s._from_any_keys(data)" % name,
+        _INDENT + "if _JSON_KEYS.issuperset(data):",
+        _INDENT + "    extra = None",
+        _INDENT + "    get = data.get",
+        _INDENT + "else:",
+    ]
+    if other_names(schema):
+        lines += [
+            _INDENT + "    if not _OTHER_NAMES.isdisjoint(data):",
+            _INDENT + "        return %s._from_any_keys(data)" % name,
+        ]
+    lines += [
+        _INDENT + "    # The known keys are taken out of a copy; what remains are the fields the spec does",
+        _INDENT + "    # not know, kept in additional_properties.",
+        _INDENT + "    extra = dict(data)",
+        _INDENT + "    get = extra.pop",
         _INDENT + "obj = object.__new__(_Unchecked)",
     ]
-    if schema.fields:
-        lines.append(_INDENT + "get = data.get")
     for item in schema.fields:
         lines += _decode_field(api, item, imports)
     lines += [
-        _INDENT + "obj._extra = None",
+        _INDENT + "obj._extra = extra",
         _INDENT + "obj.__class__ = %s" % name,
         _INDENT + "return obj",
     ]
@@ -284,7 +304,7 @@ def _item_decoder(api, type_ref, imports):
 
 
 def _decode_field(api, item, imports):
-    get = 'get("%s")' % item.json_name
+    get = 'get("%s", None)' % item.json_name
     convert = _item_decoder(api, item.item_type, imports)
     if convert is None:
         return [_INDENT + "obj.%s = %s" % (item.name, get)]
@@ -392,4 +412,13 @@ def unchecked_class(schema):
         "",
         "# A JSON object with only these keys takes the decoder's straight path.",
         "_JSON_KEYS = frozenset(%s.attribute_map.values())" % name,
-    ]
+    ] + _other_names_constant(schema)
+
+
+def _other_names_constant(schema):
+    names = other_names(schema)
+    if not names:
+        return []
+    return (["# Other keys from_dict accepts (field names, aliases): an object using them takes the",
+             "# general path."]
+            + wrap_items("_OTHER_NAMES = frozenset({", ['"%s"' % name for name in names], "})", "", _WIDTH))

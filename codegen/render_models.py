@@ -86,7 +86,7 @@ def _model_classes(api, schema, imports):
             '    %s = field_alias("%s")' % (item.alias, item.name),
         ]
     if _is_effect(api, schema):
-        imports.runtime("deserialize")
+        imports.runtime("model_class")
         lines += [""] + _typed_props()
     for method in (render_model_code.validator, render_model_code.decoder, render_model_code.encoder):
         lines += [""] + method(api, schema, imports)
@@ -156,10 +156,11 @@ def _typed_props():
         "        type this SDK version does not know, or props that are not an object, the raw",
         "        `props` value is returned.",
         '        """',
+        "        props = self.props",
         "        model = PROPS_MODELS.get(self.effect_type)",
-        "        if model is None or not isinstance(self.props, dict):",
-        "            return self.props",
-        "        return deserialize(self.props, model)",
+        "        if model is None or props.__class__ is not dict:",
+        "            return props",
+        "        return model_class(model)._from_json_object(props)",
     ]
 
 

@@ -28,7 +28,8 @@ import talon_one.models
 from talon_one import model_base
 from talon_one.exceptions import ApiTypeError, ApiValueError
 
-__all__ = ["serialize", "deserialize", "to_jsonable", "parse_datetime", "parse_date", "MAX_NESTING"]
+__all__ = ["serialize", "deserialize", "json_values", "to_jsonable", "parse_datetime", "parse_date", "model_class",
+           "MAX_NESTING"]
 
 _PRIMITIVES = frozenset(("str", "int", "float", "bool", "object"))
 
@@ -40,7 +41,7 @@ _models = talon_one.models
 _classes = {}
 
 
-def _model_class(name):
+def model_class(name):
     """The generated class called `name`, imported on first use."""
     cls = _classes.get(name)
     if cls is None:
@@ -148,7 +149,7 @@ def _make_decoder(type_ref):
         return parse_date
     container, inner_ref = _split_type(type_ref)
     if container is None:
-        return _model_class(type_ref)._from_json_object
+        return model_class(type_ref)._from_json_object
     inner = _decoder_for(inner_ref)
     if inner is None:
         return None
@@ -437,6 +438,75 @@ def serialize(body):
         # there, and "backslashreplace" writes each as a \udXXX escape, exactly as ensure_ascii=True
         # would: valid JSON text that reads back as the same string.
         return text.encode("utf-8", "backslashreplace")
+
+
+def json_values(body):
+    """The plain JSON values (dict, list, str, int, float, bool, None) of `body`: json.loads(serialize(body)).
+
+    Built without writing the JSON text: the generated encoders convert the
+    models, as `serialize` does, and one walk copies what they return (so the
+    result shares no dict or list with `body`), writing timestamps and dates as
+    ISO 8601 text. Anything else (Decimals, a naive datetime, a non-finite float,
+    a value JSON cannot hold, nesting deeper than MAX_NESTING) goes through
+    `serialize` and back, which gives the same values or raises its error.
+    """
+    cls = body.__class__
+    if body is None or cls is str or cls is bool or cls is int and body.bit_length() <= _SHORT_INT_BITS:
+        return body
+    try:
+        return _plain_copy(body, 0)
+    except (_NeedsSlowPath, RecursionError):
+        return json.loads(serialize(body))
+
+
+_isfinite = math.isfinite
+
+
+def _plain_copy(value, depth):
+    """A fresh copy of a tree of plain JSON values, models converted; _NeedsSlowPath for anything else."""
+    cls = value.__class__
+    if cls is dict:
+        if depth >= MAX_NESTING:
+            raise _NeedsSlowPath()
+        out = {}
+        for key, item in value.items():
+            if key.__class__ is not str:
+                raise _NeedsSlowPath()
+            cls = item.__class__
+            if (cls is str or item is None or cls is bool or cls is float and _isfinite(item)
+                    or cls is int and item.bit_length() <= _SHORT_INT_BITS):
+                out[key] = item
+            else:
+                out[key] = _plain_copy(item, depth + 1)
+        return out
+    if cls is list:
+        if depth >= MAX_NESTING:
+            raise _NeedsSlowPath()
+        out = []
+        append = out.append
+        for item in value:
+            cls = item.__class__
+            if (cls is str or item is None or cls is bool or cls is float and _isfinite(item)
+                    or cls is int and item.bit_length() <= _SHORT_INT_BITS):
+                append(item)
+            else:
+                append(_plain_copy(item, depth + 1))
+        return out
+    if cls is float:
+        if not math.isfinite(value):
+            raise _NeedsSlowPath()
+        return value
+    if cls is str or value is None or cls is bool or cls is int and value.bit_length() <= _SHORT_INT_BITS:
+        return value
+    if isinstance(value, model_base.Model):
+        return _plain_copy(value._to_json_object(), 0)  # a model starts a new nesting count, as in serialize
+    if cls is datetime.datetime:
+        if value.utcoffset() is None:
+            raise _NeedsSlowPath()
+        return value.isoformat()
+    if cls is datetime.date:
+        return value.isoformat()
+    raise _NeedsSlowPath()
 
 
 def _has_bad_keys(body):

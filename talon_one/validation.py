@@ -23,7 +23,7 @@ from talon_one.serialization import (
     _container_items,
     _decimal_class,
     _jsonable_leaf,
-    _model_class,
+    model_class,
     _parse_user_datetime,
     _split_type,
     _too_deep,
@@ -270,7 +270,7 @@ def _dict_checker(where, check_item):
 
 def _model_checker(where, type_ref):
     def check_model(value, path):
-        cls = _model_class(type_ref)
+        cls = model_class(type_ref)
         if value.__class__ is cls:
             return value
         if isinstance(value, dict):

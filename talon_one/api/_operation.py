@@ -10,7 +10,7 @@ import warnings
 
 from talon_one.exceptions import ApiTypeError, ApiValueError
 from talon_one.model_base import Model
-from talon_one.serialization import _model_class
+from talon_one.serialization import model_class
 from talon_one.validation import _validation_on
 
 # Keywords every operation accepts, passed through to ApiClient.call_api.
@@ -141,7 +141,7 @@ def _check_path(operation, argument, value):
 def _check_body(api_client, operation, body):
     if body is None:
         raise ApiValueError("Missing the required parameter `body` when calling `%s`" % operation.name)
-    cls = _model_class(operation.body)
+    cls = model_class(operation.body)
     if body.__class__ is not cls:
         if isinstance(body, dict):
             body = cls.from_dict(body)

@@ -44,17 +44,23 @@ class AcceptCouponEffectProps(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return AcceptCouponEffectProps._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.value = get("value")
-        obj._extra = None
+        obj.value = get("value", None)
+        obj._extra = extra
         obj.__class__ = AcceptCouponEffectProps
         return obj
 

@@ -370,65 +370,74 @@ class Campaign(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return Campaign._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return Campaign._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.id = get("id")
-        value = get("created")
+        obj.id = get("id", None)
+        value = get("created", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.created = value
-        obj.application_id = get("applicationId")
-        obj.user_id = get("userId")
-        obj.name = get("name")
-        obj.description = get("description")
-        value = get("startTime")
+        obj.application_id = get("applicationId", None)
+        obj.user_id = get("userId", None)
+        obj.name = get("name", None)
+        obj.description = get("description", None)
+        value = get("startTime", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.start_time = value
-        value = get("endTime")
+        value = get("endTime", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.end_time = value
-        obj.attributes = get("attributes")
-        obj.state = get("state")
-        obj.active_ruleset_id = get("activeRulesetId")
-        obj.tags = get("tags")
-        obj.features = get("features")
-        obj.coupon_settings = CodeGeneratorSettings._from_json_object(get("couponSettings"))
-        obj.referral_settings = CodeGeneratorSettings._from_json_object(get("referralSettings"))
-        value = get("limits")
+        obj.attributes = get("attributes", None)
+        obj.state = get("state", None)
+        obj.active_ruleset_id = get("activeRulesetId", None)
+        obj.tags = get("tags", None)
+        obj.features = get("features", None)
+        obj.coupon_settings = CodeGeneratorSettings._from_json_object(get("couponSettings", None))
+        value = get("referralSettings", None)
+        obj.referral_settings = CodeGeneratorSettings._from_json_object(value)
+        value = get("limits", None)
         if value.__class__ is list:
             value = [LimitConfig._from_json_object(item) for item in value]
         obj.limits = value
-        obj.campaign_groups = get("campaignGroups")
-        obj.coupon_redemption_count = get("couponRedemptionCount")
-        obj.referral_redemption_count = get("referralRedemptionCount")
-        obj.discount_count = get("discountCount")
-        obj.discount_effect_count = get("discountEffectCount")
-        obj.coupon_creation_count = get("couponCreationCount")
-        obj.referral_creation_count = get("referralCreationCount")
-        obj.created_loyalty_points_count = get("createdLoyaltyPointsCount")
-        obj.created_loyalty_points_effect_count = get("createdLoyaltyPointsEffectCount")
-        obj.redeemed_loyalty_points_count = get("redeemedLoyaltyPointsCount")
-        obj.redeemed_loyalty_points_effect_count = get("redeemedLoyaltyPointsEffectCount")
-        value = get("lastActivity")
+        obj.campaign_groups = get("campaignGroups", None)
+        obj.coupon_redemption_count = get("couponRedemptionCount", None)
+        obj.referral_redemption_count = get("referralRedemptionCount", None)
+        obj.discount_count = get("discountCount", None)
+        obj.discount_effect_count = get("discountEffectCount", None)
+        obj.coupon_creation_count = get("couponCreationCount", None)
+        obj.referral_creation_count = get("referralCreationCount", None)
+        obj.created_loyalty_points_count = get("createdLoyaltyPointsCount", None)
+        obj.created_loyalty_points_effect_count = get("createdLoyaltyPointsEffectCount", None)
+        obj.redeemed_loyalty_points_count = get("redeemedLoyaltyPointsCount", None)
+        obj.redeemed_loyalty_points_effect_count = get("redeemedLoyaltyPointsEffectCount", None)
+        value = get("lastActivity", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.last_activity = value
-        value = get("updated")
+        value = get("updated", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.updated = value
-        obj.created_by = get("createdBy")
-        obj.updated_by = get("updatedBy")
-        obj._extra = None
+        obj.created_by = get("createdBy", None)
+        obj.updated_by = get("updatedBy", None)
+        obj._extra = extra
         obj.__class__ = Campaign
         return obj
 
@@ -556,3 +565,13 @@ class _Unchecked(Campaign):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Campaign.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"active_ruleset_id", "application_id", "campaign_groups",
+                          "coupon_creation_count", "coupon_redemption_count", "coupon_settings",
+                          "created_by", "created_loyalty_points_count",
+                          "created_loyalty_points_effect_count", "discount_count",
+                          "discount_effect_count", "end_time", "last_activity",
+                          "redeemed_loyalty_points_count", "redeemed_loyalty_points_effect_count",
+                          "referral_creation_count", "referral_redemption_count",
+                          "referral_settings", "start_time", "updated_by", "user_id"})

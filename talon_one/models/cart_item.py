@@ -137,27 +137,33 @@ class CartItem(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return CartItem._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.name = get("name")
-        obj.sku = get("sku")
-        obj.quantity = get("quantity")
-        obj.price = get("price")
-        obj.category = get("category")
-        obj.weight = get("weight")
-        obj.height = get("height")
-        obj.width = get("width")
-        obj.length = get("length")
-        obj.position = get("position")
-        obj.attributes = get("attributes")
-        obj._extra = None
+        obj.name = get("name", None)
+        obj.sku = get("sku", None)
+        obj.quantity = get("quantity", None)
+        obj.price = get("price", None)
+        obj.category = get("category", None)
+        obj.weight = get("weight", None)
+        obj.height = get("height", None)
+        obj.width = get("width", None)
+        obj.length = get("length", None)
+        obj.position = get("position", None)
+        obj.attributes = get("attributes", None)
+        obj._extra = extra
         obj.__class__ = CartItem
         return obj
 

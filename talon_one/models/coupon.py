@@ -196,42 +196,50 @@ class Coupon(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return Coupon._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return Coupon._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.id = get("id")
-        value = get("created")
+        obj.id = get("id", None)
+        value = get("created", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.created = value
-        obj.campaign_id = get("campaignId")
-        obj.value = get("value")
-        obj.usage_limit = get("usageLimit")
-        obj.discount_limit = get("discountLimit")
-        value = get("startDate")
+        obj.campaign_id = get("campaignId", None)
+        obj.value = get("value", None)
+        obj.usage_limit = get("usageLimit", None)
+        obj.discount_limit = get("discountLimit", None)
+        value = get("startDate", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.start_date = value
-        value = get("expiryDate")
+        value = get("expiryDate", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.expiry_date = value
-        obj.usage_counter = get("usageCounter")
-        obj.discount_counter = get("discountCounter")
-        obj.discount_remainder = get("discountRemainder")
-        obj.attributes = get("attributes")
-        obj.referral_id = get("referralId")
-        obj.recipient_integration_id = get("recipientIntegrationId")
-        obj.import_id = get("importId")
-        obj.reservation = get("reservation")
-        obj.batch_id = get("batchId")
-        obj._extra = None
+        obj.usage_counter = get("usageCounter", None)
+        obj.discount_counter = get("discountCounter", None)
+        obj.discount_remainder = get("discountRemainder", None)
+        obj.attributes = get("attributes", None)
+        obj.referral_id = get("referralId", None)
+        obj.recipient_integration_id = get("recipientIntegrationId", None)
+        obj.import_id = get("importId", None)
+        obj.reservation = get("reservation", None)
+        obj.batch_id = get("batchId", None)
+        obj._extra = extra
         obj.__class__ = Coupon
         return obj
 
@@ -310,3 +318,9 @@ class _Unchecked(Coupon):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Coupon.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"batch_id", "campaign_id", "discount_counter", "discount_limit",
+                          "discount_remainder", "expiry_date", "import_id",
+                          "recipient_integration_id", "referral_id", "start_date", "usage_counter",
+                          "usage_limit"})

@@ -145,37 +145,45 @@ class CustomerProfile(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return CustomerProfile._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return CustomerProfile._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.integration_id = get("integrationId")
-        value = get("created")
+        obj.integration_id = get("integrationId", None)
+        value = get("created", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.created = value
-        obj.attributes = get("attributes")
-        obj.account_id = get("accountId")
-        obj.closed_sessions = get("closedSessions")
-        obj.total_sales = get("totalSales")
-        value = get("loyaltyMemberships")
+        obj.attributes = get("attributes", None)
+        obj.account_id = get("accountId", None)
+        obj.closed_sessions = get("closedSessions", None)
+        obj.total_sales = get("totalSales", None)
+        value = get("loyaltyMemberships", None)
         if value.__class__ is list:
             value = [LoyaltyMembership._from_json_object(item) for item in value]
         obj.loyalty_memberships = value
-        value = get("audienceMemberships")
+        value = get("audienceMemberships", None)
         if value.__class__ is list:
             value = [AudienceMembership._from_json_object(item) for item in value]
         obj.audience_memberships = value
-        value = get("lastActivity")
+        value = get("lastActivity", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.last_activity = value
-        obj._extra = None
+        obj._extra = extra
         obj.__class__ = CustomerProfile
         return obj
 
@@ -240,3 +248,7 @@ class _Unchecked(CustomerProfile):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerProfile.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"account_id", "audience_memberships", "closed_sessions",
+                          "integration_id", "last_activity", "loyalty_memberships", "total_sales"})

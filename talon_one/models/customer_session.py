@@ -195,35 +195,43 @@ class CustomerSession(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return CustomerSession._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return CustomerSession._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.integration_id = get("integrationId")
-        value = get("created")
+        obj.integration_id = get("integrationId", None)
+        value = get("created", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.created = value
-        obj.application_id = get("applicationId")
-        obj.profile_id = get("profileId")
-        obj.coupon = get("coupon")
-        obj.referral = get("referral")
-        obj.state = get("state")
-        value = get("cartItems")
+        obj.application_id = get("applicationId", None)
+        obj.profile_id = get("profileId", None)
+        obj.coupon = get("coupon", None)
+        obj.referral = get("referral", None)
+        obj.state = get("state", None)
+        value = get("cartItems", None)
         if value.__class__ is list:
             value = [CartItem._from_json_object(item) for item in value]
         obj.cart_items = value
-        obj.identifiers = get("identifiers")
-        obj.total = get("total")
-        obj.attributes = get("attributes")
-        obj.first_session = get("firstSession")
-        obj.discounts = get("discounts")
-        obj._extra = None
+        obj.identifiers = get("identifiers", None)
+        obj.total = get("total", None)
+        obj.attributes = get("attributes", None)
+        obj.first_session = get("firstSession", None)
+        obj.discounts = get("discounts", None)
+        obj._extra = extra
         obj.__class__ = CustomerSession
         return obj
 
@@ -293,3 +301,7 @@ class _Unchecked(CustomerSession):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerSession.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"application_id", "cart_items", "first_session", "integration_id",
+                          "profile_id"})

@@ -2,7 +2,7 @@
 """The Effect model of the Integration API."""
 
 from talon_one.model_base import Model
-from talon_one.serialization import deserialize
+from talon_one.serialization import model_class
 from talon_one.validation import is_json_object
 
 # effectType -> the model of that effect's props (the spec's x-effect-types).
@@ -106,10 +106,11 @@ class Effect(Model):
         type this SDK version does not know, or props that are not an object, the raw
         `props` value is returned.
         """
+        props = self.props
         model = PROPS_MODELS.get(self.effect_type)
-        if model is None or not isinstance(self.props, dict):
-            return self.props
-        return deserialize(self.props, model)
+        if model is None or props.__class__ is not dict:
+            return props
+        return model_class(model)._from_json_object(props)
 
     def _validate_fields(self, path, deep):
         """Check every field, and with `deep` every nested model, against the spec.
@@ -143,23 +144,31 @@ class Effect(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return Effect._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return Effect._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.campaign_id = get("campaignId")
-        obj.ruleset_id = get("rulesetId")
-        obj.rule_index = get("ruleIndex")
-        obj.rule_name = get("ruleName")
-        obj.effect_type = get("effectType")
-        obj.triggered_by_coupon = get("triggeredByCoupon")
-        obj.props = get("props")
-        obj._extra = None
+        obj.campaign_id = get("campaignId", None)
+        obj.ruleset_id = get("rulesetId", None)
+        obj.rule_index = get("ruleIndex", None)
+        obj.rule_name = get("ruleName", None)
+        obj.effect_type = get("effectType", None)
+        obj.triggered_by_coupon = get("triggeredByCoupon", None)
+        obj.props = get("props", None)
+        obj._extra = extra
         obj.__class__ = Effect
         return obj
 
@@ -208,3 +217,7 @@ class _Unchecked(Effect):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Effect.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"campaign_id", "effect_type", "rule_index", "rule_name", "ruleset_id",
+                          "triggered_by_coupon"})

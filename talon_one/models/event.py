@@ -158,32 +158,40 @@ class Event(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return Event._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return Event._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.id = get("id")
-        value = get("created")
+        obj.id = get("id", None)
+        value = get("created", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.created = value
-        obj.application_id = get("applicationId")
-        obj.profile_id = get("profileId")
-        obj.type = get("type")
-        obj.attributes = get("attributes")
-        obj.session_id = get("sessionId")
-        obj.effects = get("effects")
-        value = get("ledgerEntries")
+        obj.application_id = get("applicationId", None)
+        obj.profile_id = get("profileId", None)
+        obj.type = get("type", None)
+        obj.attributes = get("attributes", None)
+        obj.session_id = get("sessionId", None)
+        obj.effects = get("effects", None)
+        value = get("ledgerEntries", None)
         if value.__class__ is list:
             value = [LedgerEntry._from_json_object(item) for item in value]
         obj.ledger_entries = value
-        obj.meta = Meta._from_json_object(get("meta"))
-        obj._extra = None
+        obj.meta = Meta._from_json_object(get("meta", None))
+        obj._extra = extra
         obj.__class__ = Event
         return obj
 
@@ -248,3 +256,6 @@ class _Unchecked(Event):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Event.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"application_id", "ledger_entries", "profile_id", "session_id"})

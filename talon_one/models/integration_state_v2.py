@@ -202,45 +202,53 @@ class IntegrationStateV2(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return IntegrationStateV2._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return IntegrationStateV2._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.customer_session = CustomerSessionV2._from_json_object(get("customerSession"))
-        obj.customer_profile = CustomerProfile._from_json_object(get("customerProfile"))
-        obj.event = Event._from_json_object(get("event"))
-        obj.loyalty = Loyalty._from_json_object(get("loyalty"))
-        obj.referral = Referral._from_json_object(get("referral"))
-        value = get("coupons")
+        obj.customer_session = CustomerSessionV2._from_json_object(get("customerSession", None))
+        obj.customer_profile = CustomerProfile._from_json_object(get("customerProfile", None))
+        obj.event = Event._from_json_object(get("event", None))
+        obj.loyalty = Loyalty._from_json_object(get("loyalty", None))
+        obj.referral = Referral._from_json_object(get("referral", None))
+        value = get("coupons", None)
         if value.__class__ is list:
             value = [Coupon._from_json_object(item) for item in value]
         obj.coupons = value
-        value = get("triggeredCampaigns")
+        value = get("triggeredCampaigns", None)
         if value.__class__ is list:
             value = [Campaign._from_json_object(item) for item in value]
         obj.triggered_campaigns = value
-        value = get("effects")
+        value = get("effects", None)
         if value.__class__ is list:
             value = [Effect._from_json_object(item) for item in value]
         obj.effects = value
-        value = get("ruleFailureReasons")
+        value = get("ruleFailureReasons", None)
         if value.__class__ is list:
             value = [RuleFailureReason._from_json_object(item) for item in value]
         obj.rule_failure_reasons = value
-        value = get("createdCoupons")
+        value = get("createdCoupons", None)
         if value.__class__ is list:
             value = [Coupon._from_json_object(item) for item in value]
         obj.created_coupons = value
-        value = get("createdReferrals")
+        value = get("createdReferrals", None)
         if value.__class__ is list:
             value = [Referral._from_json_object(item) for item in value]
         obj.created_referrals = value
-        obj._extra = None
+        obj._extra = extra
         obj.__class__ = IntegrationStateV2
         return obj
 
@@ -335,3 +343,7 @@ class _Unchecked(IntegrationStateV2):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(IntegrationStateV2.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"created_coupons", "created_referrals", "customer_profile",
+                          "customer_session", "rule_failure_reasons", "triggered_campaigns"})

@@ -137,32 +137,40 @@ class LedgerEntry(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return LedgerEntry._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return LedgerEntry._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.id = get("id")
-        value = get("created")
+        obj.id = get("id", None)
+        value = get("created", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.created = value
-        obj.profile_id = get("profileId")
-        obj.account_id = get("accountId")
-        obj.loyalty_program_id = get("loyaltyProgramId")
-        obj.event_id = get("eventId")
-        obj.amount = get("amount")
-        obj.reason = get("reason")
-        value = get("expiryDate")
+        obj.profile_id = get("profileId", None)
+        obj.account_id = get("accountId", None)
+        obj.loyalty_program_id = get("loyaltyProgramId", None)
+        obj.event_id = get("eventId", None)
+        obj.amount = get("amount", None)
+        obj.reason = get("reason", None)
+        value = get("expiryDate", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.expiry_date = value
-        obj.reference_id = get("referenceId")
-        obj._extra = None
+        obj.reference_id = get("referenceId", None)
+        obj._extra = extra
         obj.__class__ = LedgerEntry
         return obj
 
@@ -220,3 +228,7 @@ class _Unchecked(LedgerEntry):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LedgerEntry.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"account_id", "event_id", "expiry_date", "loyalty_program_id",
+                          "profile_id", "reference_id"})

@@ -53,21 +53,29 @@ class LoyaltyMembership(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return LoyaltyMembership._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return LoyaltyMembership._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        value = get("joined")
+        value = get("joined", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.joined = value
-        obj.loyalty_program_id = get("loyaltyProgramId")
-        obj._extra = None
+        obj.loyalty_program_id = get("loyaltyProgramId", None)
+        obj._extra = extra
         obj.__class__ = LoyaltyMembership
         return obj
 
@@ -101,3 +109,6 @@ class _Unchecked(LoyaltyMembership):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LoyaltyMembership.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"loyalty_program_id"})

@@ -90,21 +90,29 @@ class LoyaltyProgramBalance(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return LoyaltyProgramBalance._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return LoyaltyProgramBalance._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.current_balance = get("currentBalance")
-        obj.pending_balance = get("pendingBalance")
-        obj.expired_balance = get("expiredBalance")
-        obj.spent_balance = get("spentBalance")
-        obj.tentative_current_balance = get("tentativeCurrentBalance")
-        obj._extra = None
+        obj.current_balance = get("currentBalance", None)
+        obj.pending_balance = get("pendingBalance", None)
+        obj.expired_balance = get("expiredBalance", None)
+        obj.spent_balance = get("spentBalance", None)
+        obj.tentative_current_balance = get("tentativeCurrentBalance", None)
+        obj._extra = extra
         obj.__class__ = LoyaltyProgramBalance
         return obj
 
@@ -147,3 +155,7 @@ class _Unchecked(LoyaltyProgramBalance):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LoyaltyProgramBalance.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"current_balance", "expired_balance", "pending_balance", "spent_balance",
+                          "tentative_current_balance"})

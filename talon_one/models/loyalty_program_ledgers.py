@@ -85,25 +85,33 @@ class LoyaltyProgramLedgers(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return LoyaltyProgramLedgers._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return LoyaltyProgramLedgers._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.id = get("id")
-        obj.title = get("title")
-        obj.name = get("name")
-        obj.ledger = LoyaltyProgramBalance._from_json_object(get("ledger"))
-        value = get("subLedgers")
+        obj.id = get("id", None)
+        obj.title = get("title", None)
+        obj.name = get("name", None)
+        obj.ledger = LoyaltyProgramBalance._from_json_object(get("ledger", None))
+        value = get("subLedgers", None)
         if value.__class__ is dict:
             value = {key: LoyaltyProgramBalance._from_json_object(item)
                      for key, item in value.items()}
         obj.sub_ledgers = value
-        obj._extra = None
+        obj._extra = extra
         obj.__class__ = LoyaltyProgramLedgers
         return obj
 
@@ -153,3 +161,6 @@ class _Unchecked(LoyaltyProgramLedgers):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LoyaltyProgramLedgers.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"sub_ledgers"})

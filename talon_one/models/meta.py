@@ -89,23 +89,31 @@ class Meta(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return Meta._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return Meta._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.campaigns = get("campaigns")
-        obj.coupons = get("coupons")
-        value = get("couponRejectionReason")
+        obj.campaigns = get("campaigns", None)
+        obj.coupons = get("coupons", None)
+        value = get("couponRejectionReason", None)
         obj.coupon_rejection_reason = CouponRejectionReason._from_json_object(value)
-        value = get("referralRejectionReason")
+        value = get("referralRejectionReason", None)
         obj.referral_rejection_reason = ReferralRejectionReason._from_json_object(value)
-        obj.warnings = get("warnings")
-        obj._extra = None
+        obj.warnings = get("warnings", None)
+        obj._extra = extra
         obj.__class__ = Meta
         return obj
 
@@ -152,3 +160,6 @@ class _Unchecked(Meta):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Meta.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"coupon_rejection_reason", "referral_rejection_reason"})

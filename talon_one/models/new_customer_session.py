@@ -127,27 +127,35 @@ class NewCustomerSession(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return NewCustomerSession._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return NewCustomerSession._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.profile_id = get("profileId")
-        obj.coupon = get("coupon")
-        obj.referral = get("referral")
-        obj.state = get("state")
-        value = get("cartItems")
+        obj.profile_id = get("profileId", None)
+        obj.coupon = get("coupon", None)
+        obj.referral = get("referral", None)
+        obj.state = get("state", None)
+        value = get("cartItems", None)
         if value.__class__ is list:
             value = [CartItem._from_json_object(item) for item in value]
         obj.cart_items = value
-        obj.identifiers = get("identifiers")
-        obj.total = get("total")
-        obj.attributes = get("attributes")
-        obj._extra = None
+        obj.identifiers = get("identifiers", None)
+        obj.total = get("total", None)
+        obj.attributes = get("attributes", None)
+        obj._extra = extra
         obj.__class__ = NewCustomerSession
         return obj
 
@@ -202,3 +210,6 @@ class _Unchecked(NewCustomerSession):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(NewCustomerSession.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"cart_items", "profile_id"})

@@ -86,27 +86,35 @@ class NewReferral(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return NewReferral._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return NewReferral._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.campaign_id = get("campaignId")
-        obj.advocate_profile_integration_id = get("advocateProfileIntegrationId")
-        obj.friend_profile_integration_id = get("friendProfileIntegrationId")
-        value = get("startDate")
+        obj.campaign_id = get("campaignId", None)
+        obj.advocate_profile_integration_id = get("advocateProfileIntegrationId", None)
+        obj.friend_profile_integration_id = get("friendProfileIntegrationId", None)
+        value = get("startDate", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.start_date = value
-        value = get("expiryDate")
+        value = get("expiryDate", None)
         if value.__class__ is str:
             value = parse_datetime(value)
         obj.expiry_date = value
-        obj._extra = None
+        obj._extra = extra
         obj.__class__ = NewReferral
         return obj
 
@@ -149,3 +157,7 @@ class _Unchecked(NewReferral):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(NewReferral.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"advocate_profile_integration_id", "campaign_id", "expiry_date",
+                          "friend_profile_integration_id", "start_date"})

@@ -83,19 +83,27 @@ class ReferralRejectionReason(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return ReferralRejectionReason._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return ReferralRejectionReason._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.campaign_id = get("campaignId")
-        obj.referral_id = get("referralId")
-        obj.reason = get("reason")
-        obj._extra = None
+        obj.campaign_id = get("campaignId", None)
+        obj.referral_id = get("referralId", None)
+        obj.reason = get("reason", None)
+        obj._extra = extra
         obj.__class__ = ReferralRejectionReason
         return obj
 
@@ -132,3 +140,6 @@ class _Unchecked(ReferralRejectionReason):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(ReferralRejectionReason.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"campaign_id", "referral_id"})

@@ -92,21 +92,29 @@ class RollbackAddedLoyaltyPointsEffectProps(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return RollbackAddedLoyaltyPointsEffectProps._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return RollbackAddedLoyaltyPointsEffectProps._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.program_id = get("programId")
-        obj.sub_ledger_id = get("subLedgerId")
-        obj.value = get("value")
-        obj.recipient_integration_id = get("recipientIntegrationId")
-        obj.transaction_uuid = get("transactionUUID")
-        obj._extra = None
+        obj.program_id = get("programId", None)
+        obj.sub_ledger_id = get("subLedgerId", None)
+        obj.value = get("value", None)
+        obj.recipient_integration_id = get("recipientIntegrationId", None)
+        obj.transaction_uuid = get("transactionUUID", None)
+        obj._extra = extra
         obj.__class__ = RollbackAddedLoyaltyPointsEffectProps
         return obj
 
@@ -149,3 +157,7 @@ class _Unchecked(RollbackAddedLoyaltyPointsEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(RollbackAddedLoyaltyPointsEffectProps.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"program_id", "recipient_integration_id", "sub_ledger_id",
+                          "transaction_uuid"})

@@ -145,28 +145,36 @@ class RuleFailureReason(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return RuleFailureReason._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return RuleFailureReason._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.campaign_id = get("campaignID")
-        obj.campaign_name = get("campaignName")
-        obj.ruleset_id = get("rulesetID")
-        obj.coupon_id = get("couponID")
-        obj.coupon_value = get("couponValue")
-        obj.referral_id = get("referralID")
-        obj.referral_value = get("referralValue")
-        obj.rule_index = get("ruleIndex")
-        obj.rule_name = get("ruleName")
-        obj.condition_index = get("conditionIndex")
-        obj.effect_index = get("effectIndex")
-        obj.details = get("details")
-        obj._extra = None
+        obj.campaign_id = get("campaignID", None)
+        obj.campaign_name = get("campaignName", None)
+        obj.ruleset_id = get("rulesetID", None)
+        obj.coupon_id = get("couponID", None)
+        obj.coupon_value = get("couponValue", None)
+        obj.referral_id = get("referralID", None)
+        obj.referral_value = get("referralValue", None)
+        obj.rule_index = get("ruleIndex", None)
+        obj.rule_name = get("ruleName", None)
+        obj.condition_index = get("conditionIndex", None)
+        obj.effect_index = get("effectIndex", None)
+        obj.details = get("details", None)
+        obj._extra = extra
         obj.__class__ = RuleFailureReason
         return obj
 
@@ -230,3 +238,8 @@ class _Unchecked(RuleFailureReason):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(RuleFailureReason.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"campaign_id", "campaign_name", "condition_index", "coupon_id",
+                          "coupon_value", "effect_index", "referral_id", "referral_value",
+                          "rule_index", "rule_name", "ruleset_id"})

@@ -68,20 +68,28 @@ class SetDiscountPerItemEffectProps(Model):
     def _from_json_object(data):
         """Decode a parsed JSON object into this model, without validation.
 
-        Any other value comes back as it is. A dict with other keys (unknown fields,
-        or the field names from_dict accepts) takes the general path, Model._from_any_keys.
+        Any other value comes back as it is. Keys the spec does not know are kept
+        in `additional_properties`; a dict using the field names from_dict accepts
+        takes the general path, Model._from_any_keys.
         """
         if data.__class__ is not dict:
             return data
-        if not _JSON_KEYS.issuperset(data):
-            return SetDiscountPerItemEffectProps._from_any_keys(data)
+        if _JSON_KEYS.issuperset(data):
+            extra = None
+            get = data.get
+        else:
+            if not _OTHER_NAMES.isdisjoint(data):
+                return SetDiscountPerItemEffectProps._from_any_keys(data)
+            # The known keys are taken out of a copy; what remains are the fields the spec does
+            # not know, kept in additional_properties.
+            extra = dict(data)
+            get = extra.pop
         obj = object.__new__(_Unchecked)
-        get = data.get
-        obj.name = get("name")
-        obj.value = get("value")
-        obj.position = get("position")
-        obj.sub_position = get("subPosition")
-        obj._extra = None
+        obj.name = get("name", None)
+        obj.value = get("value", None)
+        obj.position = get("position", None)
+        obj.sub_position = get("subPosition", None)
+        obj._extra = extra
         obj.__class__ = SetDiscountPerItemEffectProps
         return obj
 
@@ -121,3 +129,6 @@ class _Unchecked(SetDiscountPerItemEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(SetDiscountPerItemEffectProps.attribute_map.values())
+# Other keys from_dict accepts (field names, aliases): an object using them takes the
+# general path.
+_OTHER_NAMES = frozenset({"sub_position"})
