@@ -32,7 +32,8 @@ setup(
     python_requires=">=3.9",
     install_requires=requirements(),
     packages=find_packages(include=["talon_one", "talon_one.*"]),
-    package_data={"talon_one.testing": ["integration-api.json"]},
+    # py.typed: the package ships its annotations (PEP 561), so type checkers read them.
+    package_data={"talon_one": ["py.typed"], "talon_one.testing": ["integration-api.json"]},
     entry_points={"pytest11": ["talon_one.testing.pytest_plugin = talon_one.testing.pytest_plugin"]},
     classifiers=[
         "Programming Language :: Python :: 3",

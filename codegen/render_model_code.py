@@ -9,6 +9,7 @@ Each renderer returns source lines and records in an `Imports` the names the
 lines use, so a module imports exactly what its code needs.
 """
 
+from codegen.spec import annotation, annotation_names, split_type
 from codegen.text import py_literal, wrap_items
 
 _WIDTH = 99
@@ -32,7 +33,7 @@ _PARSERS = {"datetime": "parse_datetime", "date": "parse_date"}
 # The runtime module each name the generated code uses comes from.
 RUNTIME_MODULES = {
     "Model": "talon_one.model_base",
-    "field_alias": "talon_one.model_base",
+    "FieldPath": "talon_one.model_base",
     "deserialize": "talon_one.serialization",
     "model_class": "talon_one.serialization",
     "parse_date": "talon_one.serialization",
@@ -53,6 +54,25 @@ class Imports:
         self.runtime_names = {"Model"}
         self.models = set()
         self.exceptions = set()
+        self.typing = set()
+        self.datetime = False
+        self.configuration = False
+
+    def annotate(self, api, type_ref, optional=True):
+        """The annotation of a `type_ref` value (Optional[...] unless `optional` is false), recording its imports."""
+        text = annotation(type_ref)
+        for name in annotation_names(text):
+            if name == "datetime":
+                self.datetime = True
+            else:
+                self.typing.add(name)
+        item_type = split_type(type_ref)[1]
+        if is_model(api, item_type):
+            self.model(item_type)
+        if optional:
+            self.typing.add("Optional")
+            return "Optional[%s]" % text
+        return text
 
     def runtime(self, name):
         """`name` (a RUNTIME_MODULES key) is used: imported from its module."""
@@ -102,11 +122,16 @@ def enum_constants(schema):
 
 # -- __init__ -------------------------------------------------------------------
 
-def constructor(schema, imports):
-    params = ["self"] + ["%s=%s" % (item.name, py_literal(item.default)) for item in schema.fields]
-    params.append("local_vars_configuration=None")
-    params += ["%s=None" % item.alias for item in schema.fields if item.alias]
-    lines = wrap_items("def __init__(", params, "):", "    ", _WIDTH)
+def constructor(api, schema, imports):
+    imports.configuration = True
+    lines = ["    def __init__(", "        self,"]
+    for item in schema.fields:
+        lines.append("        %s: %s = %s," % (item.name, imports.annotate(api, item.type_ref), py_literal(item.default)))
+    lines.append("        local_vars_configuration: Optional[Configuration] = None,")
+    for item in schema.fields:
+        if item.alias:
+            lines.append("        %s: %s = None," % (item.alias, imports.annotate(api, item.type_ref)))
+    lines.append("    ) -> None:")
     for item in schema.fields:
         if item.alias:
             imports.exceptions.add("ApiTypeError")
@@ -138,16 +163,18 @@ def constructor(schema, imports):
 # -- _validate_fields ---------------------------------------------------------------
 
 def validator(api, schema, imports):
+    imports.runtime("FieldPath")
+    imports.typing.add("Any")
     lines = [
-        "    def _validate_fields(self, path, deep):",
+        "    def _validate_fields(self, path: FieldPath, deep: bool) -> None:",
         '        """Check every field, and with `deep` every nested model, against the spec.',
         "",
         "        Plainly valid values pass the quick checks here; anything else goes to",
         "        Model._check_field, which converts it or raises the precise error.",
         '        """',
     ]
-    for item in schema.fields:
-        lines.append(_INDENT + "value = self.%s" % item.name)
+    for index, item in enumerate(schema.fields):
+        lines.append(_INDENT + "value%s = self.%s" % (": Any" if index == 0 else "", item.name))
         if item.container:
             lines += _container_check(api, item, imports)
         elif is_model(api, item.type_ref):
@@ -255,9 +282,10 @@ def _container_check(api, item, imports):
 
 def decoder(api, schema, imports):
     name = schema.name
+    imports.typing.update(("Any", "Callable"))
     lines = [
         "    @staticmethod",
-        "    def _from_json_object(data):",
+        "    def _from_json_object(data: Any) -> Any:",
         '        """Decode a parsed JSON object into this model, without validation.',
         "",
         "        Any other value comes back as it is. Keys the spec does not know are kept",
@@ -266,6 +294,7 @@ def decoder(api, schema, imports):
         '        """',
         _INDENT + "if data.__class__ is not dict:",
         _INDENT + "    return data",
+        _INDENT + "get: Callable[[str, None], Any]",
         _INDENT + "if _JSON_KEYS.issuperset(data):",
         _INDENT + "    extra = None",
         _INDENT + "    get = data.get",
@@ -281,7 +310,7 @@ def decoder(api, schema, imports):
         _INDENT + "    # not know, kept in additional_properties.",
         _INDENT + "    extra = dict(data)",
         _INDENT + "    get = extra.pop",
-        _INDENT + "obj = object.__new__(_Unchecked)",
+        _INDENT + "obj: %s = object.__new__(_Unchecked)" % name,
     ]
     for item in schema.fields:
         lines += _decode_field(api, item, imports)
@@ -353,16 +382,17 @@ def _assignment(indent, target, brackets, element, loop):
 # -- _to_json_object ---------------------------------------------------------------
 
 def encoder(api, schema, imports):
+    imports.typing.update(("Any", "Dict"))
     lines = [
-        "    def _to_json_object(self):",
+        "    def _to_json_object(self) -> Dict[str, Any]:",
         '        """The JSON object sent for this model: unset fields left out, nested models converted.',
         "",
         "        json.dumps does the rest; timestamps and decimals go through its default hook.",
         '        """',
-        _INDENT + "out = {}",
+        _INDENT + "out: Dict[str, Any] = {}",
     ]
-    for item in schema.fields:
-        lines.append(_INDENT + "value = self.%s" % item.name)
+    for index, item in enumerate(schema.fields):
+        lines.append(_INDENT + "value%s = self.%s" % (": Any" if index == 0 else "", item.name))
         if is_model(api, item.item_type):
             lines += _encode_nested(item, imports)
             lines.append(_INDENT + "elif value is not None:")
@@ -407,7 +437,8 @@ def unchecked_class(schema):
         '    """',
         "",
         "    __slots__ = ()",
-        "    __setattr__ = object.__setattr__",
+        "    # object's own setter (not a function calling it), so each store stays in C.",
+        "    __setattr__ = object.__setattr__  # type: ignore[assignment]",
         "",
         "",
         "# A JSON object with only these keys takes the decoder's straight path.",

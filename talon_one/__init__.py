@@ -7,10 +7,12 @@
         state = api.update_customer_session_v2("session-1", talon_one.IntegrationRequest(...))
 
 The operations class and the model classes are imported on first use, so
-`import talon_one` stays cheap.
+`import talon_one` stays cheap; type checkers and editors read the imports
+under TYPE_CHECKING instead.
 """
 
 import importlib
+from typing import TYPE_CHECKING, Any, List
 
 from talon_one.version import __version__
 from talon_one.configuration import Configuration
@@ -37,6 +39,10 @@ from talon_one.exceptions import (
 )
 from talon_one.retries import RetryPolicy
 from talon_one.models import __all__ as _model_names
+
+if TYPE_CHECKING:
+    from talon_one.api.integration_api import IntegrationApi
+    from talon_one.models import *  # noqa: F401,F403  (every model class, as the lazy import gives them)
 
 __all__ = [
     "__version__",
@@ -65,10 +71,11 @@ __all__ = [
 ] + list(_model_names)
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     """Import IntegrationApi and the models on first use (PEP 562), then keep them here."""
+    value: Any
     if name == "IntegrationApi":
-        from talon_one.api.integration_api import IntegrationApi as value
+        value = importlib.import_module("talon_one.api.integration_api").IntegrationApi
     else:
         models = importlib.import_module("talon_one.models")
         try:
@@ -79,5 +86,5 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
+def __dir__() -> List[str]:
     return sorted(set(globals()) | set(__all__))

@@ -47,7 +47,10 @@ checkout call):
   reaches the per-field checkers (which convert, or raise the message).
 """
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Optional, Tuple, Type, TypeVar, Union, cast
 
 from talon_one.exceptions import ApiAttributeError, ApiTypeError, ApiValueError
 from talon_one.serialization import (
@@ -60,6 +63,7 @@ from talon_one.serialization import (
     to_jsonable,
 )
 from talon_one.validation import (
+    FieldPath,
     _checkers,
     _nested_models,
     _validation_on,
@@ -70,9 +74,12 @@ from talon_one.validation import (
     is_number,
 )
 
+if TYPE_CHECKING:
+    from talon_one.configuration import Configuration
+
 # Model and field_alias live here; the other names are importable from here as before.
 __all__ = [
-    "Model", "field_alias",
+    "Model", "field_alias", "FieldPath",
     "serialize", "deserialize", "to_jsonable", "parse_datetime", "parse_date", "MAX_NESTING",
     "is_number", "is_aware_datetime", "is_date", "is_json_value", "is_json_object",
 ]
@@ -82,20 +89,41 @@ __all__ = [
 # The model base class
 # --------------------------------------------------------------------------
 
+M = TypeVar("M", bound="Model")
+
+
 class Model:
     """Base of the generated models: building with checks, decoding without."""
 
     __slots__ = ("_extra", "_config")
 
-    openapi_types = {}
-    attribute_map = {}
-    _required = ()
-    _constraints = {}
-    _aliases = {}
+    _extra: Optional[Dict[str, Any]]  # fields the service sent that the spec does not know, by JSON key
+    _config: Optional[Configuration]  # the constructor's local_vars_configuration (unset on decoded models)
+
+    openapi_types: ClassVar[Dict[str, str]] = {}
+    attribute_map: ClassVar[Dict[str, str]] = {}
+    _required: ClassVar[Tuple[str, ...]] = ()
+    _constraints: ClassVar[Dict[str, Dict[str, Any]]] = {}
+    _aliases: ClassVar[Dict[str, str]] = {}
+
+    # -- written out by the generator for every model -------------------------------
+
+    def _validate_fields(self, path: FieldPath, deep: bool) -> None:
+        """The checks of every field (and with `deep`, of every nested model)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _from_json_object(data: Any) -> Any:
+        """A parsed JSON object decoded into the model; any other value as it is."""
+        raise NotImplementedError
+
+    def _to_json_object(self) -> Dict[str, Any]:
+        """The JSON object sent for the model."""
+        raise NotImplementedError
 
     # -- attribute access -------------------------------------------------
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         cls = type(self)
         if name in cls.openapi_types:
             if _validation_on(getattr(self, "_config", None)):
@@ -109,7 +137,7 @@ class Model:
 
     # -- validation -----------------------------------------------------------
 
-    def validate(self, path=None):
+    def validate(self: M, path: Optional[FieldPath] = None) -> M:
         """Check every field (required, types, enums, lengths, limits), recursing into nested models.
 
         Returns the model. Raises ApiValueError or ApiTypeError naming `Model.field`,
@@ -119,12 +147,12 @@ class Model:
         self._validate_fields(path or [], True)
         return self
 
-    def _validate_new(self):
+    def _validate_new(self) -> None:
         """The constructor's check when validation is on: this level only (nested models were checked when built)."""
         if _validation_on(self._config):
             self._validate_fields([], False)
 
-    def _check_field(self, name, value, path, deep):
+    def _check_field(self, name: str, value: Any, path: FieldPath, deep: bool) -> None:
         """The general check of one field, for a value the quick checks did not accept.
 
         Converts the value (storing it back) or raises the precise error.
@@ -140,14 +168,14 @@ class Model:
     # -- decoding -------------------------------------------------------------
 
     @classmethod
-    def _from_any_keys(cls, data):
+    def _from_any_keys(cls: Type[M], data: Dict[str, Any]) -> M:
         """The general decoding path: JSON keys, field names or aliases; unknown keys kept."""
         lookup = _key_lookup(cls)
         obj = object.__new__(cls)
         set_slot = object.__setattr__
         for name in cls.openapi_types:
             set_slot(obj, name, None)
-        extra = None
+        extra: Optional[Dict[str, Any]] = None
         for key, value in data.items():
             entry = lookup.get(key)
             if entry is None:
@@ -163,18 +191,18 @@ class Model:
         return obj
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls: Type[M], data: Dict[str, Any]) -> M:
         """Build from a dict with JSON keys (or field names), as a response is decoded: no validation."""
         if not isinstance(data, dict):
             raise ApiTypeError("%s.from_dict expects a dict, got %s" % (cls.__name__, type(data).__name__))
         if data.__class__ is not dict:
             data = dict(data)
         if "_from_json_object" in cls.__dict__:
-            return cls._from_json_object(data)
+            return cast(M, cls._from_json_object(data))
         return cls._from_any_keys(data)  # a subclass of a generated model: its own class, the general path
 
     @classmethod
-    def from_json(cls, text):
+    def from_json(cls: Type[M], text: Union[str, bytes, bytearray]) -> M:
         """Build from a JSON document, as a response is decoded."""
         if not isinstance(text, (str, bytes, bytearray)):
             raise ApiTypeError("%s.from_json expects JSON text (str or bytes), got %s"
@@ -189,23 +217,25 @@ class Model:
 
     # -- encoding -------------------------------------------------------------
 
-    def _with_extra(self, out):
+    def _with_extra(self, out: Dict[str, Any]) -> Dict[str, Any]:
         """`out` (the generated encoder's JSON object) with the unknown fields kept from decoding."""
-        for key, value in self._extra.items():
-            out.setdefault(key, value)
+        extra = self._extra
+        if extra:
+            for key, value in extra.items():
+                out.setdefault(key, value)
         return out
 
-    def _to_wire(self, where=None):
+    def _to_wire(self, where: Optional[str] = None) -> Any:
         """Plain JSON values with JSON keys, converted and checked all the way down: the careful path."""
         return to_jsonable(self, where or type(self).__name__)
 
-    def to_dict(self):
+    def to_dict(self) -> Dict[str, Any]:
         """The fields as a dict keyed by field name (unset fields left out; unknown fields kept by JSON key).
 
         Nested models become dicts (in a field, or as items of a list or dict field);
         other values are returned as they are, free-form ones too, however deep.
         """
-        out = {}
+        out: Dict[str, Any] = {}
         for name in type(self).openapi_types:
             value = getattr(self, name)
             if value is not None:
@@ -216,27 +246,27 @@ class Model:
                 out.setdefault(key, value)
         return out
 
-    def to_json(self):
+    def to_json(self) -> str:
         """The JSON text sent for this model."""
         return serialize(self).decode("utf-8")
 
-    def to_str(self):
+    def to_str(self) -> str:
         return repr(self)
 
     @property
-    def local_vars_configuration(self):
+    def local_vars_configuration(self) -> Optional[Configuration]:
         """The Configuration given to the constructor, or None (the default configuration then applies)."""
         return getattr(self, "_config", None)
 
     @property
-    def additional_properties(self):
+    def additional_properties(self) -> Dict[str, Any]:
         """Fields the service sent that this SDK version does not know, by JSON key."""
         extra = self._extra
         return dict(extra) if extra else {}
 
     # -- comparison and display ------------------------------------------------
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
         for name in type(self).openapi_types:
@@ -244,14 +274,14 @@ class Model:
                 return False
         return (self._extra or None) == (other._extra or None)
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> bool:
         result = self.__eq__(other)
         return result if result is NotImplemented else not result
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
 
-    def __repr__(self):
-        parts = []
+    def __repr__(self) -> str:
+        parts: List[str] = []
         for name in type(self).openapi_types:
             value = getattr(self, name)
             if value is not None:
@@ -262,12 +292,12 @@ class Model:
 
     # -- pickling and copying (slots need help) ----------------------------------
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Callable[..., Model], Tuple[Any, ...]]:
         state = {name: getattr(self, name) for name in type(self).openapi_types}
         return (_rebuild, (type(self), state, self._extra))
 
 
-def _rebuild(cls, state, extra):
+def _rebuild(cls: Type[M], state: Dict[str, Any], extra: Optional[Dict[str, Any]]) -> M:
     """Unpickle a model: its fields as they were, without validation."""
     obj = object.__new__(cls)
     set_slot = object.__setattr__
@@ -277,17 +307,17 @@ def _rebuild(cls, state, extra):
     return obj
 
 
-def field_alias(name):
+def field_alias(name: str) -> property:
     """A property reading and writing field `name` under another spelling (kept for compatibility)."""
-    def get(self):
+    def get(self: Model) -> Any:
         return getattr(self, name)
 
-    def set_(self, value):
+    def set_(self: Model, value: Any) -> None:
         setattr(self, name, value)
     return property(get, set_, doc="Alias of `%s`." % name)
 
 
-def _to_plain(value):
+def _to_plain(value: Any) -> Any:
     """A field value for to_dict: models as dicts, one list or dict level looked into, nothing walked deeper."""
     if isinstance(value, Model):
         return value.to_dict()
@@ -299,7 +329,7 @@ def _to_plain(value):
     return value
 
 
-def _safe_repr(value):
+def _safe_repr(value: Any) -> str:
     """repr(value), or a placeholder for a value nested too deeply for repr."""
     try:
         return repr(value)

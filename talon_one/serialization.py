@@ -16,17 +16,31 @@ only for the rare string it rejects. Nothing heavy is imported with this module
 (no dateutil, decimal or uuid), and it builds no code at run time.
 """
 
+from __future__ import annotations
+
 import datetime
 import json
 import math
 import os
+import re
 import sys
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Tuple, Type, Union
 
 # `import a.b` (not `from a import b`): the package's lazy __getattr__ must not be asked for it.
 import talon_one.models
 # model_base imports this module; `model_base.Model` is looked up when a function runs.
 from talon_one import model_base
 from talon_one.exceptions import ApiTypeError, ApiValueError
+
+if TYPE_CHECKING:
+    import decimal
+
+    from talon_one.model_base import Model
+
+# A function converting one parsed JSON value (any value: others come back unchanged).
+Decoder = Callable[[Any], Any]
+# Where a value sits, for error messages: keys and list indexes from the body down.
+ErrorPath = List[Union[str, int]]
 
 __all__ = ["serialize", "deserialize", "json_values", "to_jsonable", "parse_datetime", "parse_date", "model_class",
            "MAX_NESTING"]
@@ -38,10 +52,10 @@ _PRIMITIVES = frozenset(("str", "int", "float", "bool", "object"))
 # --------------------------------------------------------------------------
 
 _models = talon_one.models
-_classes = {}
+_classes: Dict[str, Type[Model]] = {}
 
 
-def model_class(name):
+def model_class(name: str) -> Type[Model]:
     """The generated class called `name`, imported on first use."""
     cls = _classes.get(name)
     if cls is None:
@@ -59,7 +73,7 @@ _fromisoformat = datetime.datetime.fromisoformat
 _FROMISOFORMAT_TAKES_Z = sys.version_info >= (3, 11)
 
 
-def parse_datetime(text):
+def parse_datetime(text: Any) -> Any:
     """Decode a server timestamp; a value that does not parse, or has no offset, is kept as received.
 
     `datetime.fromisoformat` handles the common shapes quickly; python-dateutil
@@ -69,6 +83,7 @@ def parse_datetime(text):
     """
     if text.__class__ is not str and not isinstance(text, str):
         return text
+    value: Optional[datetime.datetime]
     try:
         if _FROMISOFORMAT_TAKES_Z:
             value = _fromisoformat(text)
@@ -81,7 +96,7 @@ def parse_datetime(text):
     return text if value.tzinfo is None else value
 
 
-def _parse_datetime_slow(text):
+def _parse_datetime_slow(text: str) -> Optional[datetime.datetime]:
     """python-dateutil's reading of `text`, or None."""
     from dateutil import parser as dateutil_parser
     try:
@@ -90,7 +105,7 @@ def _parse_datetime_slow(text):
         return None
 
 
-def _parse_user_datetime(text):
+def _parse_user_datetime(text: str) -> Optional[datetime.datetime]:
     """A timestamp string given by the user as a datetime (naive ones too, refused by the caller), or None."""
     try:
         if _FROMISOFORMAT_TAKES_Z:
@@ -100,7 +115,7 @@ def _parse_user_datetime(text):
         return _parse_datetime_slow(text)
 
 
-def parse_date(text):
+def parse_date(text: Any) -> Any:
     """Parse a server date; a value that does not parse is kept as received."""
     if not isinstance(text, str):
         return text
@@ -113,7 +128,7 @@ def parse_date(text):
 # Decoding (responses): tolerant, no validation
 # --------------------------------------------------------------------------
 
-def _split_type(type_ref):
+def _split_type(type_ref: str) -> Tuple[Optional[str], str]:
     """('list', inner), ('dict', inner) or (None, type_ref)."""
     if type_ref.startswith("list[") and type_ref.endswith("]"):
         return "list", type_ref[5:-1]
@@ -123,10 +138,10 @@ def _split_type(type_ref):
 
 
 # type_ref -> its decoder (see _decoder_for); None for types kept as parsed.
-_decoders = {}
+_decoders: Dict[str, Optional[Decoder]] = {}
 
 
-def _decoder_for(type_ref):
+def _decoder_for(type_ref: str) -> Optional[Decoder]:
     """A function converting a parsed JSON value to `type_ref`, or None when no conversion is needed.
 
     Every function returned takes any value: None and values of an unexpected
@@ -142,7 +157,7 @@ def _decoder_for(type_ref):
         return decode
 
 
-def _make_decoder(type_ref):
+def _make_decoder(type_ref: str) -> Optional[Decoder]:
     if type_ref == "datetime":
         return parse_datetime
     if type_ref == "date":
@@ -154,20 +169,20 @@ def _make_decoder(type_ref):
     if inner is None:
         return None
     if container == "list":
-        def decode_list(value):
+        def decode_list(value: Any) -> Any:
             if value.__class__ is not list:
                 return value
             return [inner(item) for item in value]
         return decode_list
 
-    def decode_dict(value):
+    def decode_dict(value: Any) -> Any:
         if value.__class__ is not dict:
             return value
         return {key: inner(item) for key, item in value.items()}
     return decode_dict
 
 
-def deserialize(data, type_ref):
+def deserialize(data: Any, type_ref: Optional[str]) -> Any:
     """Decode parsed JSON `data` into `type_ref` (a model name, 'list[Model]', 'object', ...)."""
     if data is None or type_ref is None:
         return data
@@ -176,10 +191,10 @@ def deserialize(data, type_ref):
 
 
 # Model class -> {JSON key, field name or alias: (field name, decoder)}, for the general decoding path.
-_key_lookups = {}
+_key_lookups: Dict[Type[Model], Dict[str, Tuple[str, Optional[Decoder]]]] = {}
 
 
-def _key_lookup(cls):
+def _key_lookup(cls: Type[Model]) -> Dict[str, Tuple[str, Optional[Decoder]]]:
     lookup = _key_lookups.get(cls)
     if lookup is None:
         lookup = {}
@@ -201,22 +216,22 @@ def _key_lookup(cls):
 # emit raw number text, so a Decimal becomes a string wrapped in this per-process
 # token, and the quotes and tokens are stripped from the output afterwards.
 _DECIMAL_TOKEN = "dec-" + os.urandom(16).hex()
-_decimal_pattern = None
+_decimal_pattern: Optional[re.Pattern[str]] = None
 
 
-def _decimal_class():
+def _decimal_class() -> Optional[Type[decimal.Decimal]]:
     """decimal.Decimal if anything imported decimal (no Decimal can exist otherwise), else None."""
     module = sys.modules.get("decimal")
     return module.Decimal if module is not None else None
 
 
-def _wire_decimal(value, where):
+def _wire_decimal(value: decimal.Decimal, where: str) -> str:
     if not value.is_finite():
         raise ApiValueError("%s: %s is not a valid JSON number (JSON has no NaN or Infinity)" % (where, value))
     return "%s%s%s" % (_DECIMAL_TOKEN, value, _DECIMAL_TOKEN)
 
 
-def _wire_datetime(value, where):
+def _wire_datetime(value: datetime.datetime, where: str) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ApiValueError(
             "%s: naive datetime %s has no time zone; pass an aware datetime "
@@ -231,20 +246,20 @@ def _wire_datetime(value, where):
 MAX_NESTING = 512
 
 
-def _too_deep(where, path=None):
+def _too_deep(where: str, path: Optional[ErrorPath] = None) -> ApiValueError:
     return ApiValueError("%s is nested more than %d levels deep (objects and arrays); such a value cannot be "
                          "sent as JSON" % (where, MAX_NESTING), path)
 
 
-def _circular(where, path=None):
+def _circular(where: str, path: Optional[ErrorPath] = None) -> ApiValueError:
     return ApiValueError("%s refers to itself (a circular reference); JSON cannot carry it" % where, path)
 
 
-def _child_where(where, key):
+def _child_where(where: str, key: Union[str, int]) -> str:
     return "%s[%d]" % (where, key) if key.__class__ is int else "%s.%s" % (where, key)
 
 
-def _int_too_long(value, where):
+def _int_too_long(value: int, where: str) -> Optional[ApiValueError]:
     """ApiValueError when Python refuses to write `value` in decimal (sys.get_int_max_str_digits)."""
     try:
         int.__repr__(value)
@@ -259,7 +274,7 @@ def _int_too_long(value, where):
 _SHORT_INT_BITS = 14000
 
 
-def _jsonable_leaf(value, where):
+def _jsonable_leaf(value: Any, where: str) -> Any:
     """A value that is not a dict, list, tuple or model, as a plain JSON value; raises for what JSON cannot hold."""
     cls = value.__class__
     if value is None or cls is str or cls is bool:
@@ -292,7 +307,7 @@ def _jsonable_leaf(value, where):
     raise ApiTypeError("%s: %s values cannot be sent as JSON" % (where, type(value).__name__))
 
 
-def _model_items(model, out):
+def _model_items(model: Model, out: Any) -> Iterator[Tuple[str, Any, Optional[str]]]:
     """(JSON key, value, where) of a model's set fields, then of its unknown fields not already in `out`."""
     cls = type(model)
     owner = cls.__name__
@@ -307,7 +322,7 @@ def _model_items(model, out):
                 yield key, value, "%s.%s" % (owner, key)
 
 
-def _container_items(value, where, out):
+def _container_items(value: Any, where: str, out: Any) -> Optional[Iterator[Tuple[Any, Any, Optional[str]]]]:
     """(key, item, where or None) of a dict, list, tuple or model; None for any other value."""
     if isinstance(value, model_base.Model):
         return _model_items(value, out)
@@ -321,7 +336,7 @@ def _container_items(value, where, out):
     return None
 
 
-def to_jsonable(value, where="body"):
+def to_jsonable(value: Any, where: str = "body") -> Any:
     """Convert a body to plain JSON values (dict/list/str/int/float/bool/None).
 
     `where` names the place for error messages (for example 'CartItem.attributes').
@@ -333,12 +348,13 @@ def to_jsonable(value, where="body"):
     cls = value.__class__
     if value is None or cls is str or cls is bool or (cls is int and value.bit_length() <= _SHORT_INT_BITS):
         return value
-    root = {} if isinstance(value, (dict, model_base.Model)) else []
+    root: Any = {} if isinstance(value, (dict, model_base.Model)) else []
     items = _container_items(value, where, root)
     if items is None:
         return _jsonable_leaf(value, where)
     # Each entry: (items, output container, its where, where its depth count began, depth, id of the source).
-    stack = [(items, root, where, where, 0 if isinstance(value, model_base.Model) else 1, id(value))]
+    stack: List[Tuple[Iterator[Tuple[Any, Any, Optional[str]]], Any, str, str, int, int]] = [
+        (items, root, where, where, 0 if isinstance(value, model_base.Model) else 1, id(value))]
     active = {id(value)}  # the containers being walked: meeting one again is a cycle
     while stack:
         items, out, here, base, depth, ident = stack[-1]
@@ -366,8 +382,9 @@ def to_jsonable(value, where="body"):
                 else:
                     out[key] = converted
                 active.add(id(item))
-                stack.append((_container_items(item, item_where, converted), converted, item_where, child_base,
-                              child_depth, id(item)))
+                child_items = _container_items(item, item_where, converted)
+                assert child_items is not None  # item is a dict, list, tuple or model
+                stack.append((child_items, converted, item_where, child_base, child_depth, id(item)))
                 break
             else:
                 converted = _jsonable_leaf(item, item_where or _child_where(here, key))
@@ -385,7 +402,7 @@ class _NeedsSlowPath(Exception):
     """Raised inside json.dumps by the fast encoder when only the careful walk can tell what is wrong."""
 
 
-def _encode_default(value):
+def _encode_default(value: Any) -> Any:
     """json.dumps's hook for what it cannot encode itself: models, timestamps, decimals."""
     if isinstance(value, model_base.Model):
         return value._to_json_object()
@@ -406,7 +423,7 @@ _fast_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allo
 _careful_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def serialize(body):
+def serialize(body: Any) -> bytes:
     """The exact JSON bytes sent for `body` (a model, dict, list or scalar).
 
     Raises ApiValueError or ApiTypeError naming the offending place when the
@@ -428,7 +445,6 @@ def serialize(body):
     if _DECIMAL_TOKEN in text:
         global _decimal_pattern
         if _decimal_pattern is None:
-            import re
             _decimal_pattern = re.compile('"%s([^"]*)%s"' % (_DECIMAL_TOKEN, _DECIMAL_TOKEN))
         text = _decimal_pattern.sub(r"\1", text)
     try:
@@ -440,7 +456,7 @@ def serialize(body):
         return text.encode("utf-8", "backslashreplace")
 
 
-def json_values(body):
+def json_values(body: Any) -> Any:
     """The plain JSON values (dict, list, str, int, float, bool, None) of `body`: json.loads(serialize(body)).
 
     Built without writing the JSON text: the generated encoders convert the
@@ -462,13 +478,13 @@ def json_values(body):
 _isfinite = math.isfinite
 
 
-def _plain_copy(value, depth):
+def _plain_copy(value: Any, depth: int) -> Any:
     """A fresh copy of a tree of plain JSON values, models converted; _NeedsSlowPath for anything else."""
     cls = value.__class__
     if cls is dict:
         if depth >= MAX_NESTING:
             raise _NeedsSlowPath()
-        out = {}
+        out: Dict[str, Any] = {}
         for key, item in value.items():
             if key.__class__ is not str:
                 raise _NeedsSlowPath()
@@ -482,8 +498,8 @@ def _plain_copy(value, depth):
     if cls is list:
         if depth >= MAX_NESTING:
             raise _NeedsSlowPath()
-        out = []
-        append = out.append
+        copied: List[Any] = []
+        append = copied.append
         for item in value:
             cls = item.__class__
             if (cls is str or item is None or cls is bool or cls is float and _isfinite(item)
@@ -491,7 +507,7 @@ def _plain_copy(value, depth):
                 append(item)
             else:
                 append(_plain_copy(item, depth + 1))
-        return out
+        return copied
     if cls is float:
         if not math.isfinite(value):
             raise _NeedsSlowPath()
@@ -509,7 +525,7 @@ def _plain_copy(value, depth):
     raise _NeedsSlowPath()
 
 
-def _has_bad_keys(body):
+def _has_bad_keys(body: Any) -> bool:
     """Only plain dicts given directly as a body can smuggle non-string keys past the fast path.
 
     Dicts inside models are checked when the model is built or validated

@@ -10,11 +10,15 @@ the value. Checkers are built once per model class, on first use; no code is
 built at run time.
 """
 
+from __future__ import annotations
+
 import datetime
 import math
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, Union
 
 # model_base imports this module; `model_base.Model` is looked up when a function runs.
 from talon_one import model_base
+from talon_one.configuration import Configuration
 from talon_one.exceptions import ApiTypeError, ApiValueError
 from talon_one.serialization import (
     MAX_NESTING,
@@ -30,20 +34,23 @@ from talon_one.serialization import (
     parse_date,
 )
 
-__all__ = ["is_number", "is_aware_datetime", "is_date", "is_json_value", "is_json_object"]
+if TYPE_CHECKING:
+    from talon_one.model_base import Model
+
+# Where a value sits inside the model being checked: field names, then keys and list indexes.
+FieldPath = List[Union[str, int]]
+# function(value, path) -> the value, converted where needed; raises ApiTypeError or ApiValueError.
+Checker = Callable[[Any, FieldPath], Any]
+# function(value, path): raises ApiValueError when the value breaks a constraint.
+ConstraintCheck = Callable[[Any, FieldPath], None]
+
+__all__ = ["is_number", "is_aware_datetime", "is_date", "is_json_value", "is_json_object", "FieldPath"]
 
 
-_get_default_configuration = None
-
-
-def _validation_on(configuration=None):
+def _validation_on(configuration: Any = None) -> bool:
     """Whether client-side validation applies: `configuration`'s switch, else the default configuration's."""
-    global _get_default_configuration
     if configuration is None:
-        if _get_default_configuration is None:
-            from talon_one.configuration import Configuration
-            _get_default_configuration = Configuration.get_default
-        configuration = _get_default_configuration()
+        configuration = Configuration.get_default()
     return bool(getattr(configuration, "client_side_validation", True))
 
 
@@ -57,7 +64,7 @@ def _validation_on(configuration=None):
 # into a model, a tuple, a Decimal, a bad value) goes through the field's
 # checker below, which converts it or raises the precise error.
 
-def _describe(value):
+def _describe(value: Any) -> str:
     try:
         text = repr(value)
     except RecursionError:
@@ -65,7 +72,7 @@ def _describe(value):
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _check_jsonable(value, where, path):
+def _check_jsonable(value: Any, where: str, path: FieldPath) -> None:
     """Raise if `value` (a free-form `object` field) holds something JSON cannot carry; no copy is made.
 
     Also refuses a value nested more than MAX_NESTING levels, or one that contains
@@ -79,7 +86,8 @@ def _check_jsonable(value, where, path):
         _check_json_leaf(value, where, path)
         return
     # Each entry: (items, its where, its path, depth, id of the container).
-    stack = [(items, where, path, 1, id(value))]
+    stack: List[Tuple[Iterator[Tuple[Any, Any, Optional[str]]], str, FieldPath, int, int]] = [
+        (items, where, path, 1, id(value))]
     active = {id(value)}  # the containers being walked: meeting one again is a cycle
     while stack:
         items, here, here_path, depth, ident = stack[-1]
@@ -95,8 +103,9 @@ def _check_jsonable(value, where, path):
                     raise _too_deep(where, path)
                 active.add(id(item))
                 try:
-                    stack.append((_container_items(item, item_where, None), item_where, item_path, depth + 1,
-                                  id(item)))
+                    child_items = _container_items(item, item_where, None)
+                    assert child_items is not None  # item is a dict, list or tuple
+                    stack.append((child_items, item_where, item_path, depth + 1, id(item)))
                 except ApiTypeError as exc:
                     raise ApiTypeError(str(exc), item_path) from None
                 break
@@ -106,7 +115,7 @@ def _check_jsonable(value, where, path):
             active.discard(ident)
 
 
-def _check_json_leaf(value, where, path):
+def _check_json_leaf(value: Any, where: str, path: FieldPath) -> None:
     """Raise, naming `where` and `path`, if a value that is not a dict, list or tuple cannot be sent as JSON."""
     if isinstance(value, model_base.Model):
         try:
@@ -122,7 +131,7 @@ def _check_json_leaf(value, where, path):
         raise type(exc)(str(exc), path) from None
 
 
-def _type_checker(owner, field, type_ref):
+def _type_checker(owner: str, field: str, type_ref: str) -> Checker:
     """A function(value, path) -> value checking (and where needed converting) a non-None user value."""
     where = "%s.%s" % (owner, field)
     scalar = _SCALAR_CHECKERS.get(type_ref)
@@ -136,24 +145,24 @@ def _type_checker(owner, field, type_ref):
     return _model_checker(where, type_ref)
 
 
-def _str_checker(where):
-    def check_str(value, path):
+def _str_checker(where: str) -> Checker:
+    def check_str(value: Any, path: FieldPath) -> Any:
         if value.__class__ is not str and not isinstance(value, str):
             raise ApiTypeError("%s must be a string, got %s" % (where, _describe(value)), path)
         return value
     return check_str
 
 
-def _int_checker(where):
-    def check_int(value, path):
+def _int_checker(where: str) -> Checker:
+    def check_int(value: Any, path: FieldPath) -> Any:
         if value.__class__ is not int and (isinstance(value, bool) or not isinstance(value, int)):
             raise ApiTypeError("%s must be an integer, got %s" % (where, _describe(value)), path)
         return value
     return check_int
 
 
-def _number_checker(where):
-    def check_number(value, path):
+def _number_checker(where: str) -> Checker:
+    def check_number(value: Any, path: FieldPath) -> Any:
         cls = value.__class__
         if cls is int:
             return value
@@ -173,16 +182,16 @@ def _number_checker(where):
     return check_number
 
 
-def _bool_checker(where):
-    def check_bool(value, path):
+def _bool_checker(where: str) -> Checker:
+    def check_bool(value: Any, path: FieldPath) -> Any:
         if value is not True and value is not False:
             raise ApiTypeError("%s must be a boolean, got %s" % (where, _describe(value)), path)
         return value
     return check_bool
 
 
-def _datetime_checker(where):
-    def check_datetime(value, path):
+def _datetime_checker(where: str) -> Checker:
+    def check_datetime(value: Any, path: FieldPath) -> Any:
         if isinstance(value, str):
             parsed = _parse_user_datetime(str(value))
             if not isinstance(parsed, datetime.datetime):
@@ -198,8 +207,8 @@ def _datetime_checker(where):
     return check_datetime
 
 
-def _date_checker(where):
-    def check_date(value, path):
+def _date_checker(where: str) -> Checker:
+    def check_date(value: Any, path: FieldPath) -> Any:
         if isinstance(value, str):
             value = parse_date(value)
         if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
@@ -208,8 +217,8 @@ def _date_checker(where):
     return check_date
 
 
-def _object_checker(where):
-    def check_object(value, path):
+def _object_checker(where: str) -> Checker:
+    def check_object(value: Any, path: FieldPath) -> Any:
         if not isinstance(value, dict):
             raise ApiTypeError("%s must be an object (dict), got %s" % (where, _describe(value)), path)
         _check_jsonable(value, where, path)
@@ -228,8 +237,8 @@ _SCALAR_CHECKERS = {
 }
 
 
-def _list_checker(where, check_item):
-    def check_list(value, path):
+def _list_checker(where: str, check_item: Checker) -> Checker:
+    def check_list(value: Any, path: FieldPath) -> Any:
         if not isinstance(value, (list, tuple)):
             raise ApiTypeError("%s must be a list, got %s" % (where, _describe(value)), path)
         converted = None  # a copy, made only if an item is converted: the caller's list is never changed
@@ -248,8 +257,8 @@ def _list_checker(where, check_item):
     return check_list
 
 
-def _dict_checker(where, check_item):
-    def check_dict(value, path):
+def _dict_checker(where: str, check_item: Checker) -> Checker:
+    def check_dict(value: Any, path: FieldPath) -> Any:
         if not isinstance(value, dict):
             raise ApiTypeError("%s must be a dict, got %s" % (where, _describe(value)), path)
         converted = None
@@ -268,8 +277,8 @@ def _dict_checker(where, check_item):
     return check_dict
 
 
-def _model_checker(where, type_ref):
-    def check_model(value, path):
+def _model_checker(where: str, type_ref: str) -> Checker:
+    def check_model(value: Any, path: FieldPath) -> Any:
         cls = model_class(type_ref)
         if value.__class__ is cls:
             return value
@@ -281,7 +290,7 @@ def _model_checker(where, type_ref):
     return check_model
 
 
-def _constraint_checker(owner, field, constraints):
+def _constraint_checker(owner: str, field: str, constraints: Dict[str, Any]) -> Optional[ConstraintCheck]:
     """A function(value, path) raising ApiValueError when a non-None value breaks `constraints`."""
     where = "%s.%s" % (owner, field)
     checks = []
@@ -298,17 +307,17 @@ def _constraint_checker(owner, field, constraints):
     if len(checks) == 1:
         return checks[0]
 
-    def check_all(value, path):
+    def check_all(value: Any, path: FieldPath) -> None:
         for check in checks:
             check(value, path)
     return check_all
 
 
-def _enum_check(where, enum):
+def _enum_check(where: str, enum: Sequence[Any]) -> ConstraintCheck:
     """The value, or each item of a list, is one of `enum`."""
     allowed = frozenset(enum)
 
-    def check_enum(value, path):
+    def check_enum(value: Any, path: FieldPath) -> None:
         for item in value if isinstance(value, list) else (value,):
             if item is not None and item not in allowed:
                 raise ApiValueError("%s must be one of %s (enum), got %s" % (where, list(enum), _describe(item)),
@@ -316,8 +325,8 @@ def _enum_check(where, enum):
     return check_enum
 
 
-def _length_check(where, min_length, max_length):
-    def check_length(value, path):
+def _length_check(where: str, min_length: Optional[int], max_length: Optional[int]) -> ConstraintCheck:
+    def check_length(value: Any, path: FieldPath) -> None:
         if not isinstance(value, str):
             return
         if min_length is not None and len(value) < min_length:
@@ -329,8 +338,8 @@ def _length_check(where, min_length, max_length):
     return check_length
 
 
-def _range_check(where, minimum, maximum):
-    def check_range(value, path):
+def _range_check(where: str, minimum: Optional[float], maximum: Optional[float]) -> ConstraintCheck:
+    def check_range(value: Any, path: FieldPath) -> None:
         if isinstance(value, bool) or isinstance(value, (str, list, dict)):
             return
         if minimum is not None and value < minimum:
@@ -340,8 +349,8 @@ def _range_check(where, minimum, maximum):
     return check_range
 
 
-def _items_check(where, min_items, max_items):
-    def check_items(value, path):
+def _items_check(where: str, min_items: Optional[int], max_items: Optional[int]) -> ConstraintCheck:
+    def check_items(value: Any, path: FieldPath) -> None:
         if not isinstance(value, list):
             return
         if min_items is not None and len(value) < min_items:
@@ -353,7 +362,7 @@ def _items_check(where, min_items, max_items):
     return check_items
 
 
-def _field_checker(cls, field):
+def _field_checker(cls: Type[Model], field: str) -> Checker:
     """A function(value, path) -> value: the full check of one field (required, type, constraints)."""
     owner = cls.__name__
     required = field in cls._required
@@ -361,7 +370,7 @@ def _field_checker(cls, field):
     constraints = cls._constraints.get(field)
     check_constraints = _constraint_checker(owner, field, constraints) if constraints else None
 
-    def check_field(value, path):
+    def check_field(value: Any, path: FieldPath) -> Any:
         if value is None:
             if required:
                 raise ApiValueError("%s.%s is required and may not be None" % (owner, field), path)
@@ -374,17 +383,17 @@ def _field_checker(cls, field):
 
 
 # Model class -> {field: its checker}, built on first use.
-_field_checkers = {}
+_field_checkers: Dict[Type[Model], Dict[str, Checker]] = {}
 
 
-def _checkers(cls):
+def _checkers(cls: Type[Model]) -> Dict[str, Checker]:
     checkers = _field_checkers.get(cls)
     if checkers is None:
         checkers = _field_checkers[cls] = {name: _field_checker(cls, name) for name in cls.openapi_types}
     return checkers
 
 
-def _nested_models(value):
+def _nested_models(value: Any) -> Iterable[Tuple[Union[str, int, None], Model]]:
     """The models directly inside a checked field value (itself, or items of a list or dict)."""
     if isinstance(value, model_base.Model):
         return ((None, value),)
@@ -399,23 +408,23 @@ def _nested_models(value):
 # Quick checks the generated `_validate_fields` calls: True for plain valid values
 # --------------------------------------------------------------------------
 
-def is_number(value):
+def is_number(value: Any) -> bool:
     """An int (not a bool) or a finite float."""
     cls = value.__class__
     return cls is int or cls is float and math.isfinite(value)
 
 
-def is_aware_datetime(value):
+def is_aware_datetime(value: Any) -> bool:
     """A datetime with a time zone."""
     return value.__class__ is datetime.datetime and value.utcoffset() is not None
 
 
-def is_date(value):
+def is_date(value: Any) -> bool:
     """A date (not a datetime)."""
     return value.__class__ is datetime.date
 
 
-def is_json_value(value):
+def is_json_value(value: Any) -> bool:
     """Only str, int, bool, None, finite floats, lists and str-keyed dicts, all the way down.
 
     False, too, for a value nested more than MAX_NESTING levels (a cycle ends up
@@ -452,6 +461,6 @@ def is_json_value(value):
     return True
 
 
-def is_json_object(value):
+def is_json_object(value: Any) -> bool:
     """A dict holding only JSON values (see is_json_value): what an `object` field accepts without further checks."""
     return value.__class__ is dict and is_json_value(value)
