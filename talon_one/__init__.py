@@ -38,7 +38,7 @@ from talon_one.exceptions import (
     MissingCredentialsError,
 )
 from talon_one.retries import RetryPolicy
-from talon_one.models import __all__ as _model_names
+from talon_one import models as _models
 
 if TYPE_CHECKING:
     from talon_one.api.integration_api import IntegrationApi
@@ -68,7 +68,8 @@ __all__ = [
     "ApiConnectionError",
     "ApiTimeoutError",
     "MissingCredentialsError",
-] + list(_model_names)
+]
+__all__ += _models.__all__  # every model class
 
 
 def __getattr__(name: str) -> Any:

@@ -95,7 +95,8 @@ def _check_jsonable(value: Any, where: str, path: FieldPath) -> None:
             cls = item.__class__
             if item is None or cls is str or cls is int or cls is bool or cls is float and math.isfinite(item):
                 continue
-            if (cls is dict or cls is list or isinstance(item, (dict, list, tuple))) and not isinstance(item, model_base.Model):
+            if ((cls is dict or cls is list or isinstance(item, (dict, list, tuple)))
+                    and not isinstance(item, model_base.Model)):
                 item_where, item_path = _child_where(here, key), here_path + [key]
                 if id(item) in active:
                     raise _circular(item_where, item_path)
