@@ -122,18 +122,22 @@ class Model:
         raise NotImplementedError
 
     # -- attribute access -------------------------------------------------
+    #
+    # Defined for the interpreter only: type checkers let any attribute name be assigned on a
+    # class with __setattr__, and a misspelt field (`item.quantty = 3`) must stay an error there.
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        cls = type(self)
-        if name in cls.openapi_types:
-            if _validation_on(getattr(self, "_config", None)):
-                value = _checkers(cls)[name](value, [name])
-        elif name in cls._aliases or (name.startswith("_") and name in Model.__slots__):
-            pass  # an alias property forwards to its field; internal slots are set as is
-        else:
-            raise ApiAttributeError("%s has no field %r; its fields are: %s"
-                                    % (cls.__name__, name, ", ".join(cls.openapi_types)))
-        object.__setattr__(self, name, value)
+    if not TYPE_CHECKING:
+        def __setattr__(self, name: str, value: Any) -> None:
+            cls = type(self)
+            if name in cls.openapi_types:
+                if _validation_on(getattr(self, "_config", None)):
+                    value = _checkers(cls)[name](value, [name])
+            elif name in cls._aliases or (name.startswith("_") and name in Model.__slots__):
+                pass  # an alias property forwards to its field; internal slots are set as is
+            else:
+                raise ApiAttributeError("%s has no field %r; its fields are: %s"
+                                        % (cls.__name__, name, ", ".join(cls.openapi_types)))
+            object.__setattr__(self, name, value)
 
     # -- validation -----------------------------------------------------------
 

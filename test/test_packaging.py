@@ -22,7 +22,7 @@ def test_sdist_carries_what_setup_py_reads_and_builds_from_itself(tmp_path):
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
         sdist.extractall(tmp_path / "unpacked", filter="data")
     assert {"setup.py", "requirements.txt", "README.md", "talon_one/testing/integration-api.json",
-            "talon_one/models/effect.py", "talon_one/api/integration_api.py"} <= names
+            "talon_one/models/effect.py", "talon_one/api/integration_api.py", "talon_one/py.typed"} <= names
 
     unpacked = tmp_path / "unpacked" / archive[:-len(".tar.gz")]
     metadata = _run(["setup.py", "-q", "egg_info", "--egg-base", str(tmp_path)], unpacked)
@@ -31,6 +31,14 @@ def test_sdist_carries_what_setup_py_reads_and_builds_from_itself(tmp_path):
     with open(os.path.join(ROOT, "requirements.txt"), encoding="utf-8") as handle:
         expected = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
     assert [_requirement(line) for line in requires.split()] == [_requirement(line) for line in expected]
+
+
+def test_the_built_package_carries_py_typed(tmp_path):
+    """PEP 561: type checkers read an installed package's annotations only when it ships py.typed."""
+    _run(["setup.py", "-q", "egg_info", "--egg-base", str(tmp_path), "build_py", "--build-lib", str(tmp_path / "lib")],
+         ROOT)
+    assert (tmp_path / "lib" / "talon_one" / "py.typed").is_file()
+    assert (tmp_path / "lib" / "talon_one" / "models" / "cart_item.py").is_file()
 
 
 def _requirement(line):

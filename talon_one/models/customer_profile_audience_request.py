@@ -118,7 +118,7 @@ class _Unchecked(CustomerProfileAudienceRequest):
 
     __slots__ = ()
     # object's own setter (not a function calling it), so each store stays in C.
-    __setattr__ = object.__setattr__  # type: ignore[assignment]
+    __setattr__ = object.__setattr__
 
 
 # A JSON object with only these keys takes the decoder's straight path.
