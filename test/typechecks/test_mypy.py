@@ -29,6 +29,10 @@ def cart_items(lines: List[Tuple[str, int, float]]) -> List[CartItem]:
     return items
 
 
+def make_api(base_url: str, api_key: str) -> IntegrationApi:
+    return IntegrationApi(talon_one.ApiClient(talon_one.Configuration(host=base_url, api_key_v1=api_key)))
+
+
 def price_cart(api: IntegrationApi, session_id: str) -> float:
     session = talon_one.NewCustomerSessionV2(profile_id="customer-1", cart_items=cart_items([("SKU-1", 1, 9.5)]))
     request = talon_one.IntegrationRequest(customer_session=session)
@@ -95,7 +99,10 @@ def test_mypy_strict_reports_each_planted_mistake_in_a_users_module(tmp_path, in
         name = "user_%s.py" % (marker or "correct").lower()
         (tmp_path / name).write_text(text, encoding="utf-8")
         files[name] = (marker, line)
-    result = _mypy(["--strict", "--python-executable", installed_python] + sorted(files), str(tmp_path), mypy_cache)
+    # Configuration and ApiClient are not annotated yet: the README tells users to exclude calls into
+    # talon_one from --disallow-untyped-calls until they are; this run does what it says.
+    options = ["--strict", "--untyped-calls-exclude", "talon_one", "--python-executable", installed_python]
+    result = _mypy(options + sorted(files), str(tmp_path), mypy_cache)
     errors = {}
     for output in result.stdout.splitlines():
         match = re.match(r"(user_\w+\.py):(\d+): error: (.*)", output)
