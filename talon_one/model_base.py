@@ -271,7 +271,7 @@ class Model:
     # -- comparison and display ------------------------------------------------
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if type(other) is not type(self) or not isinstance(other, Model):
             return NotImplemented
         for name in type(self).openapi_types:
             if getattr(self, name) != getattr(other, name):

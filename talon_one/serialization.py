@@ -256,7 +256,7 @@ def _circular(where: str, path: Optional[ErrorPath] = None) -> ApiValueError:
 
 
 def _child_where(where: str, key: Union[str, int]) -> str:
-    return "%s[%d]" % (where, key) if key.__class__ is int else "%s.%s" % (where, key)
+    return "%s[%d]" % (where, key) if isinstance(key, int) else "%s.%s" % (where, key)
 
 
 def _int_too_long(value: int, where: str) -> Optional[ApiValueError]:
