@@ -4,7 +4,8 @@ The models and IntegrationApi are imported lazily at run time; the imports under
 TYPE_CHECKING in the package __init__ files are what static tools follow.
 """
 
-import jedi
+import sys
+
 import pytest
 
 from .conftest import ROOT
@@ -22,7 +23,16 @@ state.customer_session.cart_items
 
 
 @pytest.fixture(scope="module")
-def script(tmp_path_factory):
+def jedi():
+    """jedi, imported here: importing it raises the interpreter's recursion limit, which is put back after."""
+    limit = sys.getrecursionlimit()
+    import jedi
+    yield jedi
+    sys.setrecursionlimit(limit)
+
+
+@pytest.fixture(scope="module")
+def script(jedi, tmp_path_factory):
     path = tmp_path_factory.mktemp("editor") / "user.py"
     path.write_text(SOURCE, encoding="utf-8")
     return jedi.Script(SOURCE, path=str(path), project=jedi.Project(ROOT, added_sys_path=[ROOT]))
@@ -40,7 +50,7 @@ def test_talon_one_cart_item_resolves_to_the_model_class(script):
     assert definitions and definitions[0].module_path.name == "cart_item.py"
 
 
-def test_the_fields_of_a_model_are_completed_with_their_types(script, tmp_path):
+def test_the_fields_of_a_model_are_completed_with_their_types(jedi, script, tmp_path):
     completions = {c.name: c for c in script.complete(_line("item."), len("item."))}
     for field in ("name", "sku", "quantity", "price", "category", "attributes", "additional_properties"):
         assert field in completions, sorted(completions)
