@@ -99,6 +99,10 @@ def test_mypy_strict_reports_each_planted_mistake_in_a_users_module(tmp_path, in
         name = "user_%s.py" % (marker or "correct").lower()
         (tmp_path / name).write_text(text, encoding="utf-8")
         files[name] = (marker, line)
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read().split("## Type checking and editors", 1)[1]
+    (tmp_path / "user_readme.py").write_text(readme.split("```python", 1)[1].split("```", 1)[0], encoding="utf-8")
+    files["user_readme.py"] = (None, None)
     # Configuration and ApiClient are not annotated yet: the README tells users to exclude calls into
     # talon_one from --disallow-untyped-calls until they are; this run does what it says.
     options = ["--strict", "--untyped-calls-exclude", "talon_one", "--python-executable", installed_python]
@@ -109,7 +113,7 @@ def test_mypy_strict_reports_each_planted_mistake_in_a_users_module(tmp_path, in
         if match:
             errors.setdefault(match.group(1), []).append((int(match.group(2)), match.group(3)))
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "user_correct.py" not in errors, errors.get("user_correct.py")
+    assert "user_correct.py" not in errors and "user_readme.py" not in errors, errors
     for name, (marker, line) in files.items():
         if marker is None:
             continue
