@@ -7,6 +7,10 @@ table by JSON name, else from the field's type.
 
 from codegen.text import py_literal
 
+# Example values are data that talon_one.testing.FakeTalonOne has by default (Promotions.default():
+# coupon SUMMER10, referral campaign 2), so that every example in the docs runs against it as it
+# stands (test/test_doc_examples.py).
+
 # JSON name -> example value (plain JSON; nested models are built from their schema).
 EXAMPLE_VALUES = {
     "profileId": "customer-4711",
@@ -15,9 +19,9 @@ EXAMPLE_VALUES = {
     "advocateProfileIntegrationId": "customer-4711",
     "friendProfileIntegrationId": "customer-0815",
     "sessionId": "session-2024-0001",
-    "couponCodes": ["SUMMER-10"],
+    "couponCodes": ["SUMMER10"],
     "referralCode": "FRIEND-ABCD",
-    "coupon": "SUMMER-10",
+    "coupon": "SUMMER10",
     "referral": "FRIEND-ABCD",
     "integrationIDs": ["customer-4711", "customer-0815"],
     "identifiers": ["device-8f3a"],
@@ -26,7 +30,7 @@ EXAMPLE_VALUES = {
     "quantity": 2,
     "price": 89.9,
     "category": "shoes",
-    "campaignId": 42,
+    "campaignId": 2,
     "audienceId": 3,
     "adds": [3],
     "deletes": [9],
@@ -48,6 +52,17 @@ EXAMPLE_ATTRIBUTES = {
 }
 DEFAULT_ATTRIBUTES = {"ShippingCity": "Berlin"}
 
+# operationId -> lines run before the call (inside the `with` block), for operations that need
+# something to exist first.
+_PROFILE_MUST_EXIST = [
+    "# The profile must exist (else NotFoundException): create or update it first.",
+    "api.update_customer_profile_v2(integration_id, talon_one.CustomerProfileIntegrationRequestV2())",
+]
+EXAMPLE_PRECONDITIONS = {
+    "getCustomerInventory": _PROFILE_MUST_EXIST,
+    "deleteCustomerData": _PROFILE_MUST_EXIST,
+}
+
 # Optional fields left out of examples even though a value is known.
 _SKIP = {("NewReferral", "friendProfileIntegrationId")}
 
@@ -58,7 +73,7 @@ def parameter_example(param):
         return "False" if param.name == "dry" else "True"
     if param.type_ref == "str":
         if param.spec_name == "couponValue":
-            return '"SUMMER-10"'
+            return '"SUMMER10"'
         if param.spec_name == "customerSessionId":
             return '"session-2024-0001"'
         if param.spec_name == "silent":

@@ -1,6 +1,6 @@
 """Render docs/: IntegrationApi.md, one page per model, and README_api.md (the index)."""
 
-from codegen.examples import model_example, parameter_example
+from codegen.examples import EXAMPLE_PRECONDITIONS, model_example, parameter_example
 from codegen.naming import snake_case
 from codegen.render_api import ERROR_CLASSES
 from codegen.text import HEADER_MD, describe_constraints, py_literal
@@ -139,6 +139,7 @@ def example_program(api, op):
     for param in op.path_parameters:
         lines.append("    %s = %s  # %s" % (param.name, parameter_example(param), param.description))
         arguments.append(param.name)
+    lines += ["    " + line for line in EXAMPLE_PRECONDITIONS.get(op.operation_id, [])]
     if op.body:
         body = model_example(api, op.body)
         uses_datetime = any("datetime." in line for line in body)

@@ -8,8 +8,12 @@
 
 The operations class and the model classes are imported on first use, so
 `import talon_one` stays cheap; type checkers and editors read the imports
-under TYPE_CHECKING instead.
+under TYPE_CHECKING instead. `ManagementApi` is not part of this SDK: the
+name exists and raises an error saying what to use instead.
 """
+
+# The official SDK's package exposed this name; kept so that nothing it had is missing.
+from __future__ import absolute_import
 
 import importlib
 from typing import TYPE_CHECKING, Any, List
@@ -43,12 +47,14 @@ from talon_one import models as _models
 if TYPE_CHECKING:
     from talon_one.api.integration_api import IntegrationApi
     from talon_one.models import *  # noqa: F401,F403  (every model class, as the lazy import gives them)
+    from talon_one.unsupported import ManagementApi
 
 __all__ = [
     "__version__",
     "Configuration",
     "ApiClient",
     "IntegrationApi",
+    "ManagementApi",
     "RetryPolicy",
     "OpenApiException",
     "ApiTypeError",
@@ -77,6 +83,10 @@ def __getattr__(name: str) -> Any:
     value: Any
     if name == "IntegrationApi":
         value = importlib.import_module("talon_one.api.integration_api").IntegrationApi
+    elif name == "ManagementApi":
+        value = importlib.import_module("talon_one.unsupported").ManagementApi
+    elif name == "api":
+        value = importlib.import_module("talon_one.api")
     else:
         models = importlib.import_module("talon_one.models")
         try:

@@ -12,16 +12,21 @@ import datetime
 import json
 import os
 import re
+import threading
 import urllib.parse
 
 from talon_one import model_base, rest, serialization
 from talon_one.auth import auth_header
 from talon_one.configuration import Configuration, check_header_value, normalize_host
-from talon_one.exceptions import ApiDecodeError, ApiValueError, OpenApiException, exception_for_response
+from talon_one.exceptions import (ApiDecodeError, ApiException, ApiTypeError, ApiValueError, OpenApiException,
+                                  exception_for_response)
+from talon_one.rest_official import RESTResponse
 from talon_one.retries import parse_retry_after
 from talon_one.version import __version__
 
-__all__ = ["ApiClient", "AsyncResult"]
+# ApiException, ApiValueError, Configuration and ThreadPool (see __getattr__) are importable from here,
+# as from the official SDK's module.
+__all__ = ["ApiClient", "AsyncResult", "AsyncPool", "ApiException", "ApiValueError", "Configuration"]
 
 _METHODS_WITH_BODY = frozenset(("POST", "PUT", "PATCH"))
 _COLLECTION_SEPARATORS = {"csv": ",", "ssv": " ", "tsv": "\t", "pipes": "|"}
@@ -59,13 +64,63 @@ class AsyncResult:
         return self._future.exception() is None
 
 
+class AsyncPool:
+    """`ApiClient.pool`: the client's async thread pool, with the official SDK's `apply_async`.
+
+    The official SDK's pool is a multiprocessing.pool.ThreadPool; this one runs on a
+    concurrent.futures.ThreadPoolExecutor (`executor`), whose `submit` is offered too.
+    """
+
+    __slots__ = ("executor",)
+
+    def __init__(self, executor):
+        self.executor = executor
+
+    def apply_async(self, func, args=(), kwds=None, callback=None, error_callback=None):
+        """Run func(*args, **kwds) on the pool; an AsyncResult. `callback` gets the result,
+        `error_callback` the exception, in the pool's thread (as multiprocessing.pool does)."""
+        future = self.executor.submit(func, *args, **(kwds or {}))
+        if callback is not None or error_callback is not None:
+            future.add_done_callback(lambda done: _report(done, callback, error_callback))
+        return AsyncResult(future)
+
+    def submit(self, func, *args, **kwargs):
+        return self.executor.submit(func, *args, **kwargs)
+
+
+def _report(future, callback, error_callback):
+    error = future.exception()
+    if error is None:
+        if callback is not None:
+            callback(future.result())
+    elif error_callback is not None:
+        error_callback(error)
+
+
 class ApiClient:
     """Sends the Integration API's requests; one per application, shared by its threads.
 
     Holds one connection pool (keep-alive, thread safe, rebuilt in a forked
     child) and, when async_req is used, a thread pool of `pool_threads`
     workers. Use it as a context manager or call close().
+
+    An ApiClient pickles and deep-copies (to a multiprocessing worker started
+    with spawn or forkserver, say): its configuration and headers travel; the
+    connection pool and the thread pool are created anew on first use.
     """
+
+    # The official SDK's tables of the types it decodes by name.
+    NATIVE_TYPES_MAPPING = {
+        "int": int,
+        "long": int,
+        "float": float,
+        "str": str,
+        "bool": bool,
+        "date": datetime.date,
+        "datetime": datetime.datetime,
+        "object": object,
+    }
+    PRIMITIVE_TYPES = (float, bool, bytes, str, int)
 
     def __init__(self, configuration=None, header_name=None, header_value=None, cookie=None,
                  pool_threads=1):
@@ -83,6 +138,35 @@ class ApiClient:
         self.cookie = cookie
         self._executor = None
         self._executor_pid = None
+        self._local = threading.local()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        for name in ("_executor", "_executor_pid", "_local"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._executor = None
+        self._executor_pid = None
+        self._local = threading.local()
+
+    @property
+    def last_response(self):
+        """The last response this thread received through this client, or None: set by every
+        operation call (whatever the status) and by a successful request().
+
+        Kept per thread, so two threads sharing the client never see each other's
+        response; a call made with async_req=True sets it in the pool's thread. A
+        RESTResponse (status, reason, data, headers), or the unread urllib3
+        response of a call made with `_preload_content=False`.
+        """
+        last = getattr(self._local, "last_response", None)
+        if last is None:
+            return None
+        response, preloaded = last
+        return RESTResponse(response) if preloaded else response
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -170,10 +254,12 @@ class ApiClient:
         url = self.build_url(resource_path, path_params, query_params, collection_formats, _host)
         payload = encode_body(method, body, post_params, files)
         headers = self.build_headers(method, resource_path, header_params, payload, auth_settings)
-        response = self.rest_client.request(method, url, headers=headers, body=payload,
-                                            preload_content=_preload_content, timeout=_request_timeout,
-                                            retries=_retries)
-        return self.handle_response(response, response_type, _preload_content, _return_http_data_only)
+        response = self.rest_client.send(method, url, headers=headers, body=payload,
+                                         preload_content=_preload_content, timeout=_request_timeout,
+                                         retries=_retries)
+        self._local.last_response = (response, _preload_content)
+        return self.handle_response(response, response_type, _preload_content, _return_http_data_only,
+                                    _Operation(method, resource_path))
 
     def build_url(self, resource_path, path_params=None, query_params=None, collection_formats=None,
                   host=None):
@@ -221,12 +307,15 @@ class ApiClient:
             headers[credential[0]] = credential[1]
         return headers
 
-    def handle_response(self, response, response_type, preloaded=True, data_only=True):
-        """The decoded data (or the raw response when not preloaded), or the mapped exception."""
+    def handle_response(self, response, response_type, preloaded=True, data_only=True, operation=None):
+        """The decoded data (or the raw response when not preloaded), or the mapped exception.
+
+        `operation` ('PUT /v2/customer_sessions/{customerSessionId}') is named in the exception.
+        """
         status = response.status
         if not 200 <= status <= 299:
-            raise error_for_response(response, preloaded)
-        data = decode_response(response, response_type) if preloaded else response
+            raise error_for_response(response, preloaded, operation)
+        data = decode_response(response, response_type, operation) if preloaded else response
         return data if data_only else (data, status, response.headers)
 
     def _submit(self, function, *args):
@@ -250,25 +339,65 @@ class ApiClient:
 
     @property
     def pool(self):
-        """The async thread pool (the official SDK's attribute)."""
-        return self._executor_for_this_process()
+        """The async thread pool (the official SDK's attribute): an AsyncPool with `apply_async`."""
+        return AsyncPool(self._executor_for_this_process())
 
     def request(self, method, url, query_params=None, headers=None, post_params=None, body=None,
                 _preload_content=True, _request_timeout=None):
-        """Send a request to a full URL (no auth added); raise the mapped exception for non-2xx."""
-        method = method.upper()
-        if query_params:
-            url = "%s?%s" % (url, encode_query(query_params))
-        payload = encode_body(method, body, post_params, None)
-        headers = dict(headers or {})
-        for name, value in headers.items():
-            _check_header_name(name)
-            check_header_value("header %s" % name, value)
-        response = self.rest_client.request(method, url, headers=headers, body=payload,
-                                            preload_content=_preload_content, timeout=_request_timeout)
-        if not 200 <= response.status <= 299:
-            raise error_for_response(response, _preload_content)
+        """Send a request to a full URL (no auth added): RESTClientObject.request, which raises the
+        mapped exception for non-2xx. Sets `last_response`."""
+        response = self.rest_client.request(method, url, query_params=query_params, headers=headers,
+                                            post_params=post_params, body=body, _preload_content=_preload_content,
+                                            _request_timeout=_request_timeout)
+        self._local.last_response = ((response.urllib3_response, True) if _preload_content
+                                     else (response, False))
         return response
+
+    def deserialize_model(self, data, klass):
+        """`data`, a dict with the API's JSON keys (an effect's `props`, say), decoded into model `klass`.
+
+        `klass` is a model class or its name ('SetDiscountEffectProps'). Decoded as
+        responses are: no validation, unknown keys kept in `additional_properties`.
+        None gives None; a `klass` instance is returned as it is.
+        """
+        cls = _model_for(klass)
+        if data is None or isinstance(data, cls):
+            return data
+        if not isinstance(data, dict):
+            raise ApiTypeError("deserialize_model(data, %s): data must be a dict of the API's JSON keys, got %s"
+                               % (cls.__name__, type(data).__name__))
+        return cls.from_dict(data)
+
+    def parameters_to_tuples(self, params, collection_formats):
+        """Query parameters (a dict or pairs) as a list of (name, text) pairs, as they are sent.
+
+        Lists repeat the name ('multi', the default) or are joined as
+        `collection_formats` says ('csv', 'ssv', 'tsv', 'pipes'); booleans become
+        true/false and dates ISO 8601; None values are left out.
+        """
+        return parameters_to_tuples(params, collection_formats)
+
+    def update_params_for_auth(self, headers, querys, auth_settings, body=b""):
+        """Add to `headers` the credential for a request accepting `auth_settings` (scheme names).
+
+        The Content-Signature of integration_auth signs the request body: pass the
+        body (bytes, a model or a dict) when it is not empty. `querys` is kept for
+        the official SDK's signature: no scheme of this API goes in the query.
+        Raises MissingCredentialsError when no accepted credential is configured.
+        """
+        if not auth_settings:
+            return
+        payload = body if isinstance(body, bytes) else (encode_body("POST", body) or b"")
+        credential = auth_header(self.configuration, auth_settings, payload, "update_params_for_auth")
+        if credential is not None:
+            headers[credential[0]] = credential[1]
+
+    def files_parameters(self, files=None):
+        """Kept from the official SDK: [] when no files are given; file uploads raise ApiValueError,
+        as the Integration API takes JSON bodies only."""
+        if files:
+            raise ApiValueError("files: file uploads are not supported: the Integration API takes JSON bodies")
+        return []
 
     def sanitize_for_serialization(self, obj):
         """`obj` (models, datetimes, Decimals...) as plain JSON values, exactly as it would be sent.
@@ -363,25 +492,29 @@ def encode_query(query_params, collection_formats=None):
     Lists repeat the key ('multi', the default) or are joined as
     `collection_formats` says ('csv', 'ssv', 'tsv', 'pipes').
     """
-    items = query_params.items() if isinstance(query_params, dict) else query_params
-    parts = []
+    return "&".join("%s=%s" % (_quote(str(key), "query parameter name", key), _quote(text, "query parameter", key))
+                    for key, text in parameters_to_tuples(query_params, collection_formats))
+
+
+def parameters_to_tuples(params, collection_formats=None):
+    """[(name, text), ...] for query parameters given as a dict or pairs (see encode_query)."""
+    items = params.items() if isinstance(params, dict) else params
+    pairs = []
     for key, value in items:
         if value is None:
             continue
-        name = _quote(str(key), "query parameter name", key)
         if isinstance(value, (list, tuple)):
             style = (collection_formats or {}).get(key, "multi")
             values = [_param_text(item) for item in value if item is not None]
             if style == "multi":
-                parts.extend("%s=%s" % (name, _quote(text, "query parameter", key)) for text in values)
+                pairs.extend((key, text) for text in values)
             elif style in _COLLECTION_SEPARATORS:
-                parts.append("%s=%s" % (name, _quote(_COLLECTION_SEPARATORS[style].join(values),
-                                                     "query parameter", key)))
+                pairs.append((key, _COLLECTION_SEPARATORS[style].join(values)))
             else:
                 raise ApiValueError("unknown collection format %r for query parameter %s" % (style, key))
         else:
-            parts.append("%s=%s" % (name, _quote(_param_text(value), "query parameter", key)))
-    return "&".join(parts)
+            pairs.append((key, _param_text(value)))
+    return pairs
 
 
 def _quote(text, kind, name):
@@ -434,6 +567,30 @@ def _param_text(value):
     return str(value)
 
 
+def checked_headers(headers):
+    """A copy of `headers` (a dict or None) whose names and values are safe to send."""
+    headers = dict(headers or {})
+    for name, value in headers.items():
+        _check_header_name(name)
+        check_header_value("header %s" % name, value)
+    return headers
+
+
+def _model_for(klass):
+    """The model class `klass` names (a class or a name), or ApiValueError."""
+    if isinstance(klass, type) and issubclass(klass, model_base.Model):
+        return klass
+    if isinstance(klass, str):
+        try:
+            cls = model_base._model_class(klass)
+        except AttributeError:
+            cls = None
+        if isinstance(cls, type) and issubclass(cls, model_base.Model):
+            return cls
+    raise ApiValueError("klass must be a talon_one model class or its name (such as 'SetDiscountEffectProps'), "
+                        "got %r" % (klass,))
+
+
 def _check_header_name(name):
     if name in _checked_header_names:
         return
@@ -447,8 +604,11 @@ def _check_header_name(name):
 # Response handling
 # --------------------------------------------------------------------------
 
-def error_for_response(response, preloaded=True):
-    """The exception for a non-2xx response (the body is read and the connection released)."""
+def error_for_response(response, preloaded=True, operation=None):
+    """The exception for a non-2xx response (the body is read and the connection released).
+
+    `operation` (HTTP method and path template) is named in the exception.
+    """
     try:
         body = response.data
     except rest.TRANSPORT_ERRORS as error:
@@ -460,34 +620,36 @@ def error_for_response(response, preloaded=True):
     retry_after = None
     if status == 429 or status >= 500:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    return exception_for_response(status, response.reason, body, response.headers, retry_after=retry_after)
+    return exception_for_response(status, response.reason, body, response.headers, retry_after=retry_after,
+                                  operation=operation)
 
 
-def decode_response(response, response_type):
-    """The response body decoded into `response_type`; ApiDecodeError when it is not the JSON expected."""
+def decode_response(response, response_type, operation=None):
+    """The response body decoded into `response_type`; ApiDecodeError (naming `operation`) when it is
+    not the JSON expected."""
     status = response.status
     if status == 204 or response_type is None:
         return None
     data = response.data
     if not data:
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
-                             detail="empty body where a JSON %s was expected" % response_type)
+                             operation=operation, detail="empty body where a JSON %s was expected" % response_type)
     content_type = response.headers.get("Content-Type")
     if content_type is not None and not _is_json(content_type):
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
-                             detail="Content-Type %s where JSON was expected" % content_type)
+                             operation=operation, detail="Content-Type %s where JSON was expected" % content_type)
     try:
         text = data if isinstance(data, str) else bytes(data).decode(json.detect_encoding(data), "surrogatepass")
         parsed = _json_decoder.decode(text)
     except ValueError as error:
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
-                             detail="body is not valid JSON (%s)" % error) from None
+                             operation=operation, detail="body is not valid JSON (%s)" % error) from None
     except RecursionError:
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
-                             detail="body is JSON nested too deeply to decode") from None
+                             operation=operation, detail="body is JSON nested too deeply to decode") from None
     if parsed.__class__ is not dict and _expects_object(response_type):
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
-                             detail="a JSON %s where an object (%s) was expected"
+                             operation=operation, detail="a JSON %s where an object (%s) was expected"
                              % (_JSON_TYPE_NAMES.get(parsed.__class__, "value"), response_type))
     return model_base.deserialize(parsed, response_type)
 
@@ -520,3 +682,11 @@ def _is_json(content_type):
         if len(_json_content_types) < 64:
             _json_content_types[content_type] = known
     return known
+
+
+def __getattr__(name):
+    """`ThreadPool` (multiprocessing.pool's, which the official SDK imported here), imported on first use."""
+    if name == "ThreadPool":
+        from multiprocessing.pool import ThreadPool
+        return ThreadPool
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

@@ -29,6 +29,7 @@ import threading
 import urllib.parse
 
 from talon_one.exceptions import ApiTypeError, ApiValueError
+from talon_one.retries import resolve_policy
 from talon_one.version import __version__
 
 __all__ = ["Configuration", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT"]
@@ -166,7 +167,9 @@ class Configuration:
     Transport:
       connect_timeout       seconds to open a connection (default 5)
       read_timeout          seconds to wait for response bytes (default 30)
-      retries               None (the default policy: 2 retries), an int, or a RetryPolicy
+      retries               None (the default policy: 2 retries), an int, a RetryPolicy, or an
+                            urllib3 Retry (mapped onto a RetryPolicy; a field that cannot be
+                            honoured raises ApiValueError here: talon_one.retries.policy_from_urllib3_retry)
       verify_ssl            verify the server certificate (default True); False logs a WARNING
       ssl_ca_cert           CA bundle (PEM file) to verify with (default: the system's store,
                             which OpenSSL also reads from SSL_CERT_FILE)
@@ -186,6 +189,10 @@ class Configuration:
                             'talon_one' logger at DEBUG
       logger_format, logger_file   as in the official SDK
       client_side_validation       check model values as they are set (default True)
+
+    A Configuration pickles and deep-copies (to a multiprocessing worker, say): the settings
+    travel, including `debug` and `logger_file`, which take effect in the new process. To be
+    pickled, a `refresh_api_key_hook` must be a module-level function (not a lambda).
     """
 
     def __init__(self, host=None, api_key=None, api_key_prefix=None, username=None, password=None,
@@ -201,11 +208,7 @@ class Configuration:
         self._application_key = None
         self._signing_key = None
         self._auth_cache = None
-        self._debug = False
-        self._level_before_debug = None
-        self._logger_stream_handler = None
-        self._logger_file = None
-        self._logger_file_handler = None
+        self._no_logging_yet()
 
         self.host = host
         self.api_key = api_key if api_key is not None else {}
@@ -236,12 +239,10 @@ class Configuration:
         self.default_headers = dict(default_headers) if default_headers else {}
         # Kept for the official SDK's sake: path parameters are always encoded as one segment.
         self.safe_chars_for_path_param = safe_chars_for_path_param
+        # Kept for the official SDK's sake: there are no file downloads in the Integration API.
+        self.temp_folder_path = None
 
         self.client_side_validation = client_side_validation
-        self.logger = {
-            "package_logger": logging.getLogger(LOGGER_NAME),
-            "urllib3_logger": logging.getLogger("urllib3"),
-        }
         self.logger_format = logger_format
         self.logger_file = logger_file
         self.debug = debug
@@ -297,13 +298,55 @@ class Configuration:
         clone = self.__class__.__new__(self.__class__)
         memo[id(self)] = clone
         for name, value in self.__dict__.items():
-            if name in ("logger", "_logger_stream_handler", "_logger_file_handler", "retries",
+            if name in ("logger", "_logger_stream_handler", "_logger_file_handler", "_retries",
                         "refresh_api_key_hook"):
                 clone.__dict__[name] = value
             else:
                 clone.__dict__[name] = copy.deepcopy(value, memo)
         clone._auth_cache = None
         return clone
+
+    def __getstate__(self):
+        """The settings; log handlers and caches are left behind (see __setstate__)."""
+        state = dict(self.__dict__)
+        for name in ("logger", "_logger_stream_handler", "_logger_file_handler", "_auth_cache",
+                     "_level_before_debug"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state):
+        """Settings from another process (or a pickle): `debug` and `logger_file` are applied anew."""
+        debug = state.pop("_debug", False)
+        logger_file = state.pop("_logger_file", None)
+        self.__dict__.update(state)
+        self._auth_cache = None
+        self._no_logging_yet()
+        self._open_logger_file(logger_file)
+        self.debug = debug
+
+    def _no_logging_yet(self):
+        """The loggers, with nothing of this configuration's set up on them yet (no handler, debug off)."""
+        self._debug = False
+        self._level_before_debug = None
+        self._logger_stream_handler = None
+        self._logger_file = None
+        self._logger_file_handler = None
+        self.logger = {
+            "package_logger": logging.getLogger(LOGGER_NAME),
+            "urllib3_logger": logging.getLogger("urllib3"),
+        }
+
+    # -- transport ----------------------------------------------------------------
+
+    @property
+    def retries(self):
+        """The retry setting as given: None, an int, a RetryPolicy or an urllib3 Retry."""
+        return self._retries
+
+    @retries.setter
+    def retries(self, value):
+        resolve_policy(value)  # refuses, naming the field, what cannot be honoured
+        self._retries = value
 
     # -- where ------------------------------------------------------------------
 
@@ -370,6 +413,13 @@ class Configuration:
         if self._signing_key is None or self._application_id is None:
             return None
         return self._application_id, self._signing_key
+
+    def get_basic_auth_token(self):
+        """'Basic <base64 of username:password>' (the official SDK's helper; the Integration API
+        authenticates with an API key or a signature, not with this)."""
+        import urllib3
+        credentials = "%s:%s" % (self.username or "", self.password or "")
+        return urllib3.util.make_headers(basic_auth=credentials).get("authorization")
 
     def get_api_key_with_prefix(self, identifier, alias=None):
         """The header value for API key `identifier` ('Authorization'), prefix included, or None."""
@@ -466,11 +516,38 @@ class Configuration:
             logger.removeHandler(self._logger_file_handler)
             self._logger_file_handler.close()
             self._logger_file_handler = None
-        self._logger_file = value
-        if value:
-            self._logger_file_handler = logging.FileHandler(value)
-            self._logger_file_handler.setFormatter(logging.Formatter(self._logger_format))
-            logger.addHandler(self._logger_file_handler)
+        self._logger_file = None
+        self._open_logger_file(value)
+
+    def _open_logger_file(self, path):
+        """Log to `path` too; a handler this process already has for that file is shared, not doubled."""
+        self._logger_file = path
+        if not path:
+            return
+        logger = self.logger["package_logger"]
+        target = os.path.abspath(path)
+        for handler in logger.handlers:
+            if isinstance(handler, logging.FileHandler) and handler.baseFilename == target:
+                self._logger_file_handler = handler
+                return
+        self._logger_file_handler = logging.FileHandler(path)
+        self._logger_file_handler.setFormatter(logging.Formatter(self._logger_format))
+        logger.addHandler(self._logger_file_handler)
+
+    @property
+    def logger_file_handler(self):
+        """The logging.FileHandler writing to `logger_file`, or None (the official SDK's attribute)."""
+        return self._logger_file_handler
+
+    @property
+    def logger_stream_handler(self):
+        """The stderr handler `debug=True` added when nothing else would print, or None."""
+        return self._logger_stream_handler
+
+    @property
+    def logger_formatter(self):
+        """A logging.Formatter for `logger_format` (the official SDK's attribute)."""
+        return logging.Formatter(self._logger_format)
 
     def to_debug_report(self):
         """Versions for a bug report (no settings, no keys)."""

@@ -43,6 +43,7 @@ __all__ = [
     "ApiConnectionError",
     "ApiTimeoutError",
     "exception_for_response",
+    "render_path",
 ]
 
 # How much of an unparsed body str(exc) shows; the whole body stays on exc.body.
@@ -51,14 +52,14 @@ _BODY_PREVIEW = 200
 _ERRORS_SHOWN = 3
 
 
-def _render_path(path_to_item):
-    """Render ['cartItems', 0, 'quantity'] as "['cartItems'][0]['quantity']"."""
+def render_path(path_to_item):
+    """Render ['cartItems', 0, 'quantity'] as "['cartItems'][0]['quantity']" (as the official SDK does)."""
     return "".join("[%d]" % p if isinstance(p, int) else "['%s']" % p for p in path_to_item)
 
 
 def _with_path(msg, path_to_item):
     """`msg`, followed by where it happened when the (official SDK's) `path_to_item` is given."""
-    return "%s at %s" % (msg, _render_path(path_to_item)) if path_to_item else msg
+    return "%s at %s" % (msg, render_path(path_to_item)) if path_to_item else msg
 
 
 class OpenApiException(Exception):
@@ -104,13 +105,21 @@ class ApiException(OpenApiException):
 
     `status`, `reason`, `body` (text) and `headers` describe the response;
     `error` is the service's parsed `ErrorResponse` as a dict (or None), with
-    `message` and `errors` as shortcuts. `retry_after` is the delay in seconds
-    a 429 or 5xx response asked for (Retry-After), else None.
+    `message` and `errors` as shortcuts. `operation` names the call as HTTP
+    method and the spec's path template ('PUT /v2/customer_sessions/{customerSessionId}'),
+    never the filled-in path, whose values can be personal data. `retry_after`
+    is the delay in seconds a 429 or 5xx response asked for (Retry-After), else None.
+
+    str(exc) is one line (status, reason, operation, the service's message and
+    first errors); the full detail stays in the attributes. `exc.args` holds
+    plain values (status, reason, None, body, headers as a dict, operation, and
+    a subclass's own fields), so `type(exc)(*exc.args)` rebuilds the exception
+    with its message and status: Celery's JSON result backend rebuilds them so.
     """
 
     retry_after = None
 
-    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None):
+    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, operation=None):
         if http_resp is not None:
             status = http_resp.status
             reason = http_resp.reason
@@ -120,8 +129,9 @@ class ApiException(OpenApiException):
         self.reason = reason
         self.body = _as_text(body)
         self.headers = headers
+        self.operation = None if operation is None else str(operation)
         self.error = _parse_error_body(self.body)
-        super().__init__(status, reason)
+        super().__init__(status, reason, None, self.body, _plain_headers(headers), self.operation)
 
     @property
     def message(self):
@@ -133,20 +143,30 @@ class ApiException(OpenApiException):
         return errors if isinstance(errors, list) else []
 
     def __str__(self):
-        lines = ["(%s)" % self.status if self.status is not None else "(no response)"]
+        text = "(%s)" % self.status if self.status is not None else "(no response)"
         if self.reason:
-            lines.append("Reason: %s" % self.reason)
+            text += " %s" % self.reason
+        if self.operation:
+            text += " on %s" % self.operation
+        details = self._details()
+        if details:
+            text += ": " + "; ".join(details)
+        return _one_line(text)
+
+    def _details(self):
+        """What str(exc) shows after the status line: the service's message and errors, or the body."""
+        details = []
         if self.message:
-            lines.append("Message: %s" % self.message)
+            details.append(str(self.message))
         for entry in self.errors[:_ERRORS_SHOWN]:
-            lines.append("Error: %s" % _describe_api_error(entry))
+            details.append("error: %s" % _describe_api_error(entry))
         if len(self.errors) > _ERRORS_SHOWN:
-            lines.append("(%d more errors)" % (len(self.errors) - _ERRORS_SHOWN))
+            details.append("(%d more errors)" % (len(self.errors) - _ERRORS_SHOWN))
         if self.error is None and self.body:
             preview = self.body[:_BODY_PREVIEW]
             suffix = "..." if len(self.body) > _BODY_PREVIEW else ""
-            lines.append("Body: %s%s" % (preview, suffix))
-        return "\n".join(lines)
+            details.append("body: %s%s" % (preview, suffix))
+        return details
 
 
 class BadRequestException(ApiException):
@@ -172,15 +192,17 @@ class ConflictException(ApiException):
 class _RetryAfterMixin:
     """Keeps the Retry-After delay (seconds) a 429 or 5xx response asked for."""
 
-    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, retry_after=None):
-        super().__init__(status, reason, http_resp, body, headers)
+    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, operation=None,
+                 retry_after=None):
+        super().__init__(status, reason, http_resp, body, headers, operation)
         self.retry_after = retry_after
+        self.args += (retry_after,)
 
-    def __str__(self):
-        text = super().__str__()
+    def _details(self):
+        details = super()._details()
         if self.retry_after is not None:
-            text += "\nRetry-After: %g s" % self.retry_after
-        return text
+            details.append("Retry-After: %g s" % self.retry_after)
+        return details
 
 
 class TooManyRequestsException(_RetryAfterMixin, ApiException):
@@ -201,28 +223,30 @@ class ApiDecodeError(ApiException):
     `detail` says what was wrong (empty body, not JSON, wrong Content-Type).
     """
 
-    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, detail=None):
-        super().__init__(status, reason, http_resp, body, headers)
+    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, operation=None,
+                 detail=None):
+        super().__init__(status, reason, http_resp, body, headers, operation)
         self.detail = detail
+        self.args += (detail,)
 
-    def __str__(self):
-        text = super().__str__()
+    def _details(self):
+        details = super()._details()
         if self.detail:
-            text += "\nDecode error: %s" % self.detail
-        return text
+            details.append("decode error: %s" % self.detail)
+        return details
 
 
 class ApiConnectionError(ApiException):
-    """No usable response: connection refused or reset, DNS, TLS, or a broken body. `status` is None."""
+    """No usable response: connection refused or reset, DNS, TLS, or a broken body. `status` is None.
+
+    `reason` says what happened and where; `args` is (reason,), so the
+    exception rebuilds from it (the cause does not travel).
+    """
 
     def __init__(self, reason, cause=None):
         super().__init__(status=None, reason=reason)
+        self.args = (reason,)
         self.__cause__ = cause
-
-    def __reduce__(self):
-        # Exceptions pickle as cls(*self.args); ours are (status, reason): rebuild from reason
-        # instead, so the error survives a trip through pickle (Celery results, multiprocessing).
-        return self.__class__, (self.reason,), self.__dict__
 
 
 class ApiTimeoutError(ApiConnectionError):
@@ -238,20 +262,42 @@ _EXCEPTION_BY_STATUS = {
 }
 
 
-def exception_for_response(status, reason, body, headers, retry_after=None):
-    """Build the exception for a non-2xx response: the one error-mapping table."""
+def exception_for_response(status, reason, body, headers, retry_after=None, operation=None):
+    """Build the exception for a non-2xx response: the one error-mapping table.
+
+    `operation` names the call ('PUT /v2/customer_sessions/{customerSessionId}').
+    """
     if status == 429:
-        return TooManyRequestsException(status, reason, body=body, headers=headers, retry_after=retry_after)
+        return TooManyRequestsException(status, reason, body=body, headers=headers, operation=operation,
+                                        retry_after=retry_after)
     if 500 <= status <= 599:
-        return ServiceException(status, reason, body=body, headers=headers, retry_after=retry_after)
+        return ServiceException(status, reason, body=body, headers=headers, operation=operation,
+                                retry_after=retry_after)
     cls = _EXCEPTION_BY_STATUS.get(status, ApiException)
-    return cls(status, reason, body=body, headers=headers)
+    return cls(status, reason, body=body, headers=headers, operation=operation)
 
 
 def _as_text(body):
     if isinstance(body, (bytes, bytearray)):
         return bytes(body).decode("utf-8", "replace")
     return body
+
+
+def _plain_headers(headers):
+    """Response headers as a plain dict (JSON-friendly, for `args`), or None."""
+    if headers is None:
+        return None
+    try:
+        return {str(name): str(value) for name, value in headers.items()}
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _one_line(text):
+    """`text` with line breaks (from a body or the service's message) turned into spaces."""
+    if len(text.splitlines()) > 1:
+        text = " ".join(text.split())
+    return text
 
 
 def _parse_error_body(text):

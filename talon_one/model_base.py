@@ -57,6 +57,7 @@ from talon_one.serialization import (
     MAX_NESTING,
     _key_lookup,
     deserialize,
+    model_class,
     parse_date,
     parse_datetime,
     serialize,
@@ -76,6 +77,9 @@ from talon_one.validation import (
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
+
+# The model class of a name, under the name callers used when it lived here.
+_model_class = model_class
 
 # Model and field_alias live here; the other names are importable from here as before.
 __all__ = [
@@ -233,17 +237,22 @@ class Model:
         """Plain JSON values with JSON keys, converted and checked all the way down: the careful path."""
         return to_jsonable(self, where or type(self).__name__)
 
-    def to_dict(self) -> Dict[str, Any]:
-        """The fields as a dict keyed by field name (unset fields left out; unknown fields kept by JSON key).
+    def to_dict(self, exclude_none: bool = False) -> Dict[str, Any]:
+        """Every declared field in a dict keyed by field name, None where unset (as the official SDK
+        gives it), plus unknown fields from the service by JSON key.
 
+        `exclude_none=True` leaves out fields that are None, at every level (the compact form).
         Nested models become dicts (in a field, or as items of a list or dict field);
         other values are returned as they are, free-form ones too, however deep.
+        to_json() is the wire form.
         """
         out: Dict[str, Any] = {}
         for name in type(self).openapi_types:
             value = getattr(self, name)
             if value is not None:
-                out[name] = _to_plain(value)
+                out[name] = _to_plain(value, exclude_none)
+            elif not exclude_none:
+                out[name] = None
         extra = self._extra
         if extra:
             for key, value in extra.items():
@@ -321,15 +330,15 @@ def field_alias(name: str) -> property:
     return property(get, set_, doc="Alias of `%s`." % name)
 
 
-def _to_plain(value: Any) -> Any:
+def _to_plain(value: Any, exclude_none: bool = False) -> Any:
     """A field value for to_dict: models as dicts, one list or dict level looked into, nothing walked deeper."""
     if isinstance(value, Model):
-        return value.to_dict()
+        return value.to_dict(exclude_none)
     cls = value.__class__
     if cls is list:
-        return [item.to_dict() if isinstance(item, Model) else item for item in value]
+        return [item.to_dict(exclude_none) if isinstance(item, Model) else item for item in value]
     if cls is dict:
-        return {key: item.to_dict() if isinstance(item, Model) else item for key, item in value.items()}
+        return {key: item.to_dict(exclude_none) if isinstance(item, Model) else item for key, item in value.items()}
     return value
 
 

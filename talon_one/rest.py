@@ -1,6 +1,6 @@
 """The transport: one urllib3 pool per client, each request sent under the retry policy and timeouts.
 
-`RESTClientObject.request` sends one request, retrying as `talon_one.retries`
+`RESTClientObject.send` sends one request, retrying as `talon_one.retries`
 decides, and returns the urllib3 response (of any status). Every transport
 failure leaves it as ApiTimeoutError or ApiConnectionError.
 
@@ -29,11 +29,13 @@ except ImportError:  # pragma: no cover - older urllib3 1.26
 from talon_one.auth import redact_headers
 from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, LOGGER_NAME,
                                      check_header_value, redact_url)
-from talon_one.exceptions import ApiConnectionError, ApiTimeoutError, ApiTypeError, ApiValueError
+from talon_one.exceptions import ApiConnectionError, ApiException, ApiTimeoutError, ApiTypeError, ApiValueError
+from talon_one.rest_official import OfficialRequestMethods, RESTResponse
 from talon_one.retries import (CONNECTION_LOST, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
                                RETRYABLE_STATUSES, failure_kind, parse_retry_after, resolve_policy)
 
-__all__ = ["RESTClientObject", "build_pool_manager", "request_timeout"]
+__all__ = ["RESTClientObject", "RESTResponse", "ApiException", "ApiValueError", "build_pool_manager",
+           "request_timeout"]
 
 logger = logging.getLogger(LOGGER_NAME)
 
@@ -357,8 +359,13 @@ _PLAIN_TARGET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU
                                 "!$&'()*+,;=:@/?")
 
 
-class RESTClientObject:
-    """Sends requests over one connection pool, shared by all threads of a process."""
+class RESTClientObject(OfficialRequestMethods):
+    """Sends requests over one connection pool, shared by all threads of a process.
+
+    `send` is the transport; `request` and GET/POST/... keep the official SDK's
+    signatures (talon_one.rest_official). Pickled or deep-copied, it keeps its
+    settings and opens its own pool on first use.
+    """
 
     def __init__(self, configuration, pools_size=4, maxsize=None):
         self.configuration = configuration
@@ -370,15 +377,14 @@ class RESTClientObject:
         self._policy_cache = (None, None)
         self._origins = {}  # "https://host:port" -> (scheme, host, port) as urllib3 parses it
 
-    def request(self, method, url, headers=None, body=None, preload_content=True, timeout=None,
-                retries=None):
+    def send(self, method, url, headers=None, body=None, preload_content=True, timeout=None, retries=None):
         """Send `body` (bytes or None) to `url`, retrying as the policy allows.
 
         Returns the urllib3 response, whatever its status: read when
         `preload_content`, else unread (the caller releases it). Raises
         ApiTimeoutError / ApiConnectionError when no response could be had.
         """
-        policy = self._retry_policy(retries)
+        policy = self._retry_policy(retries).for_call()
         timeout = self._timeout(timeout)
         started = policy.clock() if policy.max_retries else 0.0
         # The hard end of the call: no attempt reads past it (see _DeadlineReader).
@@ -516,6 +522,18 @@ class RESTClientObject:
             policy = resolve_policy(setting)
             self._policy_cache = (setting, policy)
         return policy if per_call is None else resolve_policy(per_call, policy)
+
+    def __getstate__(self):
+        return {"configuration": self.configuration, "_pools_size": self._pools_size, "_maxsize": self._maxsize}
+
+    def __setstate__(self, state):
+        """Settings only: the pool is built on first use (as after a fork), in this process."""
+        self.__dict__.update(state)
+        self.pool_manager = None
+        self._process = None
+        self._timeout_cache = (None, None)
+        self._policy_cache = (None, None)
+        self._origins = {}
 
     def close(self):
         """Close the pooled connections (the client stays usable: new ones are opened on demand)."""

@@ -37,6 +37,8 @@ __all__ = [
     "parse_retry_after",
     "failure_kind",
     "resolve_policy",
+    "policy_from_urllib3_retry",
+    "Urllib3RetryPolicy",
 ]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
@@ -113,6 +115,19 @@ class RetryPolicy:
 
     __hash__ = None
 
+    def __reduce__(self):
+        # Pickled without the default random.random: a bound method pickles its Random's state,
+        # and every process unpickling it would then draw the same "random" waits.
+        settings = {name: getattr(self, name) for name in self.__slots__}
+        for name, default in _DEFAULT_FUNCTIONS.items():
+            if settings[name] == default:
+                del settings[name]
+        return _policy_from_settings, (type(self), settings)
+
+    def for_call(self):
+        """The policy to consult during one call: this one (it keeps no per-call state)."""
+        return self
+
     # -- decisions ---------------------------------------------------------
 
     def backoff(self, retry_number):
@@ -144,11 +159,16 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY_POLICY = RetryPolicy()
+_DEFAULT_FUNCTIONS = {"sleep": time.sleep, "random": _random.random, "clock": time.monotonic}
+
+
+def _policy_from_settings(cls, settings):
+    return cls(**settings)
 
 
 def resolve_policy(setting, base=None):
     """The RetryPolicy for a `retries` setting: None (the default), an int, a RetryPolicy,
-    or an urllib3 Retry (its `total` is used as the count).
+    or an urllib3 Retry (see policy_from_urllib3_retry).
 
     An int keeps the other settings (sleep included) of `base`.
     """
@@ -160,11 +180,10 @@ def resolve_policy(setting, base=None):
     if setting is False:
         setting = 0
     if isinstance(setting, _Urllib3Retry):
-        total = setting.total
-        setting = total if isinstance(total, int) and not isinstance(total, bool) else 0
+        return policy_from_urllib3_retry(setting, base)
     if isinstance(setting, int) and not isinstance(setting, bool):
         return base if setting == base.max_retries else base.replace(max_retries=setting)
-    raise TypeError("retries must be None, an int >= 0 or a talon_one.retries.RetryPolicy, got %r"
+    raise TypeError("retries must be None, an int >= 0, a talon_one.retries.RetryPolicy or an urllib3 Retry, got %r"
                     % (setting,))
 
 
@@ -227,3 +246,182 @@ def _seconds_until_http_date(value, now):
         when = when.replace(tzinfo=datetime.timezone.utc)
     now = time.time() if now is None else now
     return max(0.0, when.timestamp() - now)
+
+
+# --------------------------------------------------------------------------
+# urllib3 Retry, as the official SDK took it in Configuration.retries
+# --------------------------------------------------------------------------
+
+def policy_from_urllib3_retry(retry, base=None):
+    """The RetryPolicy that does what an urllib3 `Retry` asks, or ApiValueError naming the field
+    that cannot be honoured.
+
+    Honoured: `total`, and the counts per kind `connect` (connection not made),
+    `read` (read timeout, connection lost after sending) and `status`;
+    `status_forcelist` (any of 429, 500, 502, 503, 504); `allowed_methods` (the
+    methods retried after a read error or a listed status); `backoff_factor`
+    and `backoff_max` (the waits' ceiling grows as backoff_factor * 2 ** n, up to
+    backoff_max; each wait is drawn at random below it: full jitter);
+    `respect_retry_after_header` (429 and 503 answers carrying Retry-After are
+    retried after the delay asked for, as urllib3 does); `retry_after_max`
+    (lowers max_retry_after). `raise_on_status`, `raise_on_redirect`,
+    `remove_headers_on_redirect` and `history` change nothing here: a status left
+    after the retries always raises its ApiException, and redirects are not followed.
+
+    Kept whatever the Retry says: a request whose outcome is unknown (read error,
+    or a listed status other than 429/503) is re-sent only for idempotent methods,
+    so a POST is never sent twice; TLS and other errors are not retried; the
+    policy's `max_total_time` budget (from `base`) bounds the whole call.
+
+    Refused (ApiValueError): `redirect` or `other` > 0, `backoff_jitter` > 0,
+    a status_forcelist status talon_one does not retry, and `total=None` with a
+    count left unlimited (talon_one never retries without a count).
+    """
+    base = base or DEFAULT_RETRY_POLICY
+    total = _retry_count(retry, "total")
+    if total is False:
+        return base.replace(max_retries=0)
+    counts = {kind: _retry_count(retry, kind) for kind in ("connect", "read", "status")}
+    for kind in ("redirect", "other"):
+        if _retry_count(retry, kind):
+            raise _refusal(retry, kind, "talon_one does not retry %s; leave %s=None or 0"
+                           % ("redirects (it does not follow them)" if kind == "redirect"
+                              else "TLS or other errors", kind))
+    if getattr(retry, "backoff_jitter", 0):
+        raise _refusal(retry, "backoff_jitter", "talon_one always draws each wait at random below the "
+                       "backoff ceiling (full jitter); leave backoff_jitter=0")
+    statuses = frozenset(retry.status_forcelist or ())
+    unsupported = sorted(statuses - RETRYABLE_STATUSES)
+    if unsupported:
+        raise _refusal(retry, "status_forcelist", "talon_one retries only %s, not %s"
+                       % (", ".join(map(str, sorted(RETRYABLE_STATUSES))), ", ".join(map(str, unsupported))))
+    respect_retry_after = bool(retry.respect_retry_after_header)
+    if total is None:
+        status_retried = bool(statuses) or respect_retry_after
+        for kind, count in counts.items():
+            if count is None and (kind != "status" or status_retried):
+                raise _refusal(retry, kind, "with total=None, %s=None would retry without limit; "
+                               "set total= or %s=" % (kind, kind))
+        max_retries = sum(count or 0 for count in counts.values())
+    else:
+        max_retries = total
+    methods = getattr(retry, "allowed_methods", None)
+    if methods is None:  # urllib3 1.26 before allowed_methods
+        methods = getattr(retry, "method_whitelist", None)
+    backoff_max = getattr(retry, "backoff_max", None)
+    if backoff_max is None:
+        backoff_max = getattr(retry, "DEFAULT_BACKOFF_MAX", getattr(retry, "BACKOFF_MAX", base.backoff_max))
+    retry_after_max = getattr(retry, "retry_after_max", None)
+    return Urllib3RetryPolicy(
+        max_retries=max_retries,
+        backoff_base=float(retry.backoff_factor or 0),
+        backoff_factor=2.0,
+        backoff_max=float(backoff_max),
+        max_retry_after=(base.max_retry_after if retry_after_max is None
+                         else min(base.max_retry_after, float(retry_after_max))),
+        max_total_time=base.max_total_time,
+        sleep=base.sleep, random=base.random, clock=base.clock,
+        counts=counts, statuses=statuses,
+        methods=None if not methods else frozenset(m.upper() for m in methods),
+        respect_retry_after=respect_retry_after)
+
+
+def _retry_count(retry, field):
+    value = getattr(retry, field, None)
+    if value is None or value is False:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _refusal(retry, field, "%s must be an integer >= 0, None or False" % field)
+    return value
+
+
+def _refusal(retry, field, why):
+    from talon_one.exceptions import ApiValueError
+    return ApiValueError("retries: urllib3 Retry(%s=%r) cannot be honoured: %s" % (field, getattr(retry, field), why))
+
+
+class Urllib3RetryPolicy(RetryPolicy):
+    """A RetryPolicy made from an urllib3 Retry: counts per kind, listed statuses, allowed methods.
+
+    counts               {'connect', 'read', 'status': retries allowed, None for no own limit}
+    statuses             the statuses to retry (status_forcelist)
+    methods              methods retried after a read error or a listed status (None: all)
+    respect_retry_after  retry 429/503 answers that carry Retry-After, waiting what they ask
+    Safety rules of RetryPolicy hold: see policy_from_urllib3_retry.
+    """
+
+    __slots__ = ("counts", "statuses", "methods", "respect_retry_after", "_used")
+
+    def __init__(self, counts=None, statuses=frozenset(), methods=None, respect_retry_after=True, **settings):
+        super().__init__(**settings)
+        self.counts = dict(counts or {})
+        self.statuses = frozenset(statuses)
+        self.methods = methods
+        self.respect_retry_after = respect_retry_after
+        self._used = None
+
+    def _settings(self):
+        settings = {name: getattr(self, name) for name in RetryPolicy.__slots__}
+        settings.update(counts=self.counts, statuses=self.statuses, methods=self.methods,
+                        respect_retry_after=self.respect_retry_after)
+        return settings
+
+    def replace(self, **changes):
+        settings = self._settings()
+        settings.update(changes)
+        return Urllib3RetryPolicy(**settings)
+
+    def __reduce__(self):
+        settings = self._settings()
+        for name, default in _DEFAULT_FUNCTIONS.items():
+            if settings[name] == default:
+                del settings[name]
+        return _policy_from_settings, (type(self), settings)
+
+    def __repr__(self):
+        return "%s from urllib3 Retry(counts=%r, statuses=%s, methods=%s, respect_retry_after=%r)" % (
+            RetryPolicy.__repr__(self), self.counts, sorted(self.statuses),
+            None if self.methods is None else sorted(self.methods), self.respect_retry_after)
+
+    def for_call(self):
+        """A copy that counts this call's retries per kind."""
+        policy = self.replace()
+        policy._used = {"connect": 0, "read": 0, "status": 0}
+        return policy
+
+    def _take(self, kind):
+        """Use up one retry of `kind`, or False when its own count is spent."""
+        limit = self.counts.get(kind)
+        used = self._used if self._used is not None else {}
+        if limit is not None and used.get(kind, 0) >= limit:
+            return False
+        if self._used is not None:
+            self._used[kind] = used.get(kind, 0) + 1
+        return True
+
+    def _method_allowed(self, method):
+        return self.methods is None or method in self.methods
+
+    def delay_after_status(self, method, status, retry_after, retry_number):
+        if retry_number >= self.max_retries or not self._method_allowed(method):
+            return None
+        listed = status in self.statuses
+        asked = self.respect_retry_after and retry_after is not None and status in RETRY_AFTER_STATUSES
+        if not (listed or asked):
+            return None
+        if status not in RETRY_AFTER_STATUSES and method not in IDEMPOTENT_METHODS:
+            return None  # the outcome is unknown: never re-sent for POST
+        if self.respect_retry_after and retry_after is not None and status in RETRY_AFTER_STATUSES:
+            if retry_after > self.max_retry_after:
+                return None
+            return retry_after if self._take("status") else None
+        return self.backoff(retry_number) if self._take("status") else None
+
+    def delay_after_error(self, method, kind, retry_number):
+        if retry_number >= self.max_retries:
+            return None
+        if kind == NOT_SENT:
+            return self.backoff(retry_number) if self._take("connect") else None
+        if kind in (READ_TIMEOUT, CONNECTION_LOST) and method in IDEMPOTENT_METHODS and self._method_allowed(method):
+            return self.backoff(retry_number) if self._take("read") else None
+        return None

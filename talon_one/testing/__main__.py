@@ -46,13 +46,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         host=args.host,
         port=args.port,
     )
-    fake.start()
-    print(f"Fake Talon.One Integration API at {fake.base_url}")
-    print(f"API key: {fake.api_key}  (send 'Authorization: ApiKey-v1 {fake.api_key}')")
-    print("Demo coupons: " + ", ".join(rule.code for rule in fake.promotions.coupons))
-    print("Press Ctrl-C to stop.", flush=True)
+    # The stop signals are handled from before the first line is printed: a caller may send
+    # one as soon as it has read the base URL.
     _stop_on_sigterm()
+    fake.start()
     try:
+        print(f"Fake Talon.One Integration API at {fake.base_url}")
+        print(f"API key: {fake.api_key}  (send 'Authorization: ApiKey-v1 {fake.api_key}')")
+        print("Demo coupons: " + ", ".join(rule.code for rule in fake.promotions.coupons))
+        print("Press Ctrl-C to stop.", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

@@ -1,5 +1,6 @@
 """Responses: decoding, the error mapping, garbage bodies and transport failures."""
 
+import gzip
 import time
 
 import pytest
@@ -41,6 +42,27 @@ def test_no_content_gives_none(server, client):
 def test_no_response_type_gives_none(server, client):
     server.script(Reply(200, {"ignored": True}))
     assert call(client, response_type=None) is None
+
+
+def _gzip_chain(data, links):
+    for _ in range(links):
+        data = gzip.compress(data)
+    return data, {"Content-Type": "application/json", "Content-Encoding": ", ".join(["gzip"] * links)}
+
+
+def test_a_content_encoding_chain_longer_than_five_links_is_refused(server, make_client):
+    """urllib3 2.6.0 and later, which requirements.txt requires, decode at most 5 chained encodings
+    (GHSA-gm62-xv2j-4w53: a chain without end exhausts memory and CPU). The minimum-versions CI run
+    checks this on the oldest urllib3 allowed."""
+    client = make_client(retries=0)
+    five, six = _gzip_chain(b'{"a": 1}', 5), _gzip_chain(b'{"a": 1}', 6)
+    server.script(Reply(200, five[0], headers=five[1]), Reply(200, six[0], headers=six[1]))
+    assert call(client) == {"a": 1}
+    with pytest.raises(ApiConnectionError, match="DecodeError") as raised:
+        call(client)
+    assert isinstance(raised.value.__cause__, urllib3.exceptions.DecodeError)
+    assert "content encodings in the chain: 6 > 5" in str(raised.value.__cause__)
+    assert len(server.requests) == 2
 
 
 def test_json_content_type_with_charset_and_vendor_type_is_accepted(server, client):

@@ -1,0 +1,121 @@
+"""The official SDK's shape of the transport: `RESTResponse` and `RESTClientObject`'s per-method helpers.
+
+Code written against the official SDK calls `rest_client.GET(url, ...)` or
+`rest_client.request(method, url, query_params, headers, body, ...)` and reads a
+`RESTResponse`. These requests go through the same pool, retry policy and
+timeouts as the operations (`RESTClientObject.send`); no authentication is
+added, and a non-2xx answer raises its ApiException subclass, as in the
+official SDK.
+"""
+
+import io
+
+from talon_one.exceptions import ApiValueError
+
+__all__ = ["RESTResponse", "OfficialRequestMethods"]
+
+_METHODS = ("GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIONS")
+
+
+class RESTResponse(io.IOBase):
+    """A response whose body has been read: `status`, `reason`, `data` (bytes) and `headers`.
+
+    `urllib3_response` is the underlying urllib3 response; `getheaders()` and
+    `getheader(name, default)` are kept from the official SDK.
+    """
+
+    def __init__(self, resp):
+        self.urllib3_response = resp
+        self.status = resp.status
+        self.reason = resp.reason
+        self.data = resp.data
+
+    @property
+    def headers(self):
+        return self.urllib3_response.headers
+
+    def getheaders(self):
+        """The response headers (a case-insensitive mapping)."""
+        return self.urllib3_response.headers
+
+    def getheader(self, name, default=None):
+        """The value of header `name` (case-insensitive), or `default`."""
+        return self.urllib3_response.headers.get(name, default)
+
+    def __repr__(self):
+        return "<RESTResponse %s %s>" % (self.status, self.reason)
+
+
+class OfficialRequestMethods:
+    """`request()` with the official SDK's signature, and GET/HEAD/OPTIONS/DELETE/POST/PUT/PATCH.
+
+    Mixed into RESTClientObject, whose `send` does the sending.
+    """
+
+    def request(self, method, url, query_params=None, headers=None, body=None, post_params=None,
+                _preload_content=True, _request_timeout=None):
+        """Send a request to a full URL; the RESTResponse (or, with `_preload_content=False`, the unread
+        urllib3 response of a 2xx), or the mapped ApiException for any other status.
+
+        query_params  dict or list of pairs (booleans sent as true/false, lists repeat the key)
+        body          a model, dict, list (sent as JSON) or bytes; Content-Type defaults to JSON
+        post_params   form fields: not supported (the Integration API takes JSON), ApiValueError
+        _request_timeout  seconds, a (connect, read) pair or an urllib3 Timeout
+        """
+        from talon_one import api_client as client  # at call time: api_client imports this module's user
+
+        method = method.upper() if isinstance(method, str) else method
+        if method not in _METHODS:
+            raise ApiValueError("method must be one of %s, got %r" % (", ".join(_METHODS), method))
+        if post_params and body is not None:
+            raise ApiValueError("body parameter cannot be used with post_params parameter.")
+        if query_params:
+            query = client.encode_query(query_params)
+            if query:
+                url = "%s%s%s" % (url, "&" if "?" in url else "?", query)
+        payload = client.encode_body(method, body, post_params, None)
+        headers = client.checked_headers(headers)
+        if payload and not any(name.lower() == "content-type" for name in headers):
+            headers["Content-Type"] = "application/json"
+        response = self.send(method, url, headers=headers, body=payload, preload_content=_preload_content,
+                             timeout=_request_timeout)
+        if not 200 <= response.status <= 299:
+            raise client.error_for_response(response, _preload_content)
+        return RESTResponse(response) if _preload_content else response
+
+    def GET(self, url, headers=None, query_params=None, _preload_content=True, _request_timeout=None):
+        return self.request("GET", url, headers=headers, query_params=query_params,
+                            _preload_content=_preload_content, _request_timeout=_request_timeout)
+
+    def HEAD(self, url, headers=None, query_params=None, _preload_content=True, _request_timeout=None):
+        return self.request("HEAD", url, headers=headers, query_params=query_params,
+                            _preload_content=_preload_content, _request_timeout=_request_timeout)
+
+    def DELETE(self, url, headers=None, query_params=None, body=None, _preload_content=True,
+               _request_timeout=None):
+        return self.request("DELETE", url, headers=headers, query_params=query_params, body=body,
+                            _preload_content=_preload_content, _request_timeout=_request_timeout)
+
+    def OPTIONS(self, url, headers=None, query_params=None, post_params=None, body=None,
+                _preload_content=True, _request_timeout=None):
+        return self.request("OPTIONS", url, headers=headers, query_params=query_params,
+                            post_params=post_params, body=body, _preload_content=_preload_content,
+                            _request_timeout=_request_timeout)
+
+    def POST(self, url, headers=None, query_params=None, post_params=None, body=None,
+             _preload_content=True, _request_timeout=None):
+        return self.request("POST", url, headers=headers, query_params=query_params,
+                            post_params=post_params, body=body, _preload_content=_preload_content,
+                            _request_timeout=_request_timeout)
+
+    def PUT(self, url, headers=None, query_params=None, post_params=None, body=None,
+            _preload_content=True, _request_timeout=None):
+        return self.request("PUT", url, headers=headers, query_params=query_params,
+                            post_params=post_params, body=body, _preload_content=_preload_content,
+                            _request_timeout=_request_timeout)
+
+    def PATCH(self, url, headers=None, query_params=None, post_params=None, body=None,
+              _preload_content=True, _request_timeout=None):
+        return self.request("PATCH", url, headers=headers, query_params=query_params,
+                            post_params=post_params, body=body, _preload_content=_preload_content,
+                            _request_timeout=_request_timeout)
