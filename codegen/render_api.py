@@ -183,9 +183,8 @@ def _method(api, op, http_info):
         options = query + [async_req] + ([data_only] if data_only else []) + [
             preload, "_request_timeout: RequestTimeout = None", "_retries: Retries = None"]
         signature = _signature(name, leading, options, returns)
-        if index < len(variants) - 1:
-            lines += ["    @overload"] + signature[:-1] + [signature[-1] + " ..."] + [""]
-        else:
+        lines += ["    @overload"] + signature[:-1] + [signature[-1] + " ..."] + [""]
+        if index == len(variants) - 1:  # the method itself takes what the last, widest overload takes
             lines += signature
     doc = _twin_doc(op) if http_info else _method_doc(op)
     lines.append('        """' + doc[0])

@@ -211,6 +211,18 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Coupon]: ...
 
+    @overload
+    def create_coupon_reservation(
+        self,
+        coupon_value: str,
+        body: Union[CouponReservations, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def create_coupon_reservation(
         self,
         coupon_value: str,
@@ -282,6 +294,19 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[Coupon, int, ResponseHeaders]]: ...
 
+    @overload
+    def create_coupon_reservation_with_http_info(
+        self,
+        coupon_value: str,
+        body: Union[CouponReservations, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def create_coupon_reservation_with_http_info(
         self,
         coupon_value: str,
@@ -327,6 +352,17 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[Referral]: ...
+
+    @overload
+    def create_referral(
+        self,
+        body: Union[NewReferral, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def create_referral(
         self,
@@ -398,6 +434,18 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[Referral, int, ResponseHeaders]]: ...
 
+    @overload
+    def create_referral_with_http_info(
+        self,
+        body: Union[NewReferral, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def create_referral_with_http_info(
         self,
         body: Union[NewReferral, Dict[str, Any]],
@@ -442,6 +490,18 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[None]: ...
+
+    @overload
+    def delete_coupon_reservation(
+        self,
+        coupon_value: str,
+        body: Union[CouponReservations, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def delete_coupon_reservation(
         self,
@@ -514,6 +574,19 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[None, int, ResponseHeaders]]: ...
 
+    @overload
+    def delete_coupon_reservation_with_http_info(
+        self,
+        coupon_value: str,
+        body: Union[CouponReservations, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def delete_coupon_reservation_with_http_info(
         self,
         coupon_value: str,
@@ -559,6 +632,17 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[None]: ...
+
+    @overload
+    def delete_customer_data(
+        self,
+        integration_id: str,
+        *,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def delete_customer_data(
         self,
@@ -627,6 +711,18 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[None, int, ResponseHeaders]]: ...
 
+    @overload
+    def delete_customer_data_with_http_info(
+        self,
+        integration_id: str,
+        *,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def delete_customer_data_with_http_info(
         self,
         integration_id: str,
@@ -679,6 +775,21 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[CustomerInventory]: ...
+
+    @overload
+    def get_customer_inventory(
+        self,
+        integration_id: str,
+        *,
+        profile: Optional[bool] = None,
+        referrals: Optional[bool] = None,
+        coupons: Optional[bool] = None,
+        loyalty: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def get_customer_inventory(
         self,
@@ -769,6 +880,22 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[CustomerInventory, int, ResponseHeaders]]: ...
 
+    @overload
+    def get_customer_inventory_with_http_info(
+        self,
+        integration_id: str,
+        *,
+        profile: Optional[bool] = None,
+        referrals: Optional[bool] = None,
+        coupons: Optional[bool] = None,
+        loyalty: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def get_customer_inventory_with_http_info(
         self,
         integration_id: str,
@@ -817,6 +944,17 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[InlineResponse200]: ...
+
+    @overload
+    def get_customer_profiles_by_attributes(
+        self,
+        body: Union[CustomerProfileSearch, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def get_customer_profiles_by_attributes(
         self,
@@ -887,6 +1025,18 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[InlineResponse200, int, ResponseHeaders]]: ...
 
+    @overload
+    def get_customer_profiles_by_attributes_with_http_info(
+        self,
+        body: Union[CustomerProfileSearch, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def get_customer_profiles_by_attributes_with_http_info(
         self,
         body: Union[CustomerProfileSearch, Dict[str, Any]],
@@ -931,6 +1081,17 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[InlineResponse2001]: ...
+
+    @overload
+    def get_reserved_coupons(
+        self,
+        integration_id: str,
+        *,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def get_reserved_coupons(
         self,
@@ -998,6 +1159,18 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[InlineResponse2001, int, ResponseHeaders]]: ...
 
+    @overload
+    def get_reserved_coupons_with_http_info(
+        self,
+        integration_id: str,
+        *,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def get_reserved_coupons_with_http_info(
         self,
         integration_id: str,
@@ -1042,6 +1215,17 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[InlineResponse200]: ...
+
+    @overload
+    def get_reserved_customers(
+        self,
+        coupon_value: str,
+        *,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def get_reserved_customers(
         self,
@@ -1108,6 +1292,18 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[InlineResponse200, int, ResponseHeaders]]: ...
 
+    @overload
+    def get_reserved_customers_with_http_info(
+        self,
+        coupon_value: str,
+        *,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def get_reserved_customers_with_http_info(
         self,
         coupon_value: str,
@@ -1154,6 +1350,18 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[IntegrationState]: ...
+
+    @overload
+    def track_event(
+        self,
+        body: Union[NewEvent, Dict[str, Any]],
+        *,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def track_event(
         self,
@@ -1236,6 +1444,19 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[IntegrationState, int, ResponseHeaders]]: ...
 
+    @overload
+    def track_event_with_http_info(
+        self,
+        body: Union[NewEvent, Dict[str, Any]],
+        *,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def track_event_with_http_info(
         self,
         body: Union[NewEvent, Dict[str, Any]],
@@ -1283,6 +1504,19 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[IntegrationState]: ...
+
+    @overload
+    def update_customer_profile(
+        self,
+        integration_id: str,
+        body: Union[NewCustomerProfile, Dict[str, Any]],
+        *,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def update_customer_profile(
         self,
@@ -1371,6 +1605,20 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[IntegrationState, int, ResponseHeaders]]: ...
 
+    @overload
+    def update_customer_profile_with_http_info(
+        self,
+        integration_id: str,
+        body: Union[NewCustomerProfile, Dict[str, Any]],
+        *,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def update_customer_profile_with_http_info(
         self,
         integration_id: str,
@@ -1417,6 +1665,17 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[None]: ...
+
+    @overload
+    def update_customer_profile_audiences(
+        self,
+        body: Union[CustomerProfileAudienceRequest, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def update_customer_profile_audiences(
         self,
@@ -1485,6 +1744,18 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[None, int, ResponseHeaders]]: ...
 
+    @overload
+    def update_customer_profile_audiences_with_http_info(
+        self,
+        body: Union[CustomerProfileAudienceRequest, Dict[str, Any]],
+        *,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def update_customer_profile_audiences_with_http_info(
         self,
         body: Union[CustomerProfileAudienceRequest, Dict[str, Any]],
@@ -1535,6 +1806,20 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[IntegrationStateV2]: ...
+
+    @overload
+    def update_customer_profile_v2(
+        self,
+        integration_id: str,
+        body: Union[CustomerProfileIntegrationRequestV2, Dict[str, Any]],
+        *,
+        run_rule_engine: Optional[bool] = None,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def update_customer_profile_v2(
         self,
@@ -1623,6 +1908,21 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[IntegrationStateV2, int, ResponseHeaders]]: ...
 
+    @overload
+    def update_customer_profile_v2_with_http_info(
+        self,
+        integration_id: str,
+        body: Union[CustomerProfileIntegrationRequestV2, Dict[str, Any]],
+        *,
+        run_rule_engine: Optional[bool] = None,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def update_customer_profile_v2_with_http_info(
         self,
         integration_id: str,
@@ -1672,6 +1972,18 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[Optional[MultipleCustomerProfileIntegrationResponseV2]]: ...
+
+    @overload
+    def update_customer_profiles_v2(
+        self,
+        body: Union[MultipleCustomerProfileIntegrationRequest, Dict[str, Any]],
+        *,
+        silent: Optional[str] = None,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def update_customer_profiles_v2(
         self,
@@ -1751,6 +2063,19 @@ class IntegrationApi:
         Tuple[Optional[MultipleCustomerProfileIntegrationResponseV2], int, ResponseHeaders]
     ]: ...
 
+    @overload
+    def update_customer_profiles_v2_with_http_info(
+        self,
+        body: Union[MultipleCustomerProfileIntegrationRequest, Dict[str, Any]],
+        *,
+        silent: Optional[str] = None,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def update_customer_profiles_v2_with_http_info(
         self,
         body: Union[MultipleCustomerProfileIntegrationRequest, Dict[str, Any]],
@@ -1801,6 +2126,19 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[IntegrationState]: ...
+
+    @overload
+    def update_customer_session(
+        self,
+        customer_session_id: str,
+        body: Union[NewCustomerSession, Dict[str, Any]],
+        *,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def update_customer_session(
         self,
@@ -1890,6 +2228,20 @@ class IntegrationApi:
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[IntegrationState, int, ResponseHeaders]]: ...
 
+    @overload
+    def update_customer_session_with_http_info(
+        self,
+        customer_session_id: str,
+        body: Union[NewCustomerSession, Dict[str, Any]],
+        *,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
+
     def update_customer_session_with_http_info(
         self,
         customer_session_id: str,
@@ -1940,6 +2292,19 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[IntegrationStateV2]: ...
+
+    @overload
+    def update_customer_session_v2(
+        self,
+        customer_session_id: str,
+        body: Union[IntegrationRequest, Dict[str, Any]],
+        *,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def update_customer_session_v2(
         self,
@@ -2027,6 +2392,20 @@ class IntegrationApi:
         _request_timeout: RequestTimeout = None,
         _retries: Retries = None,
     ) -> AsyncResultOf[Tuple[IntegrationStateV2, int, ResponseHeaders]]: ...
+
+    @overload
+    def update_customer_session_v2_with_http_info(
+        self,
+        customer_session_id: str,
+        body: Union[IntegrationRequest, Dict[str, Any]],
+        *,
+        dry: Optional[bool] = None,
+        async_req: Optional[bool] = None,
+        _return_http_data_only: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _retries: Retries = None,
+    ) -> Any: ...
 
     def update_customer_session_v2_with_http_info(
         self,

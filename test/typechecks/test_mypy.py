@@ -40,12 +40,16 @@ def price_cart(api: IntegrationApi, session_id: str) -> float:
     effects: List[Effect] = state.effects or []                                    # RETURN
     later: IntegrationStateV2 = api.update_customer_session_v2(session_id, request, async_req=True).get(5)
     data, status, headers = api.get_reserved_coupons_with_http_info("customer-1")
+    raw = api.get_reserved_coupons("customer-1", _preload_content=False)  # the unread urllib3 response
+    raw.release_conn()
+    data_only = api.get_reserved_coupons_with_http_info("customer-1", _return_http_data_only=True)
+    pending = api.get_reserved_coupons("customer-1", async_req=bool(session_id))  # either, as asked
     codes = [coupon.value for coupon in data.data or []]
     code: int = status
     total: Optional[float] = state.customer_session.cart_item_total if state.customer_session else None
     inventory = api.get_customer_inventory("customer-1", loyalty=True)            # ARGUMENT
     return (total or 0.0) - len(effects) + len(codes) + code + len(later.effects or []) + len(headers) + (
-        1 if inventory.loyalty else 0)
+        1 if inventory.loyalty else 0) + (1 if data_only and pending else 0)
 '''
 
 # Marker -> (the line as changed, the error mypy must report there).
