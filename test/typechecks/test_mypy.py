@@ -11,8 +11,6 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 from .conftest import ROOT
 
 # What a user writes: build a request with models, call the API, read the answer.
