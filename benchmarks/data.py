@@ -8,6 +8,7 @@ about 1 MB at scale 35. Everything is deterministic.
 """
 
 import json
+import os
 
 _EFFECT_PROPS = [
     ("setDiscount", lambda i: {"name": "10%% off shoes #%d" % i, "value": 12.5 + i, "scope": "cartItems"}),
@@ -231,3 +232,47 @@ def session_request(n_items=20):
 
 def encoded_size(value):
     return len(json.dumps(value, separators=(",", ":")).encode("utf-8"))
+
+
+# --------------------------------------------------------------------------
+# Fields the spec does not know (a service newer than the SDK)
+# --------------------------------------------------------------------------
+
+_SPEC_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "spec", "integration-api.json")
+
+
+def with_unknown_fields(state, n_fields=3):
+    """`state` (an IntegrationStateV2 as JSON) with `n_fields` keys the spec does not know added to every
+    object of a schema (effect props included, by their effectType), as a newer service sends them.
+
+    Read from spec/integration-api.json: free-form values (attributes) and maps are left as they are.
+    """
+    with open(_SPEC_PATH, encoding="utf-8") as handle:
+        spec = json.load(handle)
+    schemas = spec["components"]["schemas"]
+    effect_types = spec.get("x-effect-types", {})
+    unknown = [("newField%d" % index, ["flag", 17, {"since": "2025-01"}][index % 3]) for index in range(n_fields)]
+
+    def resolve(schema):
+        while "$ref" in schema or "allOf" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[-1]] if "$ref" in schema else schema["allOf"][0]
+        return schema
+
+    def add(value, schema):
+        schema = resolve(schema)
+        if isinstance(value, dict) and "properties" in schema:
+            out = {}
+            for key, item in value.items():
+                item_schema = schema["properties"].get(key, {})
+                if key == "props" and value.get("effectType") in effect_types:
+                    item_schema = {"$ref": "#/components/schemas/" + effect_types[value["effectType"]]}
+                out[key] = add(item, item_schema)
+            out.update(unknown)
+            return out
+        if isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):
+            return {key: add(item, schema["additionalProperties"]) for key, item in value.items()}
+        if isinstance(value, list) and "items" in schema:
+            return [add(item, schema["items"]) for item in value]
+        return value
+
+    return add(state, {"$ref": "#/components/schemas/IntegrationStateV2"})

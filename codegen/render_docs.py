@@ -60,8 +60,11 @@ def _api_page(api):
         "",
         "Each method has a `_with_http_info` twin that takes the same arguments and returns",
         "`(data, status, headers)`. Arguments are checked before anything is sent: an unknown",
-        "keyword or a wrong type raises `ApiTypeError`, a missing argument or a body that breaks",
-        "a constraint raises `ApiValueError`. A body can be given as the model or as a dict.",
+        "keyword raises `TypeError`, a wrong type `ApiTypeError`, a missing argument or a body that",
+        "breaks a constraint `ApiValueError`. A body can be given as the model or as a dict. Query",
+        "parameters and the per-call options (`async_req`, `_request_timeout`, `_retries`,",
+        "`_preload_content`) are keyword-only; every method is annotated (see the README's",
+        "\"Type checking and editors\").",
     ]
     for op in api.operations:
         lines += [""] + _operation_section(api, op)

@@ -9,13 +9,14 @@ Each renderer returns source lines and records in an `Imports` the names the
 lines use, so a module imports exactly what its code needs.
 """
 
+from codegen.spec import annotation, annotation_names, split_type
 from codegen.text import py_literal, wrap_items
 
 _WIDTH = 99
 _INDENT = "        "  # a method body
 
 # The quick test that a value of a scalar type is *not* plainly valid, as a list of
-# terms joined by "or"; the helpers come from talon_one.model_base.
+# terms joined by "or"; the helpers come from talon_one.validation.
 _TYPE_TESTS = {
     "str": ("{v}.__class__ is not str", None),
     "int": ("{v}.__class__ is not int", None),
@@ -29,20 +30,74 @@ _TYPE_TESTS = {
 _PARSERS = {"datetime": "parse_datetime", "date": "parse_date"}
 
 
+# The runtime module each name the generated code uses comes from.
+RUNTIME_MODULES = {
+    "Model": "talon_one.model_base",
+    "FieldPath": "talon_one.model_base",
+    "deserialize": "talon_one.serialization",
+    "model_class": "talon_one.serialization",
+    "parse_date": "talon_one.serialization",
+    "parse_datetime": "talon_one.serialization",
+    "is_aware_datetime": "talon_one.validation",
+    "is_date": "talon_one.validation",
+    "is_json_object": "talon_one.validation",
+    "is_number": "talon_one.validation",
+}
+
+
 class Imports:
-    """The names a module's code uses: from talon_one.model_base, other model modules, exceptions."""
+    """The names a module's code uses: from the runtime (model_base, serialization, validation),
+    other model modules, exceptions."""
 
     def __init__(self, schema_name):
         self.schema_name = schema_name
-        self.model_base = {"Model"}
+        self.runtime_names = {"Model"}
         self.models = set()
         self.exceptions = set()
+        self.typing = set()
+        self.datetime = False
+        self.configuration = False
+
+    def annotate(self, api, type_ref, optional=True):
+        """The annotation of a `type_ref` value (Optional[...] unless `optional` is false), recording its imports."""
+        text = annotation(type_ref)
+        for name in annotation_names(text):
+            if name == "datetime":
+                self.datetime = True
+            else:
+                self.typing.add(name)
+        item_type = split_type(type_ref)[1]
+        if is_model(api, item_type):
+            self.model(item_type)
+        if optional:
+            self.typing.add("Optional")
+            return "Optional[%s]" % text
+        return text
+
+    def runtime(self, name):
+        """`name` (a RUNTIME_MODULES key) is used: imported from its module."""
+        self.runtime_names.add(name)
+        return name
+
+    def runtime_modules(self):
+        """{module: sorted names} of the runtime names used."""
+        modules = {}
+        for name in sorted(self.runtime_names, key=lambda name: (name != "Model", name)):
+            modules.setdefault(RUNTIME_MODULES[name], []).append(name)
+        return modules
 
     def model(self, name):
         """`name` is used as a class: imported unless it is the module's own model."""
         if name != self.schema_name:
             self.models.add(name)
         return name
+
+
+def other_names(schema):
+    """The names from_dict accepts besides the JSON keys: field names that differ from them, aliases."""
+    json_names = {item.json_name for item in schema.fields}
+    names = {item.name for item in schema.fields} | {item.alias for item in schema.fields if item.alias}
+    return sorted(names - json_names)
 
 
 def is_model(api, type_ref):
@@ -67,11 +122,16 @@ def enum_constants(schema):
 
 # -- __init__ -------------------------------------------------------------------
 
-def constructor(schema, imports):
-    params = ["self"] + ["%s=%s" % (item.name, py_literal(item.default)) for item in schema.fields]
-    params.append("local_vars_configuration=None")
-    params += ["%s=None" % item.alias for item in schema.fields if item.alias]
-    lines = wrap_items("def __init__(", params, "):", "    ", _WIDTH)
+def constructor(api, schema, imports):
+    imports.configuration = True
+    lines = ["    def __init__(", "        self,"]
+    for item in schema.fields:
+        lines.append("        %s: %s = %s," % (item.name, imports.annotate(api, item.type_ref), py_literal(item.default)))
+    lines.append("        local_vars_configuration: Optional[Configuration] = None,")
+    for item in schema.fields:
+        if item.alias:
+            lines.append("        %s: %s = None," % (item.alias, imports.annotate(api, item.type_ref)))
+    lines.append("    ) -> None:")
     for item in schema.fields:
         if item.alias:
             imports.exceptions.add("ApiTypeError")
@@ -103,16 +163,18 @@ def constructor(schema, imports):
 # -- _validate_fields ---------------------------------------------------------------
 
 def validator(api, schema, imports):
+    imports.runtime("FieldPath")
+    imports.typing.add("Any")
     lines = [
-        "    def _validate_fields(self, path, deep):",
+        "    def _validate_fields(self, path: FieldPath, deep: bool) -> None:",
         '        """Check every field, and with `deep` every nested model, against the spec.',
         "",
         "        Plainly valid values pass the quick checks here; anything else goes to",
         "        Model._check_field, which converts it or raises the precise error.",
         '        """',
     ]
-    for item in schema.fields:
-        lines.append(_INDENT + "value = self.%s" % item.name)
+    for index, item in enumerate(schema.fields):
+        lines.append(_INDENT + "value%s = self.%s" % (": Any" if index == 0 else "", item.name))
         if item.container:
             lines += _container_check(api, item, imports)
         elif is_model(api, item.type_ref):
@@ -130,7 +192,7 @@ def _bad_value_terms(type_ref, constraints, variable, imports):
     """The terms, any of which true means `variable` is not a plainly valid `type_ref` value."""
     test, helper = _TYPE_TESTS[type_ref]
     if helper:
-        imports.model_base.add(helper)
+        imports.runtime(helper)
     terms = [test.format(v=variable)]
     for name, template in (("min_length", "len({v}) < {n}"), ("max_length", "len({v}) > {n}"),
                            ("minimum", "{v} < {n}"), ("maximum", "{v} > {n}")):
@@ -220,26 +282,40 @@ def _container_check(api, item, imports):
 
 def decoder(api, schema, imports):
     name = schema.name
+    imports.typing.update(("Any", "Callable"))
     lines = [
         "    @staticmethod",
-        "    def _from_json_object(data):",
+        "    def _from_json_object(data: Any) -> Any:",
         '        """Decode a parsed JSON object into this model, without validation.',
         "",
-        "        Any other value comes back as it is. A dict with other keys (unknown fields,",
-        "        or the field names from_dict accepts) takes the general path, Model._from_any_keys.",
+        "        Any other value comes back as it is. Keys the spec does not know are kept",
+        "        in `additional_properties`; a dict using the field names from_dict accepts",
+        "        takes the general path, Model._from_any_keys.",
         '        """',
         _INDENT + "if data.__class__ is not dict:",
         _INDENT + "    return data",
-        _INDENT + "if not _JSON_KEYS.issuperset(data):",
-        _INDENT + "    return %s._from_any_keys(data)" % name,
-        _INDENT + "obj = object.__new__(_Unchecked)",
+        _INDENT + "get: Callable[[str, None], Any]",
+        _INDENT + "if _JSON_KEYS.issuperset(data):",
+        _INDENT + "    extra = None",
+        _INDENT + "    get = data.get",
+        _INDENT + "else:",
     ]
-    if schema.fields:
-        lines.append(_INDENT + "get = data.get")
+    if other_names(schema):
+        lines += [
+            _INDENT + "    if not _OTHER_NAMES.isdisjoint(data):",
+            _INDENT + "        return %s._from_any_keys(data)" % name,
+        ]
+    lines += [
+        _INDENT + "    # The known keys are taken out of a copy; what remains are the fields the spec does",
+        _INDENT + "    # not know, kept in additional_properties.",
+        _INDENT + "    extra = dict(data)",
+        _INDENT + "    get = extra.pop",
+        _INDENT + "obj: %s = object.__new__(_Unchecked)" % name,
+    ]
     for item in schema.fields:
         lines += _decode_field(api, item, imports)
     lines += [
-        _INDENT + "obj._extra = None",
+        _INDENT + "obj._extra = extra",
         _INDENT + "obj.__class__ = %s" % name,
         _INDENT + "return obj",
     ]
@@ -251,13 +327,13 @@ def _item_decoder(api, type_ref, imports):
     if is_model(api, type_ref):
         return "%s._from_json_object" % imports.model(type_ref)
     if type_ref in _PARSERS:
-        imports.model_base.add(_PARSERS[type_ref])
+        imports.runtime(_PARSERS[type_ref])
         return _PARSERS[type_ref]
     return None
 
 
 def _decode_field(api, item, imports):
-    get = 'get("%s")' % item.json_name
+    get = 'get("%s", None)' % item.json_name
     convert = _item_decoder(api, item.item_type, imports)
     if convert is None:
         return [_INDENT + "obj.%s = %s" % (item.name, get)]
@@ -306,16 +382,17 @@ def _assignment(indent, target, brackets, element, loop):
 # -- _to_json_object ---------------------------------------------------------------
 
 def encoder(api, schema, imports):
+    imports.typing.update(("Any", "Dict"))
     lines = [
-        "    def _to_json_object(self):",
+        "    def _to_json_object(self) -> Dict[str, Any]:",
         '        """The JSON object sent for this model: unset fields left out, nested models converted.',
         "",
         "        json.dumps does the rest; timestamps and decimals go through its default hook.",
         '        """',
-        _INDENT + "out = {}",
+        _INDENT + "out: Dict[str, Any] = {}",
     ]
-    for item in schema.fields:
-        lines.append(_INDENT + "value = self.%s" % item.name)
+    for index, item in enumerate(schema.fields):
+        lines.append(_INDENT + "value%s = self.%s" % (": Any" if index == 0 else "", item.name))
         if is_model(api, item.item_type):
             lines += _encode_nested(item, imports)
             lines.append(_INDENT + "elif value is not None:")
@@ -360,9 +437,19 @@ def unchecked_class(schema):
         '    """',
         "",
         "    __slots__ = ()",
+        "    # object's own setter (not a function calling it), so each store stays in C.",
         "    __setattr__ = object.__setattr__",
         "",
         "",
         "# A JSON object with only these keys takes the decoder's straight path.",
         "_JSON_KEYS = frozenset(%s.attribute_map.values())" % name,
-    ]
+    ] + _other_names_constant(schema)
+
+
+def _other_names_constant(schema):
+    names = other_names(schema)
+    if not names:
+        return []
+    return (["# Other keys from_dict accepts (field names, aliases): an object using them takes the",
+             "# general path."]
+            + wrap_items("_OTHER_NAMES = frozenset({", ['"%s"' % name for name in names], "})", "", _WIDTH))

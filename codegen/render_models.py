@@ -23,9 +23,17 @@ def render_package(api):
         "",
         "Each class is imported on first use (PEP 562), so importing the package is cheap:",
         "`talon_one.models.CartItem` and `from talon_one.models import CartItem` both work.",
+        "Type checkers and editors read the imports under TYPE_CHECKING instead.",
         '"""',
         "",
         "import importlib",
+        "from typing import TYPE_CHECKING, Any, List",
+        "",
+        "if TYPE_CHECKING:",
+    ]
+    for schema in api.schemas:
+        lines += import_line("talon_one.models.%s" % schema.module, [schema.name], indent="    ")
+    lines += [
         "",
         "# Class name -> module that defines it.",
         "_MODULES = {",
@@ -33,13 +41,13 @@ def render_package(api):
     for schema in api.schemas:
         line = '    "%s": "%s",' % (schema.name, schema.module)
         lines += [line] if len(line) <= _WIDTH else ['    "%s":' % schema.name, '        "%s",' % schema.module]
+    lines += ["}", ""]
+    lines += wrap_items("__all__ = [", ['"%s"' % name for name in sorted(s.name for s in api.schemas)], "]", "",
+                        _WIDTH)
     lines += [
-        "}",
-        "",
-        "__all__ = sorted(_MODULES)",
         "",
         "",
-        "def __getattr__(name):",
+        "def __getattr__(name: str) -> Any:",
         "    module = _MODULES.get(name)",
         "    if module is None:",
         '        raise AttributeError("module %r has no attribute %r" % (__name__, name))',
@@ -48,7 +56,7 @@ def render_package(api):
         "    return cls",
         "",
         "",
-        "def __dir__():",
+        "def __dir__() -> List[str]:",
         "    return sorted(set(globals()) | set(__all__))",
         "",
     ]
@@ -58,7 +66,7 @@ def render_package(api):
 def render_model(api, schema):
     imports = render_model_code.Imports(schema.name)
     body = _model_classes(api, schema, imports)  # first: it records what the module imports
-    lines = [HEADER_PY, '"""%s"""' % _module_doc(schema), ""]
+    lines = [HEADER_PY, '"""%s"""' % _module_doc(schema), "", "from __future__ import annotations", ""]
     lines += _import_lines(api, imports)
     constants = _module_constants(api, schema)
     if constants:
@@ -75,22 +83,39 @@ def _model_classes(api, schema, imports):
     aliases = [f for f in schema.fields if f.alias]
     lines = ["class %s(Model):" % schema.name]
     lines += _class_docstring(schema)
+    lines += _field_annotations(api, schema, imports)
     lines += _class_attributes(schema)
-    lines += [""] + render_model_code.constructor(schema, imports)
-    if aliases:
-        imports.model_base.add("field_alias")
+    lines += [""] + render_model_code.constructor(api, schema, imports)
     for item in aliases:
-        lines += [
-            "",
-            "    # The spelling of openapi-generator's SDK, kept so existing code works.",
-            '    %s = field_alias("%s")' % (item.alias, item.name),
-        ]
+        lines += [""] + _alias_property(api, item, imports)
     if _is_effect(api, schema):
-        imports.model_base.add("deserialize")
+        imports.runtime("model_class")
         lines += [""] + _typed_props()
     for method in (render_model_code.validator, render_model_code.decoder, render_model_code.encoder):
         lines += [""] + method(api, schema, imports)
     return lines + ["", ""] + render_model_code.unchecked_class(schema)
+
+
+def _field_annotations(api, schema, imports):
+    """`name: Optional[str]` for every field: what checkers and editors read (the values live in slots)."""
+    if not schema.fields:
+        return []
+    return [""] + ["    %s: %s" % (item.name, imports.annotate(api, item.type_ref)) for item in schema.fields]
+
+
+def _alias_property(api, item, imports):
+    """A property reading and writing a field under the spelling of openapi-generator's SDK."""
+    kind = imports.annotate(api, item.type_ref)
+    return [
+        "    @property",
+        "    def %s(self) -> %s:" % (item.alias, kind),
+        '        """Alias of `%s` (openapi-generator\'s spelling, kept for existing code)."""' % item.name,
+        "        return self.%s" % item.name,
+        "",
+        "    @%s.setter" % item.alias,
+        "    def %s(self, value: %s) -> None:" % (item.alias, kind),
+        "        self.%s = value" % item.name,
+    ]
 
 
 def _class_attributes(schema):
@@ -130,36 +155,47 @@ def _module_constants(api, schema):
 
 def _import_lines(api, imports):
     lines = []
+    if imports.datetime:
+        lines += ["import datetime"]
+    typing_names = sorted(imports.typing | ({"TYPE_CHECKING"} if imports.configuration else set()))
+    if typing_names:
+        lines += import_line("typing", typing_names)
+    if lines:
+        lines.append("")
     if imports.exceptions:
         lines.append("from talon_one.exceptions import %s" % ", ".join(sorted(imports.exceptions)))
-    names = sorted(imports.model_base, key=lambda name: (name != "Model", name))
-    lines += _import_line("talon_one.model_base", names)
+    for module, names in sorted(imports.runtime_modules().items()):
+        lines += import_line(module, names)
     for name in sorted(imports.models, key=lambda name: api.schema(name).module):
-        lines += _import_line("talon_one.models.%s" % api.schema(name).module, [name])
+        lines += import_line("talon_one.models.%s" % api.schema(name).module, [name])
+    if imports.configuration:
+        lines += ["", "if TYPE_CHECKING:", "    from talon_one.configuration import Configuration"]
     return lines
 
 
-def _import_line(module, names):
-    line = "from %s import %s" % (module, ", ".join(names))
+def import_line(module, names, indent=""):
+    line = "%sfrom %s import %s" % (indent, module, ", ".join(names))
     if len(line) <= _WIDTH:
         return [line]
-    return ["from %s import (" % module] + ["    %s," % name for name in names] + [")"]
+    return (["%sfrom %s import (" % (indent, module)] + ["%s    %s," % (indent, name) for name in names]
+            + [indent + ")"])
 
 
 def _typed_props():
     return [
         "    @property",
-        "    def typed_props(self):",
+        "    def typed_props(self) -> Any:",
         '        """`props` decoded as the model PROPS_MODELS names for `effect_type`, without validation.',
         "",
         "        For example a setDiscount effect gives a SetDiscountEffectProps. For an effect",
         "        type this SDK version does not know, or props that are not an object, the raw",
         "        `props` value is returned.",
         '        """',
-        "        model = PROPS_MODELS.get(self.effect_type)",
-        "        if model is None or not isinstance(self.props, dict):",
-        "            return self.props",
-        "        return deserialize(self.props, model)",
+        "        props = self.props",
+        '        model = PROPS_MODELS.get(self.effect_type or "")',
+        "        if model is None or props.__class__ is not dict:",
+        "            return props",
+        "        return model_class(model)._from_json_object(props)",
     ]
 
 

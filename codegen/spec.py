@@ -179,6 +179,40 @@ class Api:
         raise KeyError(name)
 
 
+# The Python annotation of each scalar type of the generator's notation.
+_ANNOTATIONS = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "datetime": "datetime.datetime",
+    "date": "datetime.date",
+    "object": "Dict[str, Any]",
+}
+
+
+def annotation(type_ref):
+    """The Python type annotation of `type_ref` ('list[CartItem]' -> 'List[CartItem]')."""
+    container, item_type = split_type(type_ref)
+    inner = _ANNOTATIONS.get(item_type, item_type)
+    if container == "list":
+        return "List[%s]" % inner
+    if container == "dict":
+        return "Dict[str, %s]" % inner
+    return inner
+
+
+def annotation_names(text):
+    """The names an annotation from `annotation` needs imported: typing names, and 'datetime'."""
+    names = set()
+    for name in ("Any", "Dict", "List"):
+        if name + "[" in text or name + "]" in text or text == name:
+            names.add(name)
+    if "datetime." in text:
+        names.add("datetime")
+    return names
+
+
 def split_type(type_ref):
     """('list', item type), ('dict', item type) or (None, type_ref), for the notation of `_type_of`."""
     if type_ref.startswith("list[") and type_ref.endswith("]"):

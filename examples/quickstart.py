@@ -26,6 +26,7 @@ coupon called COUPON and a referral campaign REFERRAL_CAMPAIGN_ID there; see bel
 import os
 import sys
 import uuid
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 import talon_one
 from talon_one import (
@@ -33,9 +34,14 @@ from talon_one import (
     ApiException,
     ApiValueError,
     CartItem,
+    Configuration,
     CouponReservations,
     CustomerProfileIntegrationRequestV2,
+    Effect,
+    IntegrationApi,
     IntegrationRequest,
+    IntegrationStateV2,
+    LoyaltyProgramLedgers,
     NewCustomerSessionV2,
     NewEvent,
     NewReferral,
@@ -62,34 +68,40 @@ SESSION_CONTENT = ["customerSession", "triggeredCampaigns"]
 
 # --- output ----------------------------------------------------------------------------------
 
-def heading(number, title):
+def heading(number: int, title: str) -> None:
     print()
     print("%d. %s" % (number, title))
 
 
-def say(text):
+def say(text: str) -> None:
     print("   " + text)
 
 
-def table(headers, rows, right=()):
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], right: Sequence[int] = ()) -> None:
     """Print rows as an aligned plain-text table under the step; columns in `right` are right-aligned."""
+    rows = list(rows)
     if not rows:
         say("(none)")
         return
-    cells = [[str(cell) for cell in row] for row in [tuple(headers)] + list(rows)]
+    cells = [[str(cell) for cell in row] for row in [tuple(headers)] + rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for row in cells:
         padded = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
         say("  ".join(padded).rstrip())
 
 
-def money(amount):
-    return "%.2f" % amount
+def money(amount: Optional[float]) -> str:
+    return "%.2f" % (amount or 0)
+
+
+def balance(program: LoyaltyProgramLedgers) -> float:
+    """The current points balance of a loyalty program (0 when the answer has none)."""
+    return (program.ledger.current_balance if program.ledger else None) or 0.0
 
 
 # --- effects ---------------------------------------------------------------------------------
 
-def explain(effect):
+def explain(effect: Effect) -> str:
     """What one effect means for the shop, in a few words (props decoded by effect.typed_props)."""
     props = effect.typed_props
     kind = effect.effect_type
@@ -110,19 +122,20 @@ def explain(effect):
     return str(effect.props)
 
 
-def show_effects(state):
+def show_effects(state: IntegrationStateV2) -> None:
     """The effects of an IntegrationStateV2 as a table, then the cart's totals."""
     campaigns = {campaign.id: campaign.name for campaign in state.triggered_campaigns or []}
     campaigns[0] = "-"  # an effect of no campaign, such as the rejection of an unknown coupon
+    effects = state.effects or []
     rows = [
-        (effect.effect_type, campaigns.get(effect.campaign_id, "#%d" % effect.campaign_id), explain(effect))
-        for effect in state.effects
+        (effect.effect_type, campaigns.get(effect.campaign_id, "#%s" % effect.campaign_id), explain(effect))
+        for effect in effects
     ]
     table(("Effect", "Campaign", "Meaning"), rows)
-    discounts = sum(e.typed_props.value for e in state.effects if e.effect_type == "setDiscount")
-    subtotal = state.customer_session.cart_item_total
+    discounts: float = sum(e.typed_props.value for e in effects if e.effect_type == "setDiscount")
+    subtotal = state.customer_session.cart_item_total if state.customer_session else 0.0
     shown = "-" + money(discounts) if discounts else money(0)
-    say("Cart %s, discounts %s, to pay %s" % (money(subtotal), shown, money(subtotal - discounts)))
+    say("Cart %s, discounts %s, to pay %s" % (money(subtotal), shown, money((subtotal or 0.0) - discounts)))
 
 
 # --- the flow --------------------------------------------------------------------------------
@@ -130,31 +143,32 @@ def show_effects(state):
 class Checkout:
     """The quickstart's steps; each one makes one or two calls and prints what came back."""
 
-    def __init__(self, api, run_id):
+    def __init__(self, api: IntegrationApi, run_id: str) -> None:
         self.api = api
         self.customer = "qs-grace-" + run_id
         self.advocate = "qs-ada-" + run_id
         self.session = "qs-session-" + run_id
-        self.referral_code = None
+        self.referral_code: Optional[str] = None
 
-    def update_profile(self):
+    def update_profile(self) -> None:
         body = CustomerProfileIntegrationRequestV2(
             attributes={"Name": "Grace"},
             audiences_changes=ProfileAudiencesChanges(adds=[AUDIENCE_ID], deletes=[]),
             response_content=["customerProfile"],
         )
         profile = self.api.update_customer_profile_v2(self.customer, body).customer_profile
-        audiences = ", ".join(a.name for a in profile.audience_memberships) or "none"
+        assert profile is not None  # asked for with response_content
+        audiences = ", ".join(a.name or "" for a in profile.audience_memberships or []) or "none"
         say("%s: attributes %s, audiences: %s" % (profile.integration_id, profile.attributes, audiences))
 
-    def create_referral(self):
+    def create_referral(self) -> None:
         body = NewReferral(campaign_id=REFERRAL_CAMPAIGN_ID, advocate_profile_integration_id=self.advocate)
         referral = self.api.create_referral(body)
         self.referral_code = referral.code
-        say("%s refers friends with code %s (usable %d time(s))"
+        say("%s refers friends with code %s (usable %s time(s))"
             % (referral.advocate_profile_integration_id, referral.code, referral.usage_limit))
 
-    def open_session(self):
+    def open_session(self) -> None:
         session = NewCustomerSessionV2(profile_id=self.customer, coupon_codes=[COUPON], cart_items=CART)
         state = self.api.update_customer_session_v2(
             self.session, IntegrationRequest(customer_session=session, response_content=SESSION_CONTENT)
@@ -162,7 +176,7 @@ class Checkout:
         table(("Item", "Qty", "Price"), [(i.name, i.quantity, money(i.price)) for i in CART], right=(1, 2))
         show_effects(state)
 
-    def apply_referral(self):
+    def apply_referral(self) -> None:
         if self.referral_code is None:
             say("skipped: no referral code (step 2 failed)")
             return
@@ -172,50 +186,54 @@ class Checkout:
         )
         show_effects(state)
 
-    def close_session(self):
+    def close_session(self) -> None:
         session = NewCustomerSessionV2(state="closed")
         state = self.api.update_customer_session_v2(
             self.session, IntegrationRequest(customer_session=session, response_content=SESSION_CONTENT)
         )
         show_effects(state)
-        say("Session %s is now %s" % (self.session, state.customer_session.state))
+        say("Session %s is now %s" % (self.session, state.customer_session and state.customer_session.state))
 
-    def show_loyalty(self):
+    def show_loyalty(self) -> None:
         inventory = self.api.get_customer_inventory(self.customer, loyalty=True)
-        programs = inventory.loyalty.programs if inventory.loyalty else {}
-        rows = [(p.title, "%g points" % p.ledger.current_balance) for p in programs.values()]
+        programs = (inventory.loyalty.programs if inventory.loyalty else None) or {}
+        rows = [(p.title, "%g points" % balance(p)) for p in programs.values()]
         table(("Program", "Balance"), rows)
 
-    def reserve_coupon(self):
+    def reserve_coupon(self) -> None:
         self.api.create_coupon_reservation(RESERVED_COUPON, CouponReservations(integration_ids=[self.customer]))
         coupons = self.api.get_reserved_coupons(self.customer)
         say("Coupons reserved for %s (get_reserved_coupons):" % self.customer)
-        rows = [(c.value, c.usage_counter, c.usage_limit or "none") for c in coupons.data]
+        rows = [(c.value, c.usage_counter, c.usage_limit or "none") for c in coupons.data or []]
         table(("Code", "Used", "Limit"), rows, right=(1, 2))
         customers = self.api.get_reserved_customers(RESERVED_COUPON)
-        names = ", ".join(p.integration_id for p in customers.data)
+        names = ", ".join(p.integration_id or "" for p in customers.data or [])
         say("Customers holding %s (get_reserved_customers): %s" % (RESERVED_COUPON, names))
 
-    def show_inventory(self):
+    def show_inventory(self) -> None:
         inventory = self.api.get_customer_inventory(
             self.customer, profile=True, referrals=True, coupons=True, loyalty=True
         )
         profile = inventory.profile
-        balances = ["%g points" % p.ledger.current_balance for p in (inventory.loyalty.programs or {}).values()]
+        assert profile is not None  # asked for with profile=True
+        programs = (inventory.loyalty.programs if inventory.loyalty else None) or {}
+        balances = ["%g points" % balance(p) for p in programs.values()]
         table(("Part", "Content"), [
-            ("profile", "%d closed session(s), total sales %s" % (profile.closed_sessions, money(profile.total_sales))),
-            ("referrals", ", ".join(r.code for r in inventory.referrals or []) or "none"),
-            ("coupons", ", ".join(c.value for c in inventory.coupons or []) or "none"),
+            ("profile", "%s closed session(s), total sales %s" % (profile.closed_sessions, money(profile.total_sales))),
+            ("referrals", ", ".join(r.code or "" for r in inventory.referrals or []) or "none"),
+            ("coupons", ", ".join(c.value or "" for c in inventory.coupons or []) or "none"),
             ("loyalty", ", ".join(balances) or "none"),
         ])
 
-    def track_event(self):
+    def track_event(self) -> None:
         event = NewEvent(profile_id=self.customer, type="viewed_newsletter", attributes={},
                          session_id=self.session + "-browse")
         state = self.api.track_event(event)
-        say("Event #%d %r recorded for %s" % (state.event.id, state.event.type, state.event.profile_id))
+        event_state = state.event
+        assert event_state is not None  # track_event answers with the event
+        say("Event #%s %r recorded for %s" % (event_state.id, event_state.type, event_state.profile_id))
 
-    def delete_data(self):
+    def delete_data(self) -> None:
         deleted = [self.customer] + ([self.advocate] if self.referral_code else [])
         for integration_id in deleted:
             self.api.delete_customer_data(integration_id)
@@ -225,8 +243,8 @@ class Checkout:
         except ApiException as error:
             say("get_customer_inventory now answers %s: %s" % (error.status, error.message))
 
-    def show_errors(self):
-        rows = []
+    def show_errors(self) -> None:
+        rows: List[Tuple[str, str, Any]] = []
         try:
             CartItem(name="Running shoes", sku="SHOE-42", quantity=0, price=60.0)
         except ApiValueError as error:
@@ -237,7 +255,7 @@ class Checkout:
             rows.append(("by the service", "%s (%s)" % (type(error).__name__, error.status), error.message))
         table(("Caught", "Exception", "Message"), rows)
 
-    def steps(self):
+    def steps(self) -> List[Tuple[str, Callable[[], None]]]:
         return [
             ("Create or update the customer profile (update_customer_profile_v2)", self.update_profile),
             ("An advocate's referral code (create_referral)", self.create_referral),
@@ -253,7 +271,7 @@ class Checkout:
         ]
 
 
-def run(configuration, run_id):
+def run(configuration: Configuration, run_id: str) -> int:
     """Run every step; a step the service refuses is reported and the flow goes on. Returns the failures."""
     failures = 0
     with talon_one.ApiClient(configuration) as api_client:
@@ -270,7 +288,7 @@ def run(configuration, run_id):
     return failures
 
 
-def main():
+def main() -> int:
     print("talon_one quickstart: a checkout flow through the Talon.One Integration API")
     try:
         if os.environ.get("TALON_ONE_BASE_URL") or os.environ.get("TALONONE_ENDPOINT"):
@@ -286,7 +304,7 @@ def main():
     return 1 if failures else 0
 
 
-def run_against_fake():
+def run_against_fake() -> int:
     from talon_one.testing import FakeTalonOne
 
     with FakeTalonOne() as fake:
@@ -296,7 +314,7 @@ def run_against_fake():
         return run(configuration, run_id="demo")
 
 
-def run_against_deployment():
+def run_against_deployment() -> int:
     configuration = talon_one.Configuration.from_env()
     if not configuration.api_key_v1:
         raise ApiValueError("TALON_ONE_BASE_URL is set but TALON_ONE_API_KEY is not: the session "

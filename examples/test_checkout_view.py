@@ -16,17 +16,18 @@ Run them with ``python -m pytest examples -q``.
 import io
 import json
 import logging
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 from wsgiref.util import setup_testing_defaults
 
 import pytest
 
 import talon_one
-from talon_one.testing import Fault
+from talon_one.testing import Fault, FakeTalonOne
 
 from shop import checkout as shop_checkout
-from shop.checkout import UNAVAILABLE_MESSAGE, make_app
+from shop.checkout import UNAVAILABLE_MESSAGE, WSGIApp, make_app
 
-CART = [
+CART: List[Dict[str, Any]] = [
     {"sku": "SHOE-42", "name": "Running shoes", "price": 60.0, "quantity": 1},
     {"sku": "SOCK-3", "name": "Sport socks", "price": 5.0, "quantity": 3},
 ]  # 75.00
@@ -35,19 +36,19 @@ CART = [
 class WsgiClient:
     """Calls a WSGI application in-process, like the test clients of Flask or Django."""
 
-    def __init__(self, app):
+    def __init__(self, app: WSGIApp) -> None:
         self.app = app
 
-    def post(self, path, data):
+    def post(self, path: str, data: Any) -> Tuple[int, Any]:
         return self.request("POST", path, json.dumps(data).encode("utf-8"))
 
-    def request(self, method, path, body=b""):
-        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": str(len(body)),
+    def request(self, method: str, path: str, body: bytes = b"") -> Tuple[int, Any]:
+        environ: Dict[str, Any] = {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": str(len(body)),
                    "CONTENT_TYPE": "application/json", "wsgi.input": io.BytesIO(body)}
         setup_testing_defaults(environ)
-        started = {}
+        started: Dict[str, int] = {}
 
-        def start_response(status, headers):
+        def start_response(status: str, headers: List[Tuple[str, str]]) -> None:
             started["status"] = int(status.split()[0])
 
         payload = b"".join(self.app(environ, start_response))
@@ -55,7 +56,7 @@ class WsgiClient:
 
 
 @pytest.fixture
-def api(talon_one_fake):
+def api(talon_one_fake: FakeTalonOne) -> Iterator[talon_one.IntegrationApi]:
     """A real IntegrationApi talking to the fake over HTTP."""
     configuration = talon_one.Configuration(host=talon_one_fake.base_url, api_key_v1=talon_one_fake.api_key)
     with talon_one.ApiClient(configuration) as api_client:
@@ -63,15 +64,16 @@ def api(talon_one_fake):
 
 
 @pytest.fixture
-def client(api):
+def client(api: talon_one.IntegrationApi) -> WsgiClient:
     return WsgiClient(make_app(api))
 
 
-def order(coupon=None, customer_id="customer-1", cart_id="cart-1", items=CART):
+def order(coupon: Optional[str] = None, customer_id: str = "customer-1", cart_id: str = "cart-1",
+          items: List[Dict[str, Any]] = CART) -> Dict[str, Any]:
     return {"customer_id": customer_id, "cart_id": cart_id, "coupon": coupon, "items": items}
 
 
-def test_a_valid_coupon_lowers_the_price_and_is_redeemed(client, talon_one_fake):
+def test_a_valid_coupon_lowers_the_price_and_is_redeemed(client: WsgiClient, talon_one_fake: FakeTalonOne) -> None:
     status, body = client.post("/checkout", order(coupon="SUMMER10"))
 
     assert status == 200
@@ -88,7 +90,9 @@ def test_a_valid_coupon_lowers_the_price_and_is_redeemed(client, talon_one_fake)
     assert talon_one_fake.loyalty_points("customer-1") == 67
 
 
-def test_without_a_coupon_the_full_price_is_paid_and_points_are_earned(client, talon_one_fake):
+def test_without_a_coupon_the_full_price_is_paid_and_points_are_earned(
+    client: WsgiClient, talon_one_fake: FakeTalonOne
+) -> None:
     status, body = client.post("/checkout", order())
 
     assert status == 200
@@ -104,7 +108,9 @@ def test_without_a_coupon_the_full_price_is_paid_and_points_are_earned(client, t
         ("NOSUCHCODE", "Coupon NOSUCHCODE was not applied: this coupon code does not exist."),
     ],
 )
-def test_a_rejected_coupon_is_explained_to_the_customer(client, talon_one_fake, coupon, message):
+def test_a_rejected_coupon_is_explained_to_the_customer(
+    client: WsgiClient, talon_one_fake: FakeTalonOne, coupon: str, message: str
+) -> None:
     status, body = client.post("/checkout", order(coupon=coupon))
 
     assert status == 200
@@ -114,7 +120,7 @@ def test_a_rejected_coupon_is_explained_to_the_customer(client, talon_one_fake, 
     assert talon_one_fake.sessions["cart-1"]["state"] == "closed"
 
 
-def test_a_single_use_coupon_works_once(client):
+def test_a_single_use_coupon_works_once(client: WsgiClient) -> None:
     first = client.post("/checkout", order(coupon="ONCEONLY", customer_id="ada", cart_id="cart-a"))
     second = client.post("/checkout", order(coupon="ONCEONLY", customer_id="bob", cart_id="cart-b"))
 
@@ -123,7 +129,9 @@ def test_a_single_use_coupon_works_once(client):
     assert second[1]["messages"] == ["Coupon ONCEONLY was not applied: this coupon has already been used."]
 
 
-def test_when_talon_one_is_unavailable_the_checkout_completes_without_discount(client, talon_one_fake, caplog):
+def test_when_talon_one_is_unavailable_the_checkout_completes_without_discount(
+    client: WsgiClient, talon_one_fake: FakeTalonOne, caplog: pytest.LogCaptureFixture
+) -> None:
     # Every attempt of the session update (the shop retries once) gets a 503.
     talon_one_fake.inject_faults(Fault.unavailable(), times=2)
 
@@ -143,7 +151,9 @@ def test_when_talon_one_is_unavailable_the_checkout_completes_without_discount(c
     assert talon_one_fake.coupons["SUMMER10"]["usageCounter"] == 0
 
 
-def test_a_single_503_is_retried_and_the_discount_still_applies(client, talon_one_fake):
+def test_a_single_503_is_retried_and_the_discount_still_applies(
+    client: WsgiClient, talon_one_fake: FakeTalonOne
+) -> None:
     talon_one_fake.inject_faults(503)
 
     status, body = client.post("/checkout", order(coupon="SUMMER10"))
@@ -152,7 +162,9 @@ def test_a_single_503_is_retried_and_the_discount_still_applies(client, talon_on
     assert [r.status for r in talon_one_fake.requests] == [503, 200, 200]  # retry, then the close
 
 
-def test_a_slow_talon_one_does_not_hold_the_checkout(client, talon_one_fake, monkeypatch):
+def test_a_slow_talon_one_does_not_hold_the_checkout(
+    client: WsgiClient, talon_one_fake: FakeTalonOne, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(shop_checkout, "TALON_ONE_TIMEOUT", (1, 0.1))  # (connect, read) seconds
     talon_one_fake.inject_faults(Fault.slow(0.5), times=2)  # both attempts answer too late
 
@@ -170,13 +182,15 @@ def test_a_slow_talon_one_does_not_hold_the_checkout(client, talon_one_fake, mon
         ({"cart_id": "k", "items": CART}, "customer_id is required"),
     ],
 )
-def test_bad_input_is_a_400_and_never_reaches_talon_one(client, talon_one_fake, data, error):
+def test_bad_input_is_a_400_and_never_reaches_talon_one(
+    client: WsgiClient, talon_one_fake: FakeTalonOne, data: Dict[str, Any], error: str
+) -> None:
     status, body = client.post("/checkout", data)
 
     assert (status, body) == (400, {"error": error})
     assert talon_one_fake.requests == []
 
 
-def test_only_post_checkout_is_served(client):
+def test_only_post_checkout_is_served(client: WsgiClient) -> None:
     assert client.request("GET", "/checkout") == (405, {"error": "use POST"})
     assert client.request("POST", "/elsewhere") == (404, {"error": "not found"})

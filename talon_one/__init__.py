@@ -7,7 +7,8 @@
         state = api.update_customer_session_v2("session-1", talon_one.IntegrationRequest(...))
 
 The operations class and the model classes are imported on first use, so
-`import talon_one` stays cheap. `ManagementApi` is not part of this SDK: the
+`import talon_one` stays cheap; type checkers and editors read the imports
+under TYPE_CHECKING instead. `ManagementApi` is not part of this SDK: the
 name exists and raises an error saying what to use instead.
 """
 
@@ -15,6 +16,7 @@ name exists and raises an error saying what to use instead.
 from __future__ import absolute_import
 
 import importlib
+from typing import TYPE_CHECKING, Any, List
 
 from talon_one.version import __version__
 from talon_one.configuration import Configuration
@@ -40,7 +42,12 @@ from talon_one.exceptions import (
     MissingCredentialsError,
 )
 from talon_one.retries import RetryPolicy
-from talon_one.models import __all__ as _model_names
+from talon_one import models as _models
+
+if TYPE_CHECKING:
+    from talon_one.api.integration_api import IntegrationApi
+    from talon_one.models import *  # noqa: F401,F403  (every model class, as the lazy import gives them)
+    from talon_one.unsupported import ManagementApi
 
 __all__ = [
     "__version__",
@@ -67,15 +74,17 @@ __all__ = [
     "ApiConnectionError",
     "ApiTimeoutError",
     "MissingCredentialsError",
-] + list(_model_names)
+]
+__all__ += _models.__all__  # every model class
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     """Import IntegrationApi and the models on first use (PEP 562), then keep them here."""
+    value: Any
     if name == "IntegrationApi":
-        from talon_one.api.integration_api import IntegrationApi as value
+        value = importlib.import_module("talon_one.api.integration_api").IntegrationApi
     elif name == "ManagementApi":
-        from talon_one.unsupported import ManagementApi as value
+        value = importlib.import_module("talon_one.unsupported").ManagementApi
     elif name == "api":
         value = importlib.import_module("talon_one.api")
     else:
@@ -88,5 +97,5 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
+def __dir__() -> List[str]:
     return sorted(set(globals()) | set(__all__))

@@ -15,7 +15,7 @@ import re
 import threading
 import urllib.parse
 
-from talon_one import model_base, rest
+from talon_one import model_base, rest, serialization
 from talon_one.auth import auth_header
 from talon_one.configuration import Configuration, check_header_value, normalize_host
 from talon_one.exceptions import (ApiDecodeError, ApiException, ApiTypeError, ApiValueError, OpenApiException,
@@ -400,10 +400,13 @@ class ApiClient:
         return []
 
     def sanitize_for_serialization(self, obj):
-        """`obj` (models, datetimes, Decimals...) as plain JSON values, exactly as it would be sent."""
-        if obj is None:
-            return None
-        return json.loads(model_base.serialize(obj))
+        """`obj` (models, datetimes, Decimals...) as plain JSON values, exactly as it would be sent.
+
+        The result is json.loads of the bytes sent (see serialization.json_values), built
+        by the same generated encoders without writing the text, and shares no dict or
+        list with `obj`. Raises ApiValueError or ApiTypeError as a request would.
+        """
+        return serialization.json_values(obj)
 
     def deserialize(self, response, response_type):
         """Decode a response (anything with `.data`, or the body itself) into `response_type`."""

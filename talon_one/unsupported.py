@@ -18,5 +18,5 @@ _MANAGEMENT_API_MESSAGE = (
 class ManagementApi:
     """Not available: creating one raises NotImplementedError saying what to use instead."""
 
-    def __init__(self, api_client=None, *args, **kwargs):
+    def __init__(self, api_client: object = None, *args: object, **kwargs: object) -> None:
         raise NotImplementedError(_MANAGEMENT_API_MESSAGE)

@@ -30,10 +30,10 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import talon_one
-from talon_one import ApiException, CartItem, IntegrationRequest, NewCustomerSessionV2, RetryPolicy
+from talon_one import ApiException, CartItem, IntegrationApi, IntegrationRequest, NewCustomerSessionV2, RetryPolicy
 
 log = logging.getLogger("shop.checkout")
 
@@ -86,12 +86,12 @@ class CartPromotions:
 
     @property
     def total_discount(self) -> float:
-        return round(sum(d["amount"] for d in self.discounts), 2)
+        return round(sum(float(d["amount"]) for d in self.discounts), 2)
 
 
 # --- the checkout ----------------------------------------------------------------------------
 
-def checkout(api, customer_id: str, cart_id: str, items: List[Dict[str, Any]],
+def checkout(api: IntegrationApi, customer_id: str, cart_id: str, items: List[Dict[str, Any]],
              coupon: Optional[str] = None) -> Dict[str, Any]:
     """Price the cart with Talon.One's discounts, take the payment, close the session; returns the order."""
     cart = [CartItem(name=i["name"], sku=i["sku"], quantity=i["quantity"], price=i["price"]) for i in items]
@@ -111,7 +111,8 @@ def checkout(api, customer_id: str, cart_id: str, items: List[Dict[str, Any]],
     }
 
 
-def evaluate_cart(api, customer_id, cart_id, cart, coupon) -> CartPromotions:
+def evaluate_cart(api: IntegrationApi, customer_id: str, cart_id: str, cart: List[CartItem],
+                  coupon: Optional[str]) -> CartPromotions:
     """Open (or update) the customer session and read its effects; never raises for an API failure."""
     session = NewCustomerSessionV2(profile_id=customer_id, cart_items=cart, coupon_codes=[coupon] if coupon else [])
     try:
@@ -125,7 +126,7 @@ def evaluate_cart(api, customer_id, cart_id, cart, coupon) -> CartPromotions:
                     cart_id, str(error).replace("\n", "; "))
         return CartPromotions(available=False, messages=[UNAVAILABLE_MESSAGE])
     promotions = CartPromotions()
-    for effect in state.effects:
+    for effect in state.effects or []:
         props = effect.typed_props
         if effect.effect_type == "setDiscount":
             promotions.discounts.append({"name": props.name, "amount": round(props.value, 2)})
@@ -135,7 +136,7 @@ def evaluate_cart(api, customer_id, cart_id, cart, coupon) -> CartPromotions:
     return promotions
 
 
-def close_session(api, cart_id) -> Optional[float]:
+def close_session(api: IntegrationApi, cart_id: str) -> Optional[float]:
     """Close the session after payment (redeems the codes); returns the loyalty points earned, if known."""
     try:
         state = api.update_customer_session_v2(
@@ -146,7 +147,8 @@ def close_session(api, cart_id) -> Optional[float]:
         # The customer has paid: do not fail the order. A real shop would queue the close for later.
         log.error("could not close the Talon.One session of cart %s: %s", cart_id, str(error).replace("\n", "; "))
         return None
-    return sum(e.typed_props.value for e in state.effects if e.effect_type == "addLoyaltyPoints")
+    points: float = sum(e.typed_props.value for e in state.effects or [] if e.effect_type == "addLoyaltyPoints")
+    return points
 
 
 def take_payment(customer_id: str, amount: float) -> str:
@@ -156,7 +158,7 @@ def take_payment(customer_id: str, amount: float) -> str:
 
 # --- the view and the WSGI application -------------------------------------------------------
 
-def checkout_view(request: Request, api) -> Response:
+def checkout_view(request: Request, api: IntegrationApi) -> Response:
     """POST /checkout: check the input, run the checkout, answer JSON."""
     if request.method != "POST":
         return Response(405, {"error": "use POST"})
@@ -191,11 +193,15 @@ def parse_checkout(data: Any) -> Dict[str, Any]:
     return {"customer_id": data["customer_id"], "cart_id": data["cart_id"], "items": items, "coupon": coupon}
 
 
-def make_app(api):
+# A WSGI application: environ, start_response -> the body's chunks (PEP 3333).
+WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def make_app(api: IntegrationApi) -> WSGIApp:
     """A WSGI application serving POST /checkout with the given talon_one.IntegrationApi."""
     routes = {"/checkout": checkout_view}
 
-    def app(environ, start_response):
+    def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> List[bytes]:
         view = routes.get(environ.get("PATH_INFO", ""))
         if view is None:
             response = Response(404, {"error": "not found"})
@@ -210,15 +216,16 @@ def make_app(api):
     return app
 
 
-def read_body(environ) -> bytes:
+def read_body(environ: Dict[str, Any]) -> bytes:
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    return environ["wsgi.input"].read(length) if length > 0 else b""
+    body: bytes = environ["wsgi.input"].read(length) if length > 0 else b""
+    return body
 
 
-def main():  # pragma: no cover - a manual demo
+def main() -> None:  # pragma: no cover - a manual demo
     """Serve the shop on http://127.0.0.1:8000 against a local FakeTalonOne."""
     from wsgiref.simple_server import make_server
 

@@ -1,22 +1,58 @@
-"""What every generated operation method shares: argument checks and the call.
+"""What every generated operation method shares: argument checks, the call, and its types.
 
 Hand-written (not generated). A generated method passes its `Operation`
 (the spec's path, method, parameters, body and response types, as data), its
-positional arguments and its keywords to `invoke`, which checks everything
-before anything is sent, then hands the request to `ApiClient.call_api`.
+required arguments, its query parameters and its per-call options to `invoke`,
+which checks everything before anything is sent, then hands the request to
+`ApiClient.call_api`. Python itself refuses an unknown keyword (TypeError):
+every method spells out the keywords it takes.
 """
 
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Protocol, Tuple, Type, TypeVar, Union
 
 from talon_one.exceptions import ApiTypeError, ApiValueError
-from talon_one.model_base import Model, _model_class, _validation_on
+from talon_one.model_base import Model
+from talon_one.serialization import model_class
+from talon_one.validation import _validation_on
 
-# Keywords every operation accepts, passed through to ApiClient.call_api.
-CALL_OPTIONS = ("async_req", "_preload_content", "_request_timeout", "_retries")
-# Accepted by the `_with_http_info` twin only: the plain method always returns just the data.
-HTTP_INFO_OPTIONS = ("_return_http_data_only",)
+if TYPE_CHECKING:
+    import urllib3
+
+    from talon_one.api_client import ApiClient
+    from talon_one.retries import RetryPolicy
+
+__all__ = ["Operation", "invoke", "AsyncResultOf", "RequestTimeout", "Retries", "ResponseHeaders"]
 
 _TYPE_NAMES = {bool: "a boolean (True or False)", str: "a string", int: "an integer", float: "a number"}
+
+T = TypeVar("T", covariant=True)
+
+# `_request_timeout`: seconds for the whole attempt, a (connect, read) pair (None in it: the
+# configuration's value), or an urllib3 Timeout; None: the configuration's timeouts.
+RequestTimeout = Union[None, float, Tuple[Optional[float], Optional[float]], "urllib3.Timeout"]
+# `_retries`: None (the configuration's policy), a number of retries, a RetryPolicy or an urllib3 Retry.
+Retries = Union[None, int, "RetryPolicy", "urllib3.util.Retry"]
+# The response headers a `_with_http_info` call returns (urllib3's HTTPHeaderDict).
+ResponseHeaders = Mapping[str, str]
+
+
+class AsyncResultOf(Protocol[T]):
+    """What a call with async_req=True returns (talon_one.api_client.AsyncResult): `.get()` gives the result."""
+
+    def get(self, timeout: Optional[float] = None) -> T:
+        """The call's result, waiting up to `timeout` seconds; re-raises the call's exception."""
+
+    def wait(self, timeout: Optional[float] = None) -> None:
+        """Wait up to `timeout` seconds for the call to finish."""
+
+    def ready(self) -> bool:
+        """Whether the call has finished."""
+
+    def successful(self) -> bool:
+        """Whether the call finished without an exception (ValueError while it runs)."""
 
 
 class Operation:
@@ -26,7 +62,7 @@ class Operation:
     method          the HTTP method
     path            the spec's path template, e.g. "/v2/customer_sessions/{customerSessionId}"
     path_params     ((argument name, spec name), ...) in the spec's order
-    query_params    ((keyword, spec name, Python type), ...)
+    query_params    ((keyword, spec name, Python type), ...) in the order the method passes their values
     body            the request body's model name, or None
     response_type   the model a 2xx answer decodes to, or None when it is always empty (204)
     auth            the security scheme names the spec accepts, in the spec's order
@@ -34,51 +70,44 @@ class Operation:
     """
 
     __slots__ = ("name", "method", "path", "path_params", "query_params", "body", "response_type", "auth",
-                 "replaced_by", "_keywords")
+                 "replaced_by")
 
-    def __init__(self, name, method, path, path_params=(), query_params=(), body=None, response_type=None,
-                 auth=(), replaced_by=None):
+    def __init__(self, name: str, method: str, path: str, path_params: Iterable[Tuple[str, str]] = (),
+                 query_params: Iterable[Tuple[str, str, Type[Any]]] = (), body: Optional[str] = None,
+                 response_type: Optional[str] = None, auth: Iterable[str] = (),
+                 replaced_by: Optional[str] = None) -> None:
         self.name = name
         self.method = method
         self.path = path
-        self.path_params = tuple(path_params)
-        self.query_params = tuple(query_params)
+        self.path_params: Tuple[Tuple[str, str], ...] = tuple(path_params)
+        self.query_params: Tuple[Tuple[str, str, Type[Any]], ...] = tuple(query_params)
         self.body = body
         self.response_type = response_type
-        self.auth = list(auth)
+        self.auth: List[str] = list(auth)
         self.replaced_by = replaced_by
-        self._keywords = {keyword: (spec_name, kind) for keyword, spec_name, kind in self.query_params}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<Operation %s %s %s>" % (self.name, self.method, self.path)
 
 
-def invoke(api_client, operation, args, kwargs, http_info):
+def invoke(api_client: ApiClient, operation: Operation, args: Tuple[Any, ...], query: Tuple[Any, ...],
+           async_req: Optional[bool], preload_content: bool, request_timeout: RequestTimeout, retries: Retries,
+           http_info: bool = False, data_only: bool = True) -> Any:
     """Check the arguments of one call of `operation` and make it through `api_client`.
 
     `args` are the required arguments in the spec's order (path parameters, then
-    the body); `kwargs` the optional query parameters and per-call options.
-    `http_info` is true for the `_with_http_info` twin, which returns
-    (data, status, headers); the plain method returns the data only.
+    the body); `query` the values of the optional query parameters, in the order
+    of `operation.query_params` (None: not sent). `http_info` is true for the
+    `_with_http_info` twin, which returns (data, status, headers) unless
+    `data_only`; the plain method returns the data only.
     """
     if operation.replaced_by is not None:
         warnings.warn("IntegrationApi.%s is deprecated; use IntegrationApi.%s instead"
                       % (operation.name, operation.replaced_by), DeprecationWarning, stacklevel=3)
-    options = {}
-    query = []
-    keywords = operation._keywords
-    for keyword, value in kwargs.items():
-        spec = keywords.get(keyword)
-        if spec is not None:
-            spec_name, kind = spec
-            if value is not None:
-                query.append((spec_name, _check_query(operation, keyword, value, kind)))
-        elif keyword in CALL_OPTIONS or (http_info and keyword in HTTP_INFO_OPTIONS):
-            options[keyword] = value
-        else:
-            raise ApiTypeError("Got an unexpected keyword argument '%s' to method %s%s"
-                               % (keyword, operation.name + ("_with_http_info" if http_info else ""),
-                                  _hint(operation, keyword, http_info)))
+    query_params = []
+    for (keyword, spec_name, kind), value in zip(operation.query_params, query):
+        if value is not None:
+            query_params.append((spec_name, _check_query(operation, keyword, value, kind)))
     path_params = {}
     for (argument, spec_name), value in zip(operation.path_params, args):
         path_params[spec_name] = _check_path(operation, argument, value)
@@ -88,28 +117,19 @@ def invoke(api_client, operation, args, kwargs, http_info):
     return api_client.call_api(
         operation.path, operation.method,
         path_params=path_params,
-        query_params=query,
+        query_params=query_params,
         body=body,
         response_type=operation.response_type,
         auth_settings=operation.auth,
-        async_req=options.get("async_req"),
-        _return_http_data_only=options.get("_return_http_data_only", False) if http_info else True,
-        _preload_content=options.get("_preload_content", True),
-        _request_timeout=options.get("_request_timeout"),
-        _retries=options.get("_retries"),
+        async_req=async_req,
+        _return_http_data_only=data_only if http_info else True,
+        _preload_content=preload_content,
+        _request_timeout=request_timeout,
+        _retries=retries,
     )
 
 
-def _hint(operation, keyword, http_info):
-    if keyword in HTTP_INFO_OPTIONS and not http_info:
-        return "; call %s_with_http_info for (data, status, headers)" % operation.name
-    accepted = [k for k, _, _ in operation.query_params] + list(CALL_OPTIONS)
-    if http_info:
-        accepted += HTTP_INFO_OPTIONS
-    return "; it accepts %s" % ", ".join(accepted)
-
-
-def _check_query(operation, keyword, value, kind):
+def _check_query(operation: Operation, keyword: str, value: Any, kind: Type[Any]) -> Any:
     if kind is bool:
         ok = value is True or value is False
     elif kind is float:
@@ -124,7 +144,7 @@ def _check_query(operation, keyword, value, kind):
     return value
 
 
-def _check_path(operation, argument, value):
+def _check_path(operation: Operation, argument: str, value: Any) -> str:
     if value is None:
         raise ApiValueError("Missing the required parameter `%s` when calling `%s`" % (argument, operation.name))
     if not isinstance(value, str):
@@ -136,17 +156,21 @@ def _check_path(operation, argument, value):
     return value
 
 
-def _check_body(api_client, operation, body):
+def _check_body(api_client: ApiClient, operation: Operation, body: Any) -> Model:
     if body is None:
         raise ApiValueError("Missing the required parameter `body` when calling `%s`" % operation.name)
-    cls = _model_class(operation.body)
-    if body.__class__ is not cls:
-        if isinstance(body, dict):
-            body = cls.from_dict(body)
-        elif not isinstance(body, cls):
-            raise ApiTypeError("Invalid type for parameter `body` when calling `%s`: expected %s or a dict, got %s"
-                               % (operation.name, operation.body,
-                                  type(body).__name__ if isinstance(body, Model) else repr(body)[:80]))
+    cls = model_class(str(operation.body))
+    model: Model
+    if body.__class__ is cls:
+        model = body
+    elif isinstance(body, dict):
+        model = cls.from_dict(body)
+    elif isinstance(body, cls):
+        model = body
+    else:
+        raise ApiTypeError("Invalid type for parameter `body` when calling `%s`: expected %s or a dict, got %s"
+                           % (operation.name, operation.body,
+                              type(body).__name__ if isinstance(body, Model) else repr(body)[:80]))
     if _validation_on(api_client.configuration):
-        body.validate()
-    return body
+        model.validate()
+    return model

@@ -3,9 +3,94 @@
 
 Each class is imported on first use (PEP 562), so importing the package is cheap:
 `talon_one.models.CartItem` and `from talon_one.models import CartItem` both work.
+Type checkers and editors read the imports under TYPE_CHECKING instead.
 """
 
 import importlib
+from typing import TYPE_CHECKING, Any, List
+
+if TYPE_CHECKING:
+    from talon_one.models.api_error import APIError
+    from talon_one.models.accept_coupon_effect_props import AcceptCouponEffectProps
+    from talon_one.models.accept_referral_effect_props import AcceptReferralEffectProps
+    from talon_one.models.add_free_item_effect_props import AddFreeItemEffectProps
+    from talon_one.models.add_loyalty_points_effect_props import AddLoyaltyPointsEffectProps
+    from talon_one.models.additional_cost import AdditionalCost
+    from talon_one.models.audience_membership import AudienceMembership
+    from talon_one.models.campaign import Campaign
+    from talon_one.models.cart_item import CartItem
+    from talon_one.models.code_generator_settings import CodeGeneratorSettings
+    from talon_one.models.coupon import Coupon
+    from talon_one.models.coupon_created_effect_props import CouponCreatedEffectProps
+    from talon_one.models.coupon_rejection_reason import CouponRejectionReason
+    from talon_one.models.coupon_reservations import CouponReservations
+    from talon_one.models.customer_inventory import CustomerInventory
+    from talon_one.models.customer_profile import CustomerProfile
+    from talon_one.models.customer_profile_audience_request import CustomerProfileAudienceRequest
+    from talon_one.models.customer_profile_audience_request_item import (
+        CustomerProfileAudienceRequestItem,
+    )
+    from talon_one.models.customer_profile_integration_request_v2 import (
+        CustomerProfileIntegrationRequestV2,
+    )
+    from talon_one.models.customer_profile_search import CustomerProfileSearch
+    from talon_one.models.customer_session import CustomerSession
+    from talon_one.models.customer_session_v2 import CustomerSessionV2
+    from talon_one.models.deduct_loyalty_points_effect_props import DeductLoyaltyPointsEffectProps
+    from talon_one.models.effect import Effect
+    from talon_one.models.error_effect_props import ErrorEffectProps
+    from talon_one.models.error_response import ErrorResponse
+    from talon_one.models.error_source import ErrorSource
+    from talon_one.models.event import Event
+    from talon_one.models.inline_response200 import InlineResponse200
+    from talon_one.models.inline_response2001 import InlineResponse2001
+    from talon_one.models.integration_request import IntegrationRequest
+    from talon_one.models.integration_state import IntegrationState
+    from talon_one.models.integration_state_v2 import IntegrationStateV2
+    from talon_one.models.ledger_entry import LedgerEntry
+    from talon_one.models.limit_config import LimitConfig
+    from talon_one.models.loyalty import Loyalty
+    from talon_one.models.loyalty_membership import LoyaltyMembership
+    from talon_one.models.loyalty_program_balance import LoyaltyProgramBalance
+    from talon_one.models.loyalty_program_ledgers import LoyaltyProgramLedgers
+    from talon_one.models.meta import Meta
+    from talon_one.models.multiple_customer_profile_integration_request import (
+        MultipleCustomerProfileIntegrationRequest,
+    )
+    from talon_one.models.multiple_customer_profile_integration_request_item import (
+        MultipleCustomerProfileIntegrationRequestItem,
+    )
+    from talon_one.models.multiple_customer_profile_integration_response_v2 import (
+        MultipleCustomerProfileIntegrationResponseV2,
+    )
+    from talon_one.models.new_customer_profile import NewCustomerProfile
+    from talon_one.models.new_customer_session import NewCustomerSession
+    from talon_one.models.new_customer_session_v2 import NewCustomerSessionV2
+    from talon_one.models.new_event import NewEvent
+    from talon_one.models.new_referral import NewReferral
+    from talon_one.models.profile_audiences_changes import ProfileAudiencesChanges
+    from talon_one.models.redeem_referral_effect_props import RedeemReferralEffectProps
+    from talon_one.models.referral import Referral
+    from talon_one.models.referral_created_effect_props import ReferralCreatedEffectProps
+    from talon_one.models.referral_rejection_reason import ReferralRejectionReason
+    from talon_one.models.reject_coupon_effect_props import RejectCouponEffectProps
+    from talon_one.models.reject_referral_effect_props import RejectReferralEffectProps
+    from talon_one.models.rollback_added_loyalty_points_effect_props import (
+        RollbackAddedLoyaltyPointsEffectProps,
+    )
+    from talon_one.models.rollback_coupon_effect_props import RollbackCouponEffectProps
+    from talon_one.models.rollback_deducted_loyalty_points_effect_props import (
+        RollbackDeductedLoyaltyPointsEffectProps,
+    )
+    from talon_one.models.rollback_discount_effect_props import RollbackDiscountEffectProps
+    from talon_one.models.rollback_referral_effect_props import RollbackReferralEffectProps
+    from talon_one.models.rule_failure_reason import RuleFailureReason
+    from talon_one.models.set_discount_effect_props import SetDiscountEffectProps
+    from talon_one.models.set_discount_per_item_effect_props import SetDiscountPerItemEffectProps
+    from talon_one.models.show_bundle_metadata_effect_props import ShowBundleMetadataEffectProps
+    from talon_one.models.show_notification_effect_props import ShowNotificationEffectProps
+    from talon_one.models.trigger_webhook_effect_props import TriggerWebhookEffectProps
+    from talon_one.models.update_attribute_effect_props import UpdateAttributeEffectProps
 
 # Class name -> module that defines it.
 _MODULES = {
@@ -80,10 +165,32 @@ _MODULES = {
     "UpdateAttributeEffectProps": "update_attribute_effect_props",
 }
 
-__all__ = sorted(_MODULES)
+__all__ = ["APIError", "AcceptCouponEffectProps", "AcceptReferralEffectProps",
+           "AddFreeItemEffectProps", "AddLoyaltyPointsEffectProps", "AdditionalCost",
+           "AudienceMembership", "Campaign", "CartItem", "CodeGeneratorSettings", "Coupon",
+           "CouponCreatedEffectProps", "CouponRejectionReason", "CouponReservations",
+           "CustomerInventory", "CustomerProfile", "CustomerProfileAudienceRequest",
+           "CustomerProfileAudienceRequestItem", "CustomerProfileIntegrationRequestV2",
+           "CustomerProfileSearch", "CustomerSession", "CustomerSessionV2",
+           "DeductLoyaltyPointsEffectProps", "Effect", "ErrorEffectProps", "ErrorResponse",
+           "ErrorSource", "Event", "InlineResponse200", "InlineResponse2001", "IntegrationRequest",
+           "IntegrationState", "IntegrationStateV2", "LedgerEntry", "LimitConfig", "Loyalty",
+           "LoyaltyMembership", "LoyaltyProgramBalance", "LoyaltyProgramLedgers", "Meta",
+           "MultipleCustomerProfileIntegrationRequest",
+           "MultipleCustomerProfileIntegrationRequestItem",
+           "MultipleCustomerProfileIntegrationResponseV2", "NewCustomerProfile",
+           "NewCustomerSession", "NewCustomerSessionV2", "NewEvent", "NewReferral",
+           "ProfileAudiencesChanges", "RedeemReferralEffectProps", "Referral",
+           "ReferralCreatedEffectProps", "ReferralRejectionReason", "RejectCouponEffectProps",
+           "RejectReferralEffectProps", "RollbackAddedLoyaltyPointsEffectProps",
+           "RollbackCouponEffectProps", "RollbackDeductedLoyaltyPointsEffectProps",
+           "RollbackDiscountEffectProps", "RollbackReferralEffectProps", "RuleFailureReason",
+           "SetDiscountEffectProps", "SetDiscountPerItemEffectProps",
+           "ShowBundleMetadataEffectProps", "ShowNotificationEffectProps",
+           "TriggerWebhookEffectProps", "UpdateAttributeEffectProps"]
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError("module %r has no attribute %r" % (__name__, name))
@@ -92,5 +199,5 @@ def __getattr__(name):
     return cls
 
 
-def __dir__():
+def __dir__() -> List[str]:
     return sorted(set(globals()) | set(__all__))

@@ -4,6 +4,7 @@ import argparse
 import signal
 import sys
 import threading
+from types import FrameType
 from typing import List, Optional
 
 from .server import DEFAULT_API_KEY, DEFAULT_APPLICATION_ID, DEFAULT_APPLICATION_KEY, FakeTalonOne
@@ -30,7 +31,7 @@ def _parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
 
 
 def _stop_on_sigterm() -> None:
-    def handle(signum, frame):
+    def handle(signum: int, frame: Optional[FrameType]) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handle)

@@ -1,10 +1,10 @@
 """The request pipeline, independent of sockets: route, authenticate, validate, execute."""
 
 import json
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Tuple
 from urllib.parse import parse_qs
 
-from .auth import Credentials
+from .auth import Credentials, HeaderLookup
 from .engine import Engine
 from .responses import ApiError, Response, api_error
 from .spec import MethodNotAllowed, Operation, RouteNotFound, Router, load_operations
@@ -30,7 +30,7 @@ class Application:
         self._validator = SchemaValidator(spec)
 
     def handle(
-        self, method: str, path: str, query: Dict[str, str], headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, query: Dict[str, str], headers: HeaderLookup, body: bytes
     ) -> Response:
         operation: Optional[Operation] = None
         try:
@@ -44,7 +44,7 @@ class Application:
         response.operation_id = operation.operation_id if operation is not None else None
         return response
 
-    def _route(self, method: str, path: str):
+    def _route(self, method: str, path: str) -> Tuple[Operation, Dict[str, str]]:
         try:
             return self._router.match(method, path)
         except RouteNotFound:
@@ -54,7 +54,7 @@ class Application:
                 405, f"method {method} is not allowed on {path}", headers={"Allow": ", ".join(error.allowed)}
             ) from None
 
-    def _authenticate(self, operation: Operation, headers: Mapping[str, str], body: bytes) -> None:
+    def _authenticate(self, operation: Operation, headers: HeaderLookup, body: bytes) -> None:
         if not self.credentials.authenticates(operation.security_schemes, headers, body):
             accepted = " or ".join(operation.security_schemes)
             raise ApiError(401, f"unauthorized: this operation needs {accepted}")

@@ -8,7 +8,14 @@
 
 import hashlib
 import hmac
-from typing import Dict, Mapping, Optional, Sequence
+from typing import Dict, Optional, Protocol, Sequence
+
+class HeaderLookup(Protocol):
+    """Request headers looked up by name: a dict, or http.server's (case-insensitive) message."""
+
+    def get(self, name: str) -> Optional[str]:
+        """The header's value, or None."""
+
 
 API_KEY_SCHEME = "api_key_v1"
 SIGNATURE_SCHEME = "integration_auth"
@@ -59,7 +66,7 @@ class Credentials:
             fields.get("signature", "").lower().encode("ascii", "replace"), expected.encode("ascii")
         )
 
-    def authenticates(self, schemes: Sequence[str], headers: Mapping[str, str], body: bytes) -> bool:
+    def authenticates(self, schemes: Sequence[str], headers: HeaderLookup, body: bytes) -> bool:
         """Whether the request satisfies one of the operation's security schemes."""
         if API_KEY_SCHEME in schemes and self.api_key_valid(headers.get("Authorization")):
             return True

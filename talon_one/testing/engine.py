@@ -10,7 +10,7 @@ import string
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Set
 
 from .promotions import Promotions, ReferralProgram
 from .responses import Response, bad_request, conflict, not_found
@@ -518,7 +518,8 @@ class Engine:
             tx.put("sessions", session_id, session)
         session["profileId"] = profile_id
         self._link_session(tx, profile_id, session_id)
-        return session
+        found: Dict[str, Any] = session
+        return found
 
     def _evaluate_open_session(self, tx: Transaction, outcome: SessionOutcome, close: bool, now: datetime) -> None:
         evaluation = self.rules.evaluate(outcome.session, tx, now)
@@ -535,7 +536,8 @@ class Engine:
             return requested or ""
         current = session["profileId"]
         if requested is None or requested == current:
-            return current
+            found: str = current
+            return found
         if current == "":
             return requested
         raise conflict(f"session {session_id!r} belongs to another customer profile")
@@ -560,6 +562,7 @@ class Engine:
     def _close_session(self, tx: Transaction, outcome: SessionOutcome, now: datetime) -> None:
         """Redeem the accepted codes, update the customer's statistics and loyalty balance."""
         session, profile, evaluation = outcome.session, outcome.profile, outcome.evaluation
+        assert evaluation is not None  # a session is closed after its evaluation
         for code in evaluation.accepted_coupons:
             tx.get("coupons", code)["usageCounter"] += 1
         if evaluation.accepted_referral is not None:
@@ -619,6 +622,7 @@ class Engine:
         if points <= 0:
             return None
         profile = outcome.profile
+        assert profile is not None  # points go to an identified customer
         integration_id = profile["integrationId"]
         expiry = iso(now + timedelta(days=program.points_expire_after_days))
         outcome.ledger_entries.append(
@@ -661,6 +665,7 @@ class Engine:
         self, tx: Transaction, integration_id: str, amount: int, event_id: int, reason: str, expiry: str, now: datetime
     ) -> Dict[str, Any]:
         ledger = tx.get("loyalty", integration_id) or {"points": 0, "entries": []}
+        assert self.promotions.loyalty is not None  # ledger entries exist only with a loyalty program
         entry = {
             "id": self.store.next_id("ledger_entry"),
             "created": iso(now),
@@ -688,6 +693,7 @@ class Engine:
     ) -> Optional[Dict[str, Any]]:
         """Create a code for a customer who has none, when the referral program does that on close."""
         program = self.promotions.referral
+        assert outcome.profile is not None  # an advocate is an identified customer
         integration_id = outcome.profile["integrationId"]
         if program is None or not program.create_code_on_close:
             return None
@@ -746,21 +752,24 @@ class Engine:
             tx.put("profiles", integration_id, profile)
         if touch:
             profile["lastActivity"] = iso(now)
-        return profile
+        found: Dict[str, Any] = profile
+        return found
 
     @staticmethod
     def _existing_profile(tx: Transaction, integration_id: str) -> Dict[str, Any]:
         profile = tx.peek("profiles", integration_id)
         if profile is None:
             raise not_found(f"customer profile {integration_id!r} not found")
-        return profile
+        found: Dict[str, Any] = profile
+        return found
 
     @staticmethod
     def _existing_coupon(tx: Transaction, code: str) -> Dict[str, Any]:
         coupon = tx.peek("coupons", code)
         if coupon is None:
             raise not_found(f"coupon {code!r} not found")
-        return coupon
+        found: Dict[str, Any] = coupon
+        return found
 
     @staticmethod
     def _check_integration_id(integration_id: str, pointer: str) -> None:
@@ -871,7 +880,7 @@ class Engine:
             state["loyalty"] = self._loyalty(tx, profile["integrationId"])
         return state
 
-    def _integration_state_v2(self, tx: Transaction, outcome: SessionOutcome, content: set) -> Dict[str, Any]:
+    def _integration_state_v2(self, tx: Transaction, outcome: SessionOutcome, content: Set[str]) -> Dict[str, Any]:
         """An IntegrationStateV2 holding the parts named in ``responseContent``."""
         session = outcome.session
         profile = outcome.profile
@@ -909,6 +918,6 @@ class Engine:
     def sessions_v2(self) -> Dict[str, Dict[str, Any]]:
         with self.store.lock:
             return {
-                session_id: copy_json(session_v2(session, self.application_id))
+                str(session_id): copy_json(session_v2(session, self.application_id))
                 for session_id, session in self.store.tables["sessions"].items()
             }

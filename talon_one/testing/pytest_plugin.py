@@ -13,11 +13,18 @@ first asks for one.
   to change the API key or application credentials.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
 import pytest
+
+if TYPE_CHECKING:
+    from talon_one.testing import FakeTalonOne, Promotions
 
 
 @pytest.fixture(scope="session")
-def talon_one_fake_server():
+def talon_one_fake_server() -> Iterator[FakeTalonOne]:
     """One FakeTalonOne for the whole test session, stopped at the end."""
     from talon_one.testing import FakeTalonOne
 
@@ -30,7 +37,7 @@ def talon_one_fake_server():
 
 
 @pytest.fixture
-def talon_one_promotions():
+def talon_one_promotions() -> Promotions:
     """The promotions each test starts with: ``Promotions.default()``."""
     from talon_one.testing import Promotions
 
@@ -38,7 +45,7 @@ def talon_one_promotions():
 
 
 @pytest.fixture
-def talon_one_fake(talon_one_fake_server, talon_one_promotions):
+def talon_one_fake(talon_one_fake_server: FakeTalonOne, talon_one_promotions: Promotions) -> FakeTalonOne:
     """A running FakeTalonOne with fresh state for this test."""
     talon_one_fake_server.reset(promotions=talon_one_promotions)
     return talon_one_fake_server

@@ -102,6 +102,7 @@ class RuleEngine:
         if reason is not None:
             self._reject_coupon(code, rule, coupon, reason, evaluation)
             return
+        assert rule is not None and coupon is not None  # a coupon without a reason to reject it exists
         rule_index = self.promotions.coupon_rule_index(rule)
         evaluation.accepted_coupons.append(code)
         evaluation.effects.append(
@@ -174,6 +175,7 @@ class RuleEngine:
                     }
                 )
             return
+        assert program is not None  # a referral without a reason to reject it belongs to the program
         evaluation.accepted_referral = code
         evaluation.effects.append(effect(campaign_id, 0, REFERRAL_RULE_NAME, "acceptReferral", {"value": code}))
         amount = discount_amount(
@@ -181,5 +183,5 @@ class RuleEngine:
         )
         if amount > 0:
             evaluation.add_discount(REFERRAL_DISCOUNT_NAME, amount)
-            props = {"name": REFERRAL_DISCOUNT_NAME, "value": amount, "scope": DISCOUNT_SCOPE}
-            evaluation.effects.append(effect(campaign_id, 0, REFERRAL_RULE_NAME, "setDiscount", props))
+            discount: Dict[str, Any] = {"name": REFERRAL_DISCOUNT_NAME, "value": amount, "scope": DISCOUNT_SCOPE}
+            evaluation.effects.append(effect(campaign_id, 0, REFERRAL_RULE_NAME, "setDiscount", discount))

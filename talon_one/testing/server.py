@@ -7,7 +7,7 @@ import socketserver
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Set, Union
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 from urllib.parse import urlsplit
 
 from .app import Application, parse_query
@@ -161,6 +161,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _fault_response(fault: Fault) -> Response:
+        assert fault.status is not None  # only faults with a status answer
         headers = {}
         retry_after = fault.retry_after_header()
         if retry_after is not None:
@@ -193,7 +194,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return body
 
     def _read_chunked_body(self) -> bytes:
-        chunks = []
+        chunks: List[bytes] = []
         while True:
             size_line = self.rfile.readline(65537)
             try:
@@ -228,7 +229,9 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address, app: Application, faults: FaultQueue, recorder: _Recorder, ipv6: bool) -> None:
+    def __init__(
+        self, address: Tuple[str, int], app: Application, faults: FaultQueue, recorder: _Recorder, ipv6: bool
+    ) -> None:
         self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
         self.app = app
         self.faults = faults
@@ -243,9 +246,10 @@ class _HTTPServer(ThreadingHTTPServer):
     def server_bind(self) -> None:
         """Bind without HTTPServer's reverse DNS lookup of the host name."""
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
-    def process_request(self, request, client_address) -> None:
+    def process_request(self, request: Any, client_address: Any) -> None:
         thread = threading.Thread(
             target=self._serve_connection,
             args=(request, client_address),
@@ -257,7 +261,7 @@ class _HTTPServer(ThreadingHTTPServer):
             self._connection_threads.add(thread)
         thread.start()
 
-    def _serve_connection(self, request, client_address) -> None:
+    def _serve_connection(self, request: Any, client_address: Any) -> None:
         try:
             self.finish_request(request, client_address)
         except OSError:
@@ -268,7 +272,7 @@ class _HTTPServer(ThreadingHTTPServer):
                 self._connections.discard(request)
                 self._connection_threads.discard(threading.current_thread())
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet: a fake used in tests should not print tracebacks for broken connections."""
 
     def close_connections(self) -> None:

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files as _package_files
-from typing import Any, Dict, List, Optional, Pattern, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
 from urllib.parse import unquote
 
 SPEC_FILENAME = "integration-api.json"
@@ -20,7 +20,8 @@ def _load_spec() -> Dict[str, Any]:
     shared: treat it as read-only.
     """
     data = _package_files(__package__).joinpath(SPEC_FILENAME).read_bytes()
-    return json.loads(data)
+    spec: Dict[str, Any] = json.loads(data)
+    return spec
 
 
 def schema_ref(name: str) -> Dict[str, str]:
@@ -78,7 +79,7 @@ def _operation(template: str, method: str, spec_operation: Dict[str, Any]) -> Op
     )
 
 
-def load_operations(spec: Dict[str, Any]) -> List[Operation]:
+def load_operations(spec: Mapping[str, Any]) -> List[Operation]:
     """Every operation of the spec."""
     return [
         _operation(template, method, spec_operation)

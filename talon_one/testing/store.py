@@ -1,7 +1,7 @@
 """In-memory state of the fake and the transactions that make dry runs possible."""
 
 import threading
-from typing import Any, Dict, Hashable, Iterator, Optional, Tuple
+from typing import Any, Dict, Hashable, Iterator, Tuple
 
 # profiles:          integrationId -> CustomerProfile JSON
 # profile_sessions:  integrationId -> [session ids], in creation order
@@ -60,7 +60,8 @@ class Store:
     def snapshot(self, table: str) -> Dict[Hashable, Any]:
         """A deep copy of one table."""
         with self.lock:
-            return copy_json(self.tables[table])
+            copied: Dict[Hashable, Any] = copy_json(self.tables[table])
+            return copied
 
     def transaction(self) -> "Transaction":
         return Transaction(self)
@@ -79,8 +80,8 @@ class Transaction:
         self._store = store
         self._changes: Dict[str, Dict[Hashable, Any]] = {name: {} for name in TABLES}
 
-    def get(self, table: str, key: Hashable) -> Optional[Any]:
-        """The entity as a changeable copy (kept in this transaction), or None."""
+    def get(self, table: str, key: Hashable) -> Any:
+        """The entity (a JSON value) as a changeable copy (kept in this transaction), or None."""
         changes = self._changes[table]
         if key in changes:
             value = changes[key]
@@ -92,8 +93,8 @@ class Transaction:
         changes[key] = value
         return value
 
-    def peek(self, table: str, key: Hashable) -> Optional[Any]:
-        """The entity as currently seen by this transaction, read-only."""
+    def peek(self, table: str, key: Hashable) -> Any:
+        """The entity (a JSON value) as currently seen by this transaction, read-only; None if absent."""
         changes = self._changes[table]
         if key in changes:
             value = changes[key]

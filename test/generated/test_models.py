@@ -4,13 +4,15 @@ import copy
 import datetime
 import json
 import pickle
+import subprocess
+import sys
 import warnings
 
 import pytest
 
 import talon_one
 import talon_one.models
-from talon_one import model_base
+from talon_one import model_base, serialization, validation
 from talon_one.exceptions import ApiTypeError, ApiValueError
 
 from . import spec_examples
@@ -404,8 +406,6 @@ def test_no_warnings_from_models():
 
 def test_first_decodes_and_encodes_from_many_threads_at_once(tmp_path):
     """Importing the model modules on first use is safe when many threads start together (fresh interpreter)."""
-    import subprocess
-    import sys
     script = tmp_path / "race.py"
     script.write_text(
         "import json, sys, threading\n"
@@ -457,12 +457,34 @@ def test_subclasses_of_generated_models_keep_their_class(validation_on):
         MyItem(name="", sku="b", quantity=2, price=1.5)
 
 
-def test_the_model_base_builds_no_code_at_run_time():
-    """The per-model code is generated into talon_one/models/; model_base has no exec, eval or type(...)."""
+@pytest.mark.parametrize("module", [model_base, serialization, validation], ids=lambda m: m.__name__)
+def test_the_model_runtime_builds_no_code_at_run_time(module):
+    """The per-model code is generated into talon_one/models/; the runtime has no exec, eval or type(...)."""
     import ast
-    with open(model_base.__file__, encoding="utf-8") as handle:
+    with open(module.__file__, encoding="utf-8") as handle:
         tree = ast.parse(handle.read())
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            assert node.func.id not in ("exec", "eval", "compile"), "model_base calls %s()" % node.func.id
-            assert not (node.func.id == "type" and len(node.args) == 3), "model_base creates a class with type()"
+            assert node.func.id not in ("exec", "eval", "compile"), "%s calls %s()" % (module.__name__, node.func.id)
+            assert not (node.func.id == "type" and len(node.args) == 3), "%s creates a class with type()" % (
+                module.__name__)
+
+
+@pytest.mark.parametrize("module", ["talon_one.model_base", "talon_one.serialization", "talon_one.validation"])
+def test_each_model_runtime_module_imports_first_in_a_fresh_interpreter(module):
+    """model_base, serialization and validation refer to each other; any of them can be imported first."""
+    code = ("import %s\n"
+            "import talon_one\n"
+            "item = talon_one.CartItem(name='a', sku='b', quantity=1, price=2)\n"
+            "assert talon_one.model_base.serialize(item) == b'{\"name\":\"a\",\"sku\":\"b\",\"quantity\":1,\"price\":2}'\n"
+            % module)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_names_model_base_held_are_importable_from_it_and_from_their_homes():
+    for name in ("serialize", "deserialize", "to_jsonable", "parse_datetime", "parse_date", "MAX_NESTING"):
+        assert getattr(model_base, name) is getattr(serialization, name)
+    for name in ("is_number", "is_aware_datetime", "is_date", "is_json_value", "is_json_object"):
+        assert getattr(model_base, name) is getattr(validation, name)
+    assert set(model_base.__all__) >= {"Model", "field_alias", "serialize", "deserialize", "to_jsonable"}

@@ -1,8 +1,10 @@
 """Every operation of IntegrationApi against a real HTTP server on 127.0.0.1."""
 
 import copy
+import inspect
 import json
 import warnings
+from unittest import mock
 
 import pytest
 
@@ -215,14 +217,45 @@ def test_error_answers_raise_the_mapped_exception(api, server):
 # -- checks before sending ------------------------------------------------------------------
 
 def test_unknown_keyword_is_refused_before_sending(api, server):
-    with pytest.raises(ApiTypeError, match="'dyr'") as raised:
+    with pytest.raises(TypeError, match="'dyr'") as raised:
         api.update_customer_session_v2("session-1", example("IntegrationRequest"), dyr=True)
     assert "update_customer_session_v2" in str(raised.value)
-    with pytest.raises(ApiTypeError, match="_return_http_data_only"):
+    with pytest.raises(TypeError, match="_return_http_data_only"):
         api.get_reserved_coupons("customer-1", _return_http_data_only=False)
-    with pytest.raises(ApiTypeError, match="'silent'"):
+    with pytest.raises(TypeError, match="'silent'"):
         api.get_reserved_coupons("customer-1", silent="yes")
     assert server.requests == []
+
+
+def _public_methods():
+    return [name for name in dir(talon_one.IntegrationApi) if not name.startswith("_")]
+
+
+@pytest.mark.parametrize("name", _public_methods())
+def test_every_operation_spells_out_its_keywords(name):
+    """No **kwargs: query parameters and per-call options are keyword-only parameters with defaults."""
+    method = getattr(talon_one.IntegrationApi, name)
+    parameters = inspect.signature(method).parameters
+    kinds = {parameter.kind for parameter in parameters.values()}
+    assert inspect.Parameter.VAR_KEYWORD not in kinds and inspect.Parameter.VAR_POSITIONAL not in kinds
+    keyword_only = [p.name for p in parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    options = ["async_req", "_preload_content", "_request_timeout", "_retries"]
+    if name.endswith("_with_http_info"):
+        options.insert(1, "_return_http_data_only")
+    assert keyword_only[-len(options):] == options
+    assert all(parameters[keyword].default is not inspect.Parameter.empty for keyword in keyword_only)
+    assert all(parameters[p].annotation is not inspect.Parameter.empty for p in parameters if p != "self")
+
+
+def test_autospec_mocks_catch_a_misspelt_keyword():
+    with mock.patch.object(talon_one.IntegrationApi, "update_customer_session_v2", autospec=True) as patched:
+        api = talon_one.IntegrationApi(mock.Mock())
+        api.update_customer_session_v2("session-1", {}, dry=True, _request_timeout=(1, 2))
+        with pytest.raises(TypeError):
+            api.update_customer_session_v2("session-1", {}, dyr=True)
+    assert patched.call_count == 1
+    assert "dry" in inspect.signature(talon_one.IntegrationApi.update_customer_profile_v2).parameters
+    assert "run_rule_engine" in inspect.signature(talon_one.IntegrationApi.update_customer_profile_v2).parameters
 
 
 @pytest.mark.parametrize("operation_id", sorted(CASES))
