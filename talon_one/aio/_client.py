@@ -57,7 +57,8 @@ class AsyncApiClient(ClientCore):
 
     async def call_api(self, resource_path: str, method: str, path_params: Optional[Mapping[str, Any]] = None,
                        query_params: QueryParams = None, header_params: Optional[Mapping[str, Any]] = None,
-                       body: Any = None, response_type: Optional[str] = None,
+                       body: Any = None, post_params: Any = None, files: Any = None,
+                       response_type: Optional[str] = None,
                        auth_settings: Optional[Sequence[str]] = None, _return_http_data_only: bool = True,
                        collection_formats: Optional[Mapping[str, str]] = None, _request_timeout: Any = None,
                        _host: Optional[str] = None, _retries: Any = None) -> Any:
@@ -69,7 +70,7 @@ class AsyncApiClient(ClientCore):
         `_return_http_data_only` is False.
         """
         method, url, headers, payload = self.prepare_request(
-            method, resource_path, path_params, query_params, header_params, body, None, None,
+            method, resource_path, path_params, query_params, header_params, body, post_params, files,
             auth_settings, collection_formats, _host)
         response = await self.transport.send(method, url, headers, payload, timeout=_request_timeout,
                                              retries=_retries)

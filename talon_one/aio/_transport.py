@@ -15,13 +15,17 @@ timeout, deadline and TLS rules this module applies to aiohttp:
   attempt ends any other way (an error, a timeout, the task cancelled) its
   connection is closed, never reused.
 * Redirects are not followed; cookies are not stored; proxies come from the
-  configuration only (not from the environment).
+  configuration only (not from the environment). The URL is sent as built
+  (percent-encoded once by the client; aiohttp does not re-normalize it).
+* A compressed answer (the client does not ask for one) is decoded by urllib3's
+  decoders after it is read, exactly as the synchronous transport decodes it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import io
 import logging
 import ssl
 import time
@@ -30,6 +34,8 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 import aiohttp
 import urllib3
+import yarl
+from urllib3 import exceptions as u3
 
 from talon_one import rest
 from talon_one.auth import redact_headers
@@ -43,7 +49,7 @@ __all__ = ["AiohttpTransport", "AsyncResponse", "failure_kind", "ssl_context"]
 logger = logging.getLogger(LOGGER_NAME)
 
 # What an attempt can raise besides our own exceptions: aiohttp's errors, timeouts, socket errors.
-TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, u3.DecodeError)
 
 # Headers aiohttp would add on its own: the client sends the same headers as the synchronous one
 # (it sets User-Agent and Content-Type itself; no Accept-Encoding, so no compressed answer is asked for).
@@ -132,22 +138,19 @@ def failure_kind(error: BaseException) -> str:
     CONNECTION_LOST: reset, closed, cut short or garbled once the request may have
     been sent; OTHER: TLS, a proxy's refusal, an undecodable body and anything else.
     """
-    if isinstance(error, (aiohttp.ClientSSLError, aiohttp.ClientHttpProxyError, aiohttp.InvalidURL)):
+    if isinstance(error, (aiohttp.ClientSSLError, aiohttp.ClientHttpProxyError, aiohttp.InvalidURL,
+                          u3.DecodeError)):
         return OTHER
     if isinstance(error, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)):
         return NOT_SENT
     if isinstance(error, asyncio.TimeoutError):  # sock_read (SocketTimeoutError) or the attempt's deadline
         return READ_TIMEOUT
     if isinstance(error, aiohttp.ClientPayloadError):
-        return OTHER if _is_content_encoding_error(error) else CONNECTION_LOST
+        return CONNECTION_LOST
     if isinstance(error, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientResponseError,
                           OSError)):
         return CONNECTION_LOST
     return OTHER
-
-
-def _is_content_encoding_error(error: BaseException) -> bool:
-    return "encoding" in type(error).__name__.lower() or "decompress" in str(error).lower()
 
 
 def transport_error(error: BaseException, where: str) -> ApiException:
@@ -176,7 +179,7 @@ def _describe(error: BaseException) -> str:
         return "%s (%s)" % (strerror, type(cause).__name__)
     if isinstance(error, aiohttp.ClientResponseError):
         return "%s: %s %s" % (type(error).__name__, error.status, error.message)
-    if isinstance(error, aiohttp.ClientPayloadError):
+    if isinstance(error, (aiohttp.ClientPayloadError, u3.DecodeError)):
         return "%s: %s" % (type(error).__name__, error)
     return type(error).__name__
 
@@ -194,6 +197,15 @@ def _describe_tls_failure(error: aiohttp.ClientSSLError) -> str:
     if "CERTIFICATE_REQUIRED" in text.upper().replace(" ", "_"):
         return "%s: the server requires a client certificate (set cert_file and key_file)" % text
     return text or type(cause).__name__
+
+
+def decode_content(data: bytes, headers: Mapping[str, str]) -> bytes:
+    """The body decoded as its Content-Encoding says, by urllib3's decoders: the synchronous
+    transport's own (gzip, deflate, and br / zstd where installed; at most 5 chained encodings).
+    urllib3.exceptions.DecodeError for a body that does not decode."""
+    raw = urllib3.HTTPResponse(body=io.BytesIO(data), headers=dict(headers), preload_content=False,
+                               decode_content=True)
+    return bytes(raw.read())
 
 
 def _seconds(value: Any) -> Optional[float]:
@@ -242,7 +254,7 @@ class AiohttpTransport:
                                          ssl=self._ssl)
         session = aiohttp.ClientSession(connector=connector, skip_auto_headers=_SKIP_AUTO_HEADERS,
                                         cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
-                                        auto_decompress=True, timeout=aiohttp.ClientTimeout(total=None))
+                                        auto_decompress=False, timeout=aiohttp.ClientTimeout(total=None))
         self._session, self._loop = session, loop
         return session
 
@@ -331,7 +343,7 @@ class AiohttpTransport:
         response: Optional[aiohttp.ClientResponse] = None
         try:
             response = await session.request(
-                method, url, headers=headers, data=body, timeout=client_timeout, allow_redirects=False,
+                method, yarl.URL(url, encoded=True), headers=headers, data=body, timeout=client_timeout, allow_redirects=False,
                 proxy=self._proxy, proxy_headers=self._proxy_headers or None, proxy_auth=self._proxy_auth,
                 server_hostname=self._server_hostname)
             data = await response.read()
@@ -340,6 +352,8 @@ class AiohttpTransport:
                 response.close()
             raise
         response.release()
+        if response.headers.get("Content-Encoding"):
+            data = decode_content(data, response.headers)
         result = AsyncResponse(response.status, response.reason, response.headers, data)
         if debug:
             self._log_response(method, url, result, time.perf_counter() - began)

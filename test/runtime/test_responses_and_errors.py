@@ -3,6 +3,7 @@
 import gzip
 import time
 
+import aiohttp
 import pytest
 import urllib3
 
@@ -14,6 +15,12 @@ from talon_one.exceptions import (ApiConnectionError, ApiDecodeError, ApiExcepti
 
 from runtime_helpers import API_KEY, BOTH_SCHEMES
 from runtime_server import Drop, Hang, Reply, Reset, Truncated, closed_port, unresponsive_port
+
+
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """These scenarios hold for ApiClient and AsyncApiClient alike: each runs with both."""
+    return request.param
 
 
 def call(client, method="GET", response_type="object", **kwargs):
@@ -124,7 +131,7 @@ def test_connection_refused_is_a_connection_error(make_client, sleeps):
     error = raised.value
     assert not isinstance(error, ApiTimeoutError)
     assert error.status is None and "could not connect" in str(error)
-    assert isinstance(error.__cause__, urllib3.exceptions.HTTPError)
+    assert isinstance(error.__cause__, (urllib3.exceptions.HTTPError, aiohttp.ClientError))
     assert len(sleeps) == 2  # refused before sending: retried
 
 

@@ -28,6 +28,13 @@ def post(client, **kwargs):
                            auth_settings=BOTH_SCHEMES, _return_http_data_only=True, **kwargs)
 
 
+
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """Every scenario against the server runs with ApiClient and with AsyncApiClient: one policy, one behaviour."""
+    return request.param
+
+
 # -- the policy on its own ------------------------------------------------------------
 
 def test_defaults():
