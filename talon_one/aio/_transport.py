@@ -57,14 +57,16 @@ _SKIP_AUTO_HEADERS = ("Accept-Encoding", "Content-Type", "User-Agent")
 
 
 class AsyncResponse:
-    """A response read whole: `status`, `reason`, `headers` (case-insensitive) and `data` (bytes).
+    """A response read whole: `status`, `reason`, `headers` and `data` (bytes).
+
+    `headers` is an urllib3 HTTPHeaderDict (case-insensitive), as in the synchronous client's answers.
 
     `getheaders()` and `getheader(name, default)` are those of the synchronous RESTResponse.
     """
 
     __slots__ = ("status", "reason", "headers", "data")
 
-    def __init__(self, status: int, reason: Optional[str], headers: Mapping[str, str], data: bytes) -> None:
+    def __init__(self, status: int, reason: Optional[str], headers: urllib3.HTTPHeaderDict, data: bytes) -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
@@ -153,22 +155,38 @@ def failure_kind(error: BaseException) -> str:
     return OTHER
 
 
+def clean_cause(error: BaseException) -> Optional[BaseException]:
+    """The error to chain as the cause of ours: aiohttp's connection errors hold the connection key
+    (with the proxy's BasicAuth, password included) and its response errors the request's headers,
+    so the socket / TLS error inside is chained instead, or nothing."""
+    if isinstance(error, aiohttp.ClientConnectorCertificateError):
+        return error.certificate_error
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return error.os_error
+    if isinstance(error, aiohttp.ClientResponseError):
+        return None
+    return error
+
+
 def transport_error(error: BaseException, where: str) -> ApiException:
-    """Our exception for an aiohttp / socket / TLS failure; `where` names the call ('POST https://.../v1/x')."""
+    """Our exception for an aiohttp / socket / TLS failure; `where` names the call ('POST https://.../v1/x').
+
+    Its cause is `clean_cause(error)`: no credential travels with it."""
     kind = failure_kind(error)
+    cause = clean_cause(error)
     if isinstance(error, aiohttp.ConnectionTimeoutError):
-        return ApiTimeoutError("%s: connect timeout: no connection within the connect timeout" % where, error)
+        return ApiTimeoutError("%s: connect timeout: no connection within the connect timeout" % where, cause)
     if kind == READ_TIMEOUT:
-        return ApiTimeoutError("%s: read timeout: no response within the read timeout" % where, error)
+        return ApiTimeoutError("%s: read timeout: no response within the read timeout" % where, cause)
     if isinstance(error, aiohttp.ClientSSLError):
-        return ApiConnectionError("%s: TLS error: %s" % (where, _describe_tls_failure(error)), error)
+        return ApiConnectionError("%s: TLS error: %s" % (where, _describe_tls_failure(error)), cause)
     if isinstance(error, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)):
-        return ApiConnectionError("%s: proxy error: %s" % (where, _describe(error)), error)
+        return ApiConnectionError("%s: proxy error: %s" % (where, _describe(error)), cause)
     if kind == NOT_SENT:
-        return ApiConnectionError("%s: could not connect: %s" % (where, _describe(error)), error)
+        return ApiConnectionError("%s: could not connect: %s" % (where, _describe(error)), cause)
     if kind == CONNECTION_LOST:
-        return ApiConnectionError("%s: connection lost: %s" % (where, _describe(error)), error)
-    return ApiConnectionError("%s: %s" % (where, _describe(error)), error)
+        return ApiConnectionError("%s: connection lost: %s" % (where, _describe(error)), cause)
+    return ApiConnectionError("%s: %s" % (where, _describe(error)), cause)
 
 
 def _describe(error: BaseException) -> str:
@@ -299,8 +317,8 @@ class AiohttpTransport:
                     if kind == READ_TIMEOUT and deadline is not None and time.monotonic() >= deadline:
                         raise ApiTimeoutError("%s: read timeout: the call's time budget (max_total_time=%g s) ran "
                                               "out before the response was read" % (where, policy.max_total_time),
-                                              error) from error
-                    raise transport_error(error, where) from error
+                                              error)
+                    raise transport_error(error, where)
                 reason = "%s (%s)" % (kind, _describe(error))
             else:
                 status = response.status
@@ -342,6 +360,10 @@ class AiohttpTransport:
             sock_read=_seconds(timeout._read))
         response: Optional[aiohttp.ClientResponse] = None
         try:
+            if self._proxy_headers and url.startswith("http:"):
+                # A plain-HTTP request goes to the proxy itself (absolute-form): its headers go with it,
+                # as urllib3's ProxyManager sends them. An https:// one sends them on CONNECT (aiohttp).
+                headers = dict(self._proxy_headers, **headers)
             response = await session.request(
                 method, yarl.URL(url, encoded=True), headers=headers, data=body, timeout=client_timeout, allow_redirects=False,
                 proxy=self._proxy, proxy_headers=self._proxy_headers or None, proxy_auth=self._proxy_auth,
@@ -353,8 +375,9 @@ class AiohttpTransport:
             raise
         response.release()
         if response.headers.get("Content-Encoding"):
-            data = decode_content(data, response.headers)
-        result = AsyncResponse(response.status, response.reason, response.headers, data)
+            data = decode_content(data, response.headers)  # raises DecodeError: the response is released
+        result = AsyncResponse(response.status, response.reason, urllib3.HTTPHeaderDict(response.headers.items()),
+                               data)
         if debug:
             self._log_response(method, url, result, time.perf_counter() - began)
         return result

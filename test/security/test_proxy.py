@@ -15,6 +15,12 @@ from security_servers import ForwardProxy, closed_port
 from security_support import SECRETS, exception_texts, new_event
 
 
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """Every scenario holds for ApiClient and AsyncApiClient alike: each runs with both."""
+    return request.param
+
+
 def track(api):
     return api.track_event(new_event())
 
