@@ -78,6 +78,12 @@ class AsyncClientBridge:
     def call_api(self, *args, **kwargs):
         return self.run(self.client.call_api(*args, **kwargs))
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
     def close(self):
         if self.thread.is_alive():
             self.run(self.client.close())

@@ -51,6 +51,14 @@ logger = logging.getLogger(LOGGER_NAME)
 # What an attempt can raise besides our own exceptions: aiohttp's errors, timeouts, socket errors.
 TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, u3.DecodeError)
 
+# The most response headers accepted, as http.client (and so the synchronous transport) accepts.
+MAX_RESPONSE_HEADERS = 100
+
+
+class TooManyHeaders(aiohttp.ClientPayloadError):
+    """A response with more than MAX_RESPONSE_HEADERS headers: refused as a broken response."""
+
+
 # Headers aiohttp would add on its own: the client sends the same headers as the synchronous one
 # (it sets User-Agent and Content-Type itself; no Accept-Encoding, so no compressed answer is asked for).
 _SKIP_AUTO_HEADERS = ("Accept-Encoding", "Content-Type", "User-Agent")
@@ -273,6 +281,9 @@ class AiohttpTransport:
         session = aiohttp.ClientSession(connector=connector, skip_auto_headers=_SKIP_AUTO_HEADERS,
                                         cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
                                         auto_decompress=False, timeout=aiohttp.ClientTimeout(total=None))
+        # aiohttp re-sends an idempotent request once, on its own, when a kept-alive connection turns out
+        # closed; that retry would bypass the policy's count, waits and budget: the policy alone decides.
+        session._retry_connection = False
         self._session, self._loop = session, loop
         return session
 
@@ -368,6 +379,8 @@ class AiohttpTransport:
                 method, yarl.URL(url, encoded=True), headers=headers, data=body, timeout=client_timeout, allow_redirects=False,
                 proxy=self._proxy, proxy_headers=self._proxy_headers or None, proxy_auth=self._proxy_auth,
                 server_hostname=self._server_hostname)
+            if len(response.raw_headers) > MAX_RESPONSE_HEADERS:
+                raise TooManyHeaders("got more than %d headers" % MAX_RESPONSE_HEADERS)
             data = await response.read()
         except BaseException:
             if response is not None:
