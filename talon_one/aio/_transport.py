@@ -59,9 +59,10 @@ class TooManyHeaders(aiohttp.ClientPayloadError):
     """A response with more than MAX_RESPONSE_HEADERS headers: refused as a broken response."""
 
 
-# Headers aiohttp would add on its own: the client sends the same headers as the synchronous one
-# (it sets User-Agent and Content-Type itself; no Accept-Encoding, so no compressed answer is asked for).
+# The client sends the same headers as the synchronous one: it sets User-Agent and Content-Type itself
+# (aiohttp would add its own), and asks for no compressed answer ("identity", as http.client does).
 _SKIP_AUTO_HEADERS = ("Accept-Encoding", "Content-Type", "User-Agent")
+_SESSION_HEADERS = {"Accept-Encoding": "identity"}
 
 
 class AsyncResponse:
@@ -278,7 +279,8 @@ class AiohttpTransport:
             return session
         connector = aiohttp.TCPConnector(limit=self.configuration.connection_pool_maxsize, limit_per_host=0,
                                          ssl=self._ssl)
-        session = aiohttp.ClientSession(connector=connector, skip_auto_headers=_SKIP_AUTO_HEADERS,
+        session = aiohttp.ClientSession(connector=connector, headers=_SESSION_HEADERS,
+                                        skip_auto_headers=_SKIP_AUTO_HEADERS,
                                         cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
                                         auto_decompress=False, timeout=aiohttp.ClientTimeout(total=None))
         # aiohttp re-sends an idempotent request once, on its own, when a kept-alive connection turns out
