@@ -68,14 +68,15 @@ _SESSION_HEADERS = {"Accept-Encoding": "identity"}
 class AsyncResponse:
     """A response read whole: `status`, `reason`, `headers` and `data` (bytes).
 
-    `headers` is an urllib3 HTTPHeaderDict (case-insensitive), as in the synchronous client's answers.
+    `headers` is case-insensitive: aiohttp's read-only view for a 2xx answer, an urllib3
+    HTTPHeaderDict otherwise (an exception keeps them, and pickles).
 
     `getheaders()` and `getheader(name, default)` are those of the synchronous RESTResponse.
     """
 
     __slots__ = ("status", "reason", "headers", "data")
 
-    def __init__(self, status: int, reason: Optional[str], headers: urllib3.HTTPHeaderDict, data: bytes) -> None:
+    def __init__(self, status: int, reason: Optional[str], headers: Mapping[str, str], data: bytes) -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
@@ -263,6 +264,7 @@ class AiohttpTransport:
         self._session: Optional[aiohttp.ClientSession] = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._policy_cache: Tuple[Any, Optional[RetryPolicy]] = (None, None)
+        self._timeout_cache: Tuple[Any, Optional[urllib3.Timeout]] = (None, None)
 
     # -- the session, bound to one loop ---------------------------------------------------
 
@@ -313,7 +315,7 @@ class AiohttpTransport:
         """
         session = self.session()
         policy = self._retry_policy(retries).for_call()
-        attempt_timeout: urllib3.Timeout = rest.request_timeout(timeout, self.configuration)
+        attempt_timeout = self._timeout(timeout)
         started = policy.clock() if policy.max_retries else 0.0
         deadline = time.monotonic() + policy.max_total_time if policy.max_total_time > 0 else None
         retry_number = 0
@@ -391,11 +393,25 @@ class AiohttpTransport:
         response.release()
         if response.headers.get("Content-Encoding"):
             data = decode_content(data, response.headers)  # raises DecodeError: the response is released
-        result = AsyncResponse(response.status, response.reason, urllib3.HTTPHeaderDict(response.headers.items()),
-                               data)
+        headers: Mapping[str, str] = response.headers
+        if not 200 <= response.status <= 299:  # an exception will keep them: a copy that pickles
+            headers = urllib3.HTTPHeaderDict(headers.items())
+        result = AsyncResponse(response.status, response.reason, headers, data)
         if debug:
             self._log_response(method, url, result, time.perf_counter() - began)
         return result
+
+    def _timeout(self, per_call: Any) -> urllib3.Timeout:
+        """The attempt's timeouts (rest.request_timeout's rules); the configuration's are built once."""
+        if per_call is not None:
+            timeout: urllib3.Timeout = rest.request_timeout(per_call, self.configuration)
+            return timeout
+        key = (self.configuration.connect_timeout, self.configuration.read_timeout)
+        cached_key, cached = self._timeout_cache
+        if cached is None or cached_key != key:
+            cached = rest.default_timeout(self.configuration)
+            self._timeout_cache = (key, cached)
+        return cached
 
     def _retry_policy(self, per_call: Any) -> RetryPolicy:
         setting = self.configuration.retries
