@@ -393,10 +393,10 @@ class AiohttpTransport:
         response.release()
         if response.headers.get("Content-Encoding"):
             data = decode_content(data, response.headers)  # raises DecodeError: the response is released
-        headers: Mapping[str, str] = response.headers
+        answer_headers: Mapping[str, str] = response.headers
         if not 200 <= response.status <= 299:  # an exception will keep them: a copy that pickles
-            headers = urllib3.HTTPHeaderDict(headers.items())
-        result = AsyncResponse(response.status, response.reason, headers, data)
+            answer_headers = urllib3.HTTPHeaderDict(response.headers.items())
+        result = AsyncResponse(response.status, response.reason, answer_headers, data)
         if debug:
             self._log_response(method, url, result, time.perf_counter() - began)
         return result
