@@ -68,8 +68,7 @@ _SESSION_HEADERS = {"Accept-Encoding": "identity"}
 class AsyncResponse:
     """A response read whole: `status`, `reason`, `headers` and `data` (bytes).
 
-    `headers` is case-insensitive: aiohttp's read-only view for a 2xx answer, an urllib3
-    HTTPHeaderDict otherwise (an exception keeps them, and pickles).
+    `headers` is an urllib3 HTTPHeaderDict (case-insensitive), as in the synchronous client's answers.
 
     `getheaders()` and `getheader(name, default)` are those of the synchronous RESTResponse.
     """
@@ -393,10 +392,9 @@ class AiohttpTransport:
         response.release()
         if response.headers.get("Content-Encoding"):
             data = decode_content(data, response.headers)  # raises DecodeError: the response is released
-        answer_headers: Mapping[str, str] = response.headers
-        if not 200 <= response.status <= 299:  # an exception will keep them: a copy that pickles
-            answer_headers = urllib3.HTTPHeaderDict(response.headers.items())
-        result = AsyncResponse(response.status, response.reason, answer_headers, data)
+        # The synchronous client's header type: an exception keeps them, and must pickle.
+        result = AsyncResponse(response.status, response.reason, urllib3.HTTPHeaderDict(response.headers.items()),
+                               data)
         if debug:
             self._log_response(method, url, result, time.perf_counter() - began)
         return result

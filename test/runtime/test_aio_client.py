@@ -320,3 +320,18 @@ def test_operations_check_the_body_with_client_side_validation(server, validatio
     with pytest.raises(ApiValueError, match="quantity"):
         asyncio.run(scenario())
     assert server.requests == []
+
+
+def test_a_decode_error_pickles_with_its_headers(server):
+    import pickle
+
+    server.script(Reply(200, b"<html>", headers={"Content-Type": "text/html", "X-Trace": "t9"}))
+
+    async def scenario():
+        async with AsyncApiClient(configuration(server)) as client:
+            await AsyncIntegrationApi(client).track_event(event())
+
+    with pytest.raises(talon_one.ApiDecodeError) as raised:
+        asyncio.run(scenario())
+    copy = pickle.loads(pickle.dumps(raised.value))
+    assert copy.status == 200 and copy.headers["x-trace"] == "t9"
