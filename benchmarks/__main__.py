@@ -447,14 +447,7 @@ def bench_calls(quick):
     print("floors: json.loads (+ reading every value); json.dumps; urllib3 PoolManager + json; "
           "`import urllib3, json`")
     print()
-    header = ("measurement", "talon_one", "floor", "ratio", "target", "")
-    widths = (58, 11, 11, 7, 8, 6)
-    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths))))
-    print("-" * (sum(widths) + 2 * (len(widths) - 1)))
-    for label, ours, floor, ratio, kind in rows:
-        target, verdict = _verdict(kind, ratio) if ratio is not None else ("", "")
-        cells = (label, ours, floor, "%.2fx" % ratio if ratio is not None else "", target, verdict)
-        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))))
+    _print_table(rows)
     print()
     print("bare interpreter start: %s; total benchmark time: %.0f s" % (_us(bare), time.perf_counter() - started))
 

@@ -5,7 +5,8 @@ Same method names, arguments, checks and docstrings as the synchronous class
 is an `async def` awaiting talon_one.aio._operation.invoke.
 """
 
-from codegen.render_api import (_WIDTH, _PY_TYPES, _data_type, _method_doc, _tuple, _twin_doc, constant_name)
+from codegen.render_api import (_WIDTH, _PY_TYPES, _data_type, _method_doc, _tuple, _twin_doc, constant_name,
+                                model_imports)
 from codegen.render_models import import_line
 from codegen.text import HEADER_PY, wrap, wrap_items
 
@@ -28,11 +29,7 @@ def _render_module(api):
         "from talon_one.api._operation import RequestTimeout, ResponseHeaders, Retries",
     ]
     lines += import_line("talon_one.api.integration_api", [constant_name(op) for op in api.operations])
-    lines += ["", "if TYPE_CHECKING:"]
-    models = sorted({name for op in api.operations for name in (op.body, op.return_type) if name},
-                    key=lambda name: api.schema(name).module)
-    for name in models:
-        lines += import_line("talon_one.models.%s" % api.schema(name).module, [name], indent="    ")
+    lines += ["", "if TYPE_CHECKING:"] + model_imports(api)
     lines += [
         "",
         "",

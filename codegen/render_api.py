@@ -60,10 +60,7 @@ def _render_module(api):
         "",
         "if TYPE_CHECKING:",
     ]
-    models = sorted({name for op in api.operations for name in (op.body, op.return_type) if name},
-                    key=lambda name: api.schema(name).module)
-    for name in models:
-        lines += import_line("talon_one.models.%s" % api.schema(name).module, [name], indent="    ")
+    lines += model_imports(api)
     lines += [
         "",
         "# The operations as data: path, method, parameters (Python name, spec name[, type]),",
@@ -107,6 +104,16 @@ def _render_module(api):
         lines += _method(api, op, http_info=True)
     lines.append("")
     return "\n".join(lines)
+
+
+def model_imports(api):
+    """The imports (under TYPE_CHECKING) of every model an operation takes or returns."""
+    models = sorted({name for op in api.operations for name in (op.body, op.return_type) if name},
+                    key=lambda name: api.schema(name).module)
+    lines = []
+    for name in models:
+        lines += import_line("talon_one.models.%s" % api.schema(name).module, [name], indent="    ")
+    return lines
 
 
 def _operation_constant(op):

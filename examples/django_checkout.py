@@ -16,19 +16,16 @@ Its tests, against the in-memory fake, are in examples/test_django_checkout.py.
 import asyncio
 import json
 import weakref
-from typing import Any, Dict, List, Optional
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
 import talon_one
-from talon_one import ApiException
 from talon_one.aio import AsyncApiClient, AsyncIntegrationApi
 
-from shop.checkout import (CLOSE_SESSION, TALON_ONE_RETRIES, TALON_ONE_TIMEOUT, BadCheckoutRequest, CartPromotions,
-                           cart_items, not_closed, order_summary, parse_checkout, points_earned, prices,
-                           promotions_from, session_request, take_payment, unavailable)
+from shop.async_checkout import checkout
+from shop.checkout import BadCheckoutRequest, parse_checkout
 
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncIntegrationApi]" = weakref.WeakKeyDictionary()
 
@@ -60,38 +57,6 @@ async def checkout_view(request: HttpRequest) -> JsonResponse:
         message = str(error) if isinstance(error, BadCheckoutRequest) else "the request body is not JSON"
         return JsonResponse({"error": message}, status=400)
     return JsonResponse(await checkout(talon_one_api(), **data))
-
-
-async def checkout(api: AsyncIntegrationApi, customer_id: str, cart_id: str, items: List[Dict[str, Any]],
-                   coupon: Optional[str] = None) -> Dict[str, Any]:
-    promotions = await evaluate_cart(api, customer_id, cart_id, items, coupon)
-    subtotal, total = prices(items, promotions)
-    order_id = take_payment(customer_id, total)
-    points = await close_session(api, cart_id) if promotions.available else None
-    return order_summary(order_id, subtotal, total, promotions, points)
-
-
-async def evaluate_cart(api: AsyncIntegrationApi, customer_id: str, cart_id: str, items: List[Dict[str, Any]],
-                        coupon: Optional[str]) -> CartPromotions:
-    try:
-        state = await api.update_customer_session_v2(
-            cart_id, session_request(customer_id, cart_items(items), coupon),
-            _request_timeout=TALON_ONE_TIMEOUT, _retries=TALON_ONE_RETRIES,
-        )
-    except ApiException as error:
-        return unavailable(cart_id, error)
-    return promotions_from(state)
-
-
-async def close_session(api: AsyncIntegrationApi, cart_id: str) -> Optional[float]:
-    try:
-        state = await api.update_customer_session_v2(
-            cart_id, CLOSE_SESSION, _request_timeout=TALON_ONE_TIMEOUT, _retries=TALON_ONE_RETRIES,
-        )
-    except ApiException as error:
-        not_closed(cart_id, error)
-        return None
-    return points_earned(state)
 
 
 urlpatterns = [path("checkout", checkout_view)]

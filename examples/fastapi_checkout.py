@@ -2,7 +2,7 @@
 
 One AsyncApiClient for the application, opened and closed by the lifespan (so it lives in
 the server's event loop), handed to the endpoint by dependency injection. The checkout is
-the shop's (examples/shop/checkout.py), with each Talon.One call awaited: while one
+the shop's, with each Talon.One call awaited (examples/shop/async_checkout.py): while one
 customer's session update is on the wire, the same worker serves other requests.
 
     uvicorn fastapi_checkout:app     # with TALON_ONE_BASE_URL and TALON_ONE_API_KEY set
@@ -16,12 +16,10 @@ from typing import Any, AsyncIterator, Dict, List, Optional
 from fastapi import Depends, FastAPI, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from talon_one import ApiException, Configuration
+from talon_one import Configuration
 from talon_one.aio import AsyncApiClient, AsyncIntegrationApi
 
-from shop.checkout import (CLOSE_SESSION, TALON_ONE_RETRIES, TALON_ONE_TIMEOUT, CartPromotions, cart_items,
-                           not_closed, order_summary, points_earned, prices, promotions_from, session_request,
-                           take_payment, unavailable)
+from shop.async_checkout import checkout
 
 
 class Item(BaseModel):
@@ -61,36 +59,7 @@ def talon_one_api(request: Request) -> AsyncIntegrationApi:
 async def checkout_endpoint(order: CheckoutRequest,
                             api: AsyncIntegrationApi = Depends(talon_one_api)) -> Dict[str, Any]:
     """POST /checkout: price the cart with Talon.One, take the payment, close the session."""
-    items = [item.model_dump() for item in order.items]
     if order.coupon is not None and not order.coupon.strip():
         raise HTTPException(400, "coupon must not be blank")
-    promotions = await evaluate_cart(api, order.customer_id, order.cart_id, items, order.coupon)
-    subtotal, total = prices(items, promotions)
-    order_id = take_payment(order.customer_id, total)
-    points = await close_session(api, order.cart_id) if promotions.available else None
-    return order_summary(order_id, subtotal, total, promotions, points)
-
-
-async def evaluate_cart(api: AsyncIntegrationApi, customer_id: str, cart_id: str, items: List[Dict[str, Any]],
-                        coupon: Optional[str]) -> CartPromotions:
-    """Open (or update) the customer session and read its effects; never raises for an API failure."""
-    try:
-        state = await api.update_customer_session_v2(
-            cart_id, session_request(customer_id, cart_items(items), coupon),
-            _request_timeout=TALON_ONE_TIMEOUT, _retries=TALON_ONE_RETRIES,
-        )
-    except ApiException as error:
-        return unavailable(cart_id, error)
-    return promotions_from(state)
-
-
-async def close_session(api: AsyncIntegrationApi, cart_id: str) -> Optional[float]:
-    """Close the session after payment; the loyalty points earned, or None when it could not be closed."""
-    try:
-        state = await api.update_customer_session_v2(
-            cart_id, CLOSE_SESSION, _request_timeout=TALON_ONE_TIMEOUT, _retries=TALON_ONE_RETRIES,
-        )
-    except ApiException as error:
-        not_closed(cart_id, error)
-        return None
-    return points_earned(state)
+    items = [item.model_dump() for item in order.items]
+    return await checkout(api, order.customer_id, order.cart_id, items, order.coupon)

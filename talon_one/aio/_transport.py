@@ -212,18 +212,10 @@ def _describe(error: BaseException) -> str:
 
 
 def _describe_tls_failure(error: aiohttp.ClientSSLError) -> str:
+    """The synchronous transport's words for the ssl error inside (an unknown CA, another host's name...)."""
     cause = getattr(error, "certificate_error", None) or getattr(error, "os_error", None) or error
-    if isinstance(cause, ssl.SSLCertVerificationError):
-        detail = cause.verify_message or str(cause)
-        if "mismatch" in detail.lower():
-            hint = "it was issued for another host name"
-        else:
-            hint = "if the server uses a private CA, set ssl_ca_cert to that CA's PEM bundle"
-        return "the server's certificate could not be verified (%s); %s" % (detail, hint)
-    text = str(cause)
-    if "CERTIFICATE_REQUIRED" in text.upper().replace(" ", "_"):
-        return "%s: the server requires a client certificate (set cert_file and key_file)" % text
-    return text or type(cause).__name__
+    text: str = rest._describe_tls_failure(cause)
+    return text
 
 
 def decode_content(data: bytes, headers: Mapping[str, str]) -> bytes:
