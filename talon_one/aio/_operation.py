@@ -22,7 +22,7 @@ async def invoke(api_client: AsyncApiClient, operation: Operation, args: Tuple[A
 
     `args`, `query`, `http_info` and `data_only` are those of the synchronous invoke.
     """
-    path_params, query_params, body = check_arguments(api_client, operation, args, query)
+    path_params, query_params, body = check_arguments(api_client, operation, args, query, "AsyncIntegrationApi")
     return await api_client.call_api(
         operation.path, operation.method,
         path_params=path_params,

@@ -117,17 +117,17 @@ def invoke(api_client: ApiClient, operation: Operation, args: Tuple[Any, ...], q
     )
 
 
-def check_arguments(api_client: Any, operation: Operation, args: Tuple[Any, ...], query: Tuple[Any, ...]
-                    ) -> Tuple[Dict[str, str], List[Tuple[str, Any]], Optional[Model]]:
+def check_arguments(api_client: Any, operation: Operation, args: Tuple[Any, ...], query: Tuple[Any, ...],
+                    api_name: str = "IntegrationApi") -> Tuple[Dict[str, str], List[Tuple[str, Any]], Optional[Model]]:
     """(path parameters, query parameters, body model) of one call, checked before anything is sent.
 
     Shared by the synchronous and the asyncio operations (`api_client` is either
-    client: only its configuration is read). Warns when `operation` is deprecated,
-    pointing at the caller's line (the frame of whoever called the operation method).
+    client: only its configuration is read). Warns when `operation` is deprecated, naming
+    `api_name`'s methods and pointing at the caller's line (whoever called the operation method).
     """
     if operation.replaced_by is not None:
-        warnings.warn("IntegrationApi.%s is deprecated; use IntegrationApi.%s instead"
-                      % (operation.name, operation.replaced_by), DeprecationWarning, stacklevel=4)
+        warnings.warn("%s.%s is deprecated; use %s.%s instead"
+                      % (api_name, operation.name, api_name, operation.replaced_by), DeprecationWarning, stacklevel=4)
     query_params = []
     for (keyword, spec_name, kind), value in zip(operation.query_params, query):
         if value is not None:

@@ -335,3 +335,18 @@ def test_a_decode_error_pickles_with_its_headers(server):
         asyncio.run(scenario())
     copy = pickle.loads(pickle.dumps(raised.value))
     assert copy.status == 200 and copy.headers["x-trace"] == "t9"
+
+
+def test_a_deprecated_operation_warns_at_the_callers_line(server):
+    async def scenario():
+        async with AsyncApiClient(configuration(server)) as client:
+            with pytest.warns(DeprecationWarning) as caught:
+                await AsyncIntegrationApi(client).update_customer_profile("p1", {"attributes": {}})  # the line
+            return caught
+
+    (warning,) = asyncio.run(scenario())
+    assert "AsyncIntegrationApi.update_customer_profile is deprecated" in str(warning.message)
+    assert "use AsyncIntegrationApi.update_customer_profile_v2" in str(warning.message)
+    assert warning.filename == __file__
+    with open(__file__, encoding="utf-8") as source:
+        assert source.read().splitlines()[warning.lineno - 1].endswith("# the line")
