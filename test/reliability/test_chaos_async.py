@@ -31,7 +31,7 @@ from test_chaos import BUDGET, CONNECT_TIMEOUT, MAX_RETRIES, READ_TIMEOUT, Call,
 from reliability_ops import OPS
 
 pytestmark = [pytest.mark.timeout(300),
-              pytest.mark.filterwarnings("ignore:IntegrationApi.update_customer:DeprecationWarning")]
+              pytest.mark.filterwarnings("ignore:AsyncIntegrationApi.update_customer:DeprecationWarning")]
 
 CALLS = 2000
 TASKS = 100
