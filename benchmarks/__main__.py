@@ -488,6 +488,8 @@ def bench_aio(quick):
         (spread(round_trip), "", "", None, ""),
         ("  its transport alone (AiohttpTransport.send + json.loads)", _us(results["transport round trip"].ours),
          _us(results["transport round trip"].floor), results["transport round trip"].ratio, ""),
+        ("  the round trip vs a floor with the client's timeouts", _us(results["round trip, floor with timeouts"].ours),
+         _us(results["round trip, floor with timeouts"].floor), results["round trip, floor with timeouts"].ratio, ""),
         ("%d concurrent tasks, one client: calls/s" % aio.TASKS, "%.0f" % concurrent.ours, "%.0f" % concurrent.floor,
          concurrent.ratio, "async concurrent"),
         (spread(concurrent), "", "", None, ""),

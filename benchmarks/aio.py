@@ -48,10 +48,15 @@ def _configuration(url):
     return talon_one.Configuration(host=url, api_key_v1="bench-key", connection_pool_maxsize=POOL)
 
 
-async def _sides(url, request, payload):
+# The client's default timeouts (5 s connect, 30 s per read, a 60 s budget for the call), for the floor.
+CLIENT_TIMEOUTS = aiohttp.ClientTimeout(total=60, connect=5, sock_read=30)
+
+
+async def _sides(url, request, payload, floor_timeouts=False):
     client = AsyncApiClient(_configuration(url))
     api = AsyncIntegrationApi(client)
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=POOL))
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=POOL),
+                                    timeout=CLIENT_TIMEOUTS if floor_timeouts else aiohttp.client.DEFAULT_TIMEOUT)
     target = url + SESSION_PATH
 
     async def ours():
@@ -65,8 +70,8 @@ async def _sides(url, request, payload):
     return client, session, ours, floor
 
 
-async def _round_trip(url, request, payload, rounds, number=40, transport_only=False):
-    client, session, ours, floor = await _sides(url, request, payload)
+async def _round_trip(url, request, payload, rounds, number=40, transport_only=False, floor_timeouts=False):
+    client, session, ours, floor = await _sides(url, request, payload, floor_timeouts)
     if transport_only:  # the floor's JSON work, through the client's transport: no models
         target = url + SESSION_PATH
         headers = dict(client.default_headers, **HEADERS)
@@ -176,12 +181,14 @@ def run(url, rounds):
     payload = data.session_request(20)
     round_trip = asyncio.run(_round_trip(url, request, payload, rounds))
     transport = asyncio.run(_round_trip(url, request, payload, rounds, transport_only=True))
+    with_timeouts = asyncio.run(_round_trip(url, request, payload, rounds, floor_timeouts=True))
     rates = asyncio.run(_concurrent(url, request, payload, rounds))
     threads = _threads(url, request, rounds)
     hold, size = _loop_hold(rounds)
     return {
         "async round trip": round_trip,
         "transport round trip": transport,
+        "round trip, floor with timeouts": with_timeouts,
         "async concurrent": Result(rates["ours"], rates["floor"]),
         "async vs threads": Result(rates["ours"], threads),
         "loop hold": hold,
