@@ -323,7 +323,7 @@ class AiohttpTransport:
                     if kind == READ_TIMEOUT and deadline is not None and time.monotonic() >= deadline:
                         raise ApiTimeoutError("%s: read timeout: the call's time budget (max_total_time=%g s) ran "
                                               "out before the response was read" % (where, policy.max_total_time),
-                                              error)
+                                              clean_cause(error))
                     raise transport_error(error, where)
                 reason = "%s (%s)" % (kind, _describe(error))
             else:
