@@ -13,7 +13,8 @@ timeout, deadline and TLS rules this module applies to aiohttp:
   bounds the whole attempt, reading the body included (aiohttp's `total`).
 * The body is read whole before the connection goes back to the pool. When an
   attempt ends any other way (an error, a timeout, the task cancelled) its
-  connection is closed, never reused.
+  connection is closed, never reused; and a kept-alive connection on which the
+  server sent anything more is closed rather than reused (_Connector).
 * Redirects are not followed; cookies are not stored; proxies come from the
   configuration only (not from the environment). The URL is sent as built
   (percent-encoded once by the client; aiohttp does not re-normalize it).
@@ -36,6 +37,7 @@ import aiohttp
 import urllib3
 import yarl
 from urllib3 import exceptions as u3
+from urllib3.util.wait import wait_for_read
 
 from talon_one import rest
 from talon_one.auth import redact_headers
@@ -238,6 +240,32 @@ def _seconds(value: Any) -> Optional[float]:
 # The transport
 # --------------------------------------------------------------------------
 
+class _Connector(aiohttp.TCPConnector):
+    """aiohttp's connector, reusing a kept-alive connection only when nothing is waiting on it.
+
+    Bytes a server sends after its answer (more than its Content-Length said, a late
+    second answer) would otherwise be read as the answer to the next request sent on
+    that connection: the wrong customer's data. A pooled connection with anything
+    unread, parsed or still in the socket (or closed by the server), is closed and the
+    next one taken, as urllib3 does for the synchronous transport.
+    """
+
+    async def _get(self, key: Any, traces: Any) -> Optional[aiohttp.connector.Connection]:
+        while True:
+            connection = await super()._get(key, traces)
+            if connection is None or not _has_unread_input(connection):
+                return connection
+            connection.close()
+
+
+def _has_unread_input(connection: aiohttp.connector.Connection) -> bool:
+    protocol = connection.protocol
+    if protocol is None or protocol.should_close or protocol.transport is None:
+        return True
+    sock = protocol.transport.get_extra_info("socket")
+    return sock is not None and bool(wait_for_read(sock, timeout=0.0))
+
+
 class AiohttpTransport:
     """Sends requests for one AsyncApiClient through one aiohttp session (one connector, keep-alive).
 
@@ -270,8 +298,7 @@ class AiohttpTransport:
                     "used from another one: create one AsyncApiClient per event loop (or `await "
                     "client.close()` in the first loop before using it in another)")
             return session
-        connector = aiohttp.TCPConnector(limit=self.configuration.connection_pool_maxsize, limit_per_host=0,
-                                         ssl=self._ssl)
+        connector = _Connector(limit=self.configuration.connection_pool_maxsize, limit_per_host=0, ssl=self._ssl)
         session = aiohttp.ClientSession(connector=connector, headers=_SESSION_HEADERS,
                                         skip_auto_headers=_SKIP_AUTO_HEADERS,
                                         cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,

@@ -350,3 +350,39 @@ def test_a_deprecated_operation_warns_at_the_callers_line(server):
     assert warning.filename == __file__
     with open(__file__, encoding="utf-8") as source:
         assert source.read().splitlines()[warning.lineno - 1].endswith("# the line")
+
+
+class AnswerThenMore:
+    """Answer, then (a moment later, in another segment) send a second answer nobody asked for."""
+
+    def perform(self, handler, record):
+        body = b'{"first": true}'
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.wfile.flush()
+        time.sleep(0.05)
+        handler.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n'
+                            b'{"stale": true}')
+        handler.wfile.flush()
+
+
+def test_bytes_sent_after_an_answer_are_never_read_as_the_next_answer(server):
+    """The kept-alive connection holding them is closed, and the next call gets its own answer."""
+    server.script(AnswerThenMore())
+
+    async def scenario():
+        async with AsyncApiClient(configuration(server)) as client:
+            first = await client.call_api("/v1/events", "POST", body={"n": 1}, response_type="object",
+                                          auth_settings=["api_key_v1"])
+            await asyncio.sleep(0.2)  # the unasked-for answer has arrived
+            second = await client.call_api("/v1/events", "POST", body={"n": 2}, response_type="object",
+                                           auth_settings=["api_key_v1"])
+            return first, second
+
+    first, second = asyncio.run(scenario())
+    assert first == {"first": True}
+    assert second["body"] == {"n": 2}  # the echo of this very request, not {"stale": true}
+    assert server.requests[0].connection != server.requests[1].connection
