@@ -314,6 +314,9 @@ class AiohttpTransport:
         session, self._session, self._loop = self._session, None, None
         if session is not None and not session.closed:
             await session.close()
+            # The sockets' transports close on the loop's next turn: let it come, so that a loop
+            # stopped right after close() (asyncio.run's end, a test) leaves no socket open.
+            await asyncio.sleep(0)
 
     @property
     def closed(self) -> bool:
