@@ -190,6 +190,19 @@ def test_one_failing_chunk_does_not_stop_the_others(fake, api):
     assert "offset 1000) failed: ConflictException: (409)" in str(failure)
 
 
+def test_failed_chunks_mixing_rows_with_and_without_a_line_are_reported_by_offset(fake, api):
+    # Rows given as Row keep their line; plain dicts have none. A chunk mixing both has no line range.
+    data = profiles(8)
+    rows = [bulk.Row(offset + 1, row) if offset in (0, 1, 2, 4, 5, 6) else row for offset, row in enumerate(data)]
+    fake.inject_faults(409, times=3)  # every chunk fails: [R R R] [d R R] [R d]
+    report = bulk.update_customer_profiles(api, rows, chunk_size=3, workers=1)
+
+    assert [(f.offset, f.lines) for f in report.failures] == [(0, [1, 2, 3]), (3, None), (6, None)]
+    assert [str(f).split(" (")[0] for f in report.failures] == ["lines 1-3", "offset 3", "offset 6"]
+    assert report.failed == 8 and report.next_offset == 8 and [f.items for f in report.failures] == [
+        data[0:3], data[3:6], data[6:8]]
+
+
 def test_a_5xx_left_after_the_clients_retries_is_an_unknown_outcome(fake, make_api):
     api = make_api(retries=talon_one.RetryPolicy(max_retries=1, backoff_base=0))
     fake.inject_faults(500, times=2)  # the first chunk: its attempt and its one retry
