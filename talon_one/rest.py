@@ -308,20 +308,88 @@ class _DeadlineReader(io.RawIOBase):
 _READ_BUFFER_SIZE = 65536
 
 
-class _DeadlineHTTPResponse(http.client.HTTPResponse):
+# --------------------------------------------------------------------------
+# Reading an answer: where it starts and where it ends
+# --------------------------------------------------------------------------
+#
+# A connection goes back to the pool only when the end of the answer it carried
+# is certain; otherwise the next call on it could read the rest of this answer
+# as its own (one customer's session handed to another). So interim answers
+# are skipped until the final one, and an answer whose framing is in doubt
+# closes its connection after it has been read (RFC 9112 section 6.3).
+
+# Interim (1xx) answers skipped before the final one; a server that sends more is broken.
+MAX_INTERIM_RESPONSES = 16
+
+
+class TooManyInterimResponses(http.client.HTTPException):
+    """The server sent more than MAX_INTERIM_RESPONSES interim (1xx) answers in a row."""
+
+
+class _HTTPResponse(http.client.HTTPResponse):
+    """http.client's response, read under the attempt's deadline, that skips interim answers
+    and closes its connection when its framing is in doubt."""
+
     def __init__(self, sock, *args, **kwargs):
         super().__init__(sock, *args, **kwargs)
         budget = getattr(_attempt, "budget", None)
         if budget is not None:
             self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, budget), _READ_BUFFER_SIZE)
 
+    def _read_status(self):
+        """The final answer's status line. Interim answers (100 Continue, 102 Processing, 103 Early
+        Hints) are skipped with their headers (RFC 9110 section 15.2); 101 is final."""
+        for _ in range(MAX_INTERIM_RESPONSES + 1):
+            version, status, reason = super()._read_status()
+            if not is_interim(status):
+                return version, status, reason
+            http.client.parse_headers(self.fp)
+        raise TooManyInterimResponses("the server sent more than %d interim (1xx) answers before its "
+                                      "final answer" % MAX_INTERIM_RESPONSES)
+
+    def begin(self):
+        super().begin()
+        if not self.will_close and framing_in_doubt(self.status, self.msg):
+            self.will_close = True  # http.client then closes the connection once the answer is read
+
+
+def is_interim(status):
+    """An interim (1xx) answer to skip; 101 Switching Protocols ends the exchange instead."""
+    return 100 <= status <= 199 and status != 101
+
+
+def framing_in_doubt(status, headers):
+    """Whether the end of an answer on the wire is uncertain, so its connection must not carry another.
+
+    True for a final 1xx (101: we never ask to switch protocols); both Transfer-Encoding
+    and Content-Length (a request-smuggling sign, RFC 9112 section 6.3); a Transfer-Encoding
+    other than a single 'chunked'; Content-Length values that are not one string of digits;
+    and a 204 or 304 that announces a body.
+    """
+    if status < 200:
+        return True
+    encodings = headers.get_all("Transfer-Encoding")
+    lengths = headers.get_all("Content-Length")
+    if encodings:
+        return bool(lengths) or len(encodings) > 1 or encodings[0].strip().lower() != "chunked"
+    if lengths:
+        values = {value.strip() for value in lengths}
+        if len(values) > 1:
+            return True
+        value = values.pop()
+        if not (value.isdigit() and value.isascii()):
+            return True
+        if status in (204, 304) and int(value) != 0:
+            return True
+    return False
+
 
 class _HTTPConnection(urllib3.connection.HTTPConnection):
-    response_class = _DeadlineHTTPResponse
+    response_class = _HTTPResponse
 
 
 class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    response_class = _DeadlineHTTPResponse
+    response_class = _HTTPResponse
 
 
 class _HTTPConnectionPool(urllib3.HTTPConnectionPool):

@@ -80,6 +80,9 @@ FAULTS = {
     "large_body": (0.6, True, None, "ok"),
     "gzip_body": (2, True, None, "ok"),
     "interim_100_continue": (1, True, None, "ok"),
+    "interim_103_early_hints": (2, True, None, "ok"),
+    "smuggled_after_chunked": (1.5, True, None, "ok"),
+    "smuggled_after_204": (1, True, None, "ok"),
     "http10_body_until_close": (1, True, None, "ok"),
     "overlong_body": (2, True, None, "ok"),
     "redirect": (2, True, None, 302),
@@ -310,6 +313,32 @@ class ChaosServer:
         conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         return self.fault_none(conn, kind, detail, echo, status, canned)
 
+    def fault_interim_103_early_hints(self, conn, kind, detail, echo, status, canned):
+        """Early hints (twice, and a 102), the final answer a moment later."""
+        conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
+                     b"HTTP/1.1 102 Processing\r\n\r\n")
+        self.stopping.wait(0.002)
+        conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\n")
+        return self.fault_none(conn, kind, detail, echo, status, canned)
+
+    def fault_smuggled_after_chunked(self, conn, kind, detail, echo, status, canned):
+        """A chunked answer that also has a Content-Length, followed by a forged answer: on a reused
+        connection, the next call would read the forged answer as its own."""
+        body = canned if status != 204 else b""
+        head = _head(status, echo + [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
+                                     ("Content-Length", "5")])
+        chunks = (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
+        conn.sendall(head + chunks + _forged_answer())
+        return True
+
+    def fault_smuggled_after_204(self, conn, kind, detail, echo, status, canned):
+        """A 204 that announces a body, the body being a forged answer."""
+        if status != 204:
+            return self.fault_smuggled_after_chunked(conn, kind, detail, echo, status, canned)
+        forged = _forged_answer()
+        conn.sendall(_head(204, echo + [("Content-Length", str(len(forged)))]) + forged)
+        return True
+
     def fault_http10_body_until_close(self, conn, kind, detail, echo, status, canned):
         head = ("HTTP/1.0 %d %s\r\n" % (status, _REASONS[status])).encode()
         head += b"".join(b"%s: %s\r\n" % (name.encode(), value.encode()) for name, value in echo)
@@ -376,6 +405,12 @@ def _consume(conn, size):
 def _reset(conn):
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     conn.close()
+
+
+def _forged_answer():
+    body = b'{"message": "forged"}'
+    return _head(200, [("X-Chaos-Uid", "forged"), ("X-Chaos-Attempt", "0"), ("Content-Type", "application/json"),
+                       ("Content-Length", str(len(body)))]) + body
 
 
 def _head(status, headers):
