@@ -213,11 +213,18 @@ class ApiDecodeError(ApiException):
 
 
 class ApiConnectionError(ApiException):
-    """No usable response: connection refused or reset, DNS, TLS, or a broken body. `status` is None."""
+    """No usable response: connection refused or reset, DNS, TLS, or a broken body. `status` is None.
 
-    def __init__(self, reason, cause=None):
+    `may_have_been_delivered` is False when the request was certainly not sent (no
+    connection could be made, or the time budget ran out before its first byte was
+    written): safe to send again, a POST too. True when the service may have received,
+    and applied, it.
+    """
+
+    def __init__(self, reason, cause=None, may_have_been_delivered=True):
         super().__init__(status=None, reason=reason)
         self.__cause__ = cause
+        self.may_have_been_delivered = may_have_been_delivered
 
     def __reduce__(self):
         # Exceptions pickle as cls(*self.args); ours are (status, reason): rebuild from reason

@@ -30,7 +30,7 @@ from talon_one.auth import redact_headers
 from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, LOGGER_NAME,
                                      check_header_value, redact_url)
 from talon_one.exceptions import ApiConnectionError, ApiTimeoutError, ApiTypeError, ApiValueError
-from talon_one.retries import (CONNECTION_LOST, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
+from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
                                RETRYABLE_STATUSES, failure_kind, parse_retry_after, resolve_policy)
 
 __all__ = ["RESTClientObject", "build_pool_manager", "request_timeout"]
@@ -251,32 +251,47 @@ def _within(timeout, seconds_left):
 # deadline has passed: the call's `max_total_time` budget, or sooner for a
 # `_request_timeout` total.
 
-_attempt = threading.local()
+_local = threading.local()
+
+# A POST is not sent on a pooled connection that has been idle longer than this (seconds): a
+# server may close an idle connection just as the request goes out on it, and a POST whose
+# connection was lost is never re-sent. Below the shortest common keep-alive timeouts (gunicorn's
+# 2 s, Node's and uvicorn's 5 s), so the race is rare; a busy client rarely leaves one idle so long.
+MAX_IDLE_FOR_POST = 1.0
 
 
-class _Budget:
-    """The deadline (time.monotonic()) of one attempt; None once the caller owns the response."""
+class _Attempt:
+    """What the connection and response code must know about the attempt this thread is making.
 
-    __slots__ = ("deadline",)
+    deadline  its hard end (time.monotonic()), or None; set to None once the caller owns the response
+    max_idle  the longest a pooled connection may have been idle to carry it (seconds), or None
+    """
 
-    def __init__(self, deadline):
+    __slots__ = ("deadline", "max_idle")
+
+    def __init__(self, deadline, max_idle):
         self.deadline = deadline
+        self.max_idle = max_idle
+
+
+def _current_attempt():
+    return getattr(_local, "attempt", None)
 
 
 class _DeadlineReader(io.RawIOBase):
     """A response's socket reader that gives up at the attempt's deadline."""
 
-    def __init__(self, raw, sock, budget):
+    def __init__(self, raw, sock, attempt):
         super().__init__()
         self._raw = raw
         self._sock = sock
-        self._budget = budget
+        self._attempt = attempt
 
     def readable(self):
         return True
 
     def readinto(self, buffer):
-        deadline = self._budget.deadline
+        deadline = self._attempt.deadline
         if deadline is None:
             return self._raw.readinto(buffer)
         left = deadline - time.monotonic()
@@ -332,9 +347,9 @@ class _HTTPResponse(http.client.HTTPResponse):
 
     def __init__(self, sock, *args, **kwargs):
         super().__init__(sock, *args, **kwargs)
-        budget = getattr(_attempt, "budget", None)
-        if budget is not None:
-            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, budget), _READ_BUFFER_SIZE)
+        attempt = _current_attempt()
+        if attempt is not None and attempt.deadline is not None:
+            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, attempt), _READ_BUFFER_SIZE)
 
     def _read_status(self):
         """The final answer's status line. Interim answers (100 Continue, 102 Processing, 103 Early
@@ -384,19 +399,43 @@ def framing_in_doubt(status, headers):
     return False
 
 
-class _HTTPConnection(urllib3.connection.HTTPConnection):
+class _ConnectionMixin:
     response_class = _HTTPResponse
+    # When the connection went back to the pool (time.monotonic()).
+    idle_since = 0.0
 
 
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    response_class = _HTTPResponse
+class _HTTPConnection(_ConnectionMixin, urllib3.connection.HTTPConnection):
+    pass
 
 
-class _HTTPConnectionPool(urllib3.HTTPConnectionPool):
+class _HTTPSConnection(_ConnectionMixin, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _PoolMixin:
+    """Pooled connections remember when they went idle; an attempt with a `max_idle` (a POST)
+    gets a new connection instead of one idle for longer."""
+
+    def _get_conn(self, timeout=None):
+        connection = super()._get_conn(timeout)
+        attempt = _current_attempt()
+        if (connection is not None and attempt is not None and attempt.max_idle is not None
+                and connection.sock is not None and time.monotonic() - connection.idle_since > attempt.max_idle):
+            connection.close()  # urllib3 connects it again before sending
+        return connection
+
+    def _put_conn(self, conn):
+        if conn is not None:
+            conn.idle_since = time.monotonic()
+        super()._put_conn(conn)
+
+
+class _HTTPConnectionPool(_PoolMixin, urllib3.HTTPConnectionPool):
     ConnectionCls = _HTTPConnection
 
 
-class _HTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+class _HTTPSConnectionPool(_PoolMixin, urllib3.HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection
 
 
@@ -463,9 +502,9 @@ class RESTClientObject:
                 if seconds_left is None:
                     where = "%s %s" % (method, url.split("?", 1)[0])
                     if kind == READ_TIMEOUT and deadline is not None and time.monotonic() >= deadline:
-                        raise ApiTimeoutError("%s: read timeout: the call's time budget (max_total_time=%g s) ran "
-                                              "out before the response was read" % (where, policy.max_total_time),
-                                              error) from error
+                        raise _maybe_delivered(ApiTimeoutError, "%s: read timeout: the call's time budget "
+                                               "(max_total_time=%g s) ran out before the response was read"
+                                               % (where, policy.max_total_time), error) from error
                     raise transport_error(error, where) from error
                 reason = "%s (%s)" % (kind, _describe_cause(error))
             else:
@@ -493,13 +532,13 @@ class RESTClientObject:
         if debug:
             self._log_request(method, url, headers, body)
             began = time.perf_counter()
-        budget = _attempt.budget = _Budget(deadline) if deadline is not None else None
+        attempt = _local.attempt = _Attempt(deadline, None if method in IDEMPOTENT_METHODS else MAX_IDLE_FOR_POST)
         try:
             response = self._urlopen(method, url, body, headers, timeout, preload_content)
         finally:
-            _attempt.budget = None
-        if budget is not None and not preload_content and 200 <= response.status <= 299:
-            budget.deadline = None  # the caller reads the body at its own pace
+            _local.attempt = None
+        if not preload_content and 200 <= response.status <= 299:
+            attempt.deadline = None  # the caller reads the body at its own pace
         if debug:
             self._log_response(method, url, response, time.perf_counter() - began, preload_content)
         return response
@@ -680,19 +719,32 @@ def transport_error(error, where):
         error = error.reason
     kind = failure_kind(error)
     if _is_connect_timeout(error):
-        return ApiTimeoutError("%s: connect timeout: no connection within the connect timeout" % where, error)
+        return _not_sent(ApiTimeoutError, "%s: connect timeout: no connection within the connect timeout" % where,
+                         error)
     if kind == READ_TIMEOUT or isinstance(error, socket.timeout):
-        return ApiTimeoutError("%s: read timeout: no response within the read timeout" % where, error)
+        return _maybe_delivered(ApiTimeoutError, "%s: read timeout: no response within the read timeout" % where,
+                                error)
     if isinstance(error, u3.SSLError) or _is_certificate_error(_tls_cause(error)):
         # Before ProxyError: through a proxy, a certificate the tunnel's TLS refused arrives wrapped in one.
-        return ApiConnectionError("%s: TLS error: %s" % (where, _describe_tls_failure(error)), error)
-    if isinstance(error, u3.ProxyError):
-        return ApiConnectionError("%s: proxy error: %s" % (where, _describe_cause(error)), error)
+        # TLS fails in the handshake, before the request is written.
+        return _not_sent(ApiConnectionError, "%s: TLS error: %s" % (where, _describe_tls_failure(error)), error)
     if kind == NOT_SENT:
-        return ApiConnectionError("%s: could not connect: %s" % (where, _describe_cause(error)), error)
+        what = "proxy error" if isinstance(error, u3.ProxyError) else "could not connect"
+        return _not_sent(ApiConnectionError, "%s: %s: %s" % (where, what, _describe_cause(error)), error)
+    if isinstance(error, u3.ProxyError):
+        return _maybe_delivered(ApiConnectionError, "%s: proxy error: %s" % (where, _describe_cause(error)), error)
     if kind == CONNECTION_LOST:
-        return ApiConnectionError("%s: connection lost: %s" % (where, _describe_cause(error)), error)
-    return ApiConnectionError("%s: %s" % (where, _describe_cause(error)), error)
+        return _maybe_delivered(ApiConnectionError, "%s: connection lost: %s" % (where, _describe_cause(error)),
+                                error)
+    return _maybe_delivered(ApiConnectionError, "%s: %s" % (where, _describe_cause(error)), error)
+
+
+def _not_sent(cls, message, error):
+    return cls(message + "; the request was not sent", error, may_have_been_delivered=False)
+
+
+def _maybe_delivered(cls, message, error):
+    return cls(message + "; the request may have been delivered", error, may_have_been_delivered=True)
 
 
 def _tls_cause(error):

@@ -5,11 +5,15 @@ off and asks this module, after every failure, whether to try again:
 
 * A connection that failed before the request was sent (refused, DNS, connect
   timeout) is retried for every method: the service never saw the request.
-* 429 and 503 are retried for every method (the service did not process the
-  request), waiting what `Retry-After` asks for (seconds or an HTTP date).
-  When it asks for more than `max_retry_after` (30 s by default) the call does
-  not wait: it raises TooManyRequestsException / ServiceException carrying
-  `.retry_after`, so the caller can decide.
+* 429 and 503 are retried for idempotent methods, and for a POST only when
+  they carry a valid `Retry-After`: the sign of the service's own rate
+  limiting, which refuses a request before processing it. A bare 503 also
+  comes from proxies (Envoy, Istio) after an upstream reset, possibly after
+  the service applied the request, so such a POST is not sent again. The wait
+  is what `Retry-After` asks for (seconds or an HTTP date, read against the
+  response's own `Date`). When it asks for more than `max_retry_after` (30 s
+  by default) the call does not wait: it raises TooManyRequestsException /
+  ServiceException carrying `.retry_after`, so the caller can decide.
 * 500, 502, 504, a read timeout and a connection lost after the request was
   sent are retried only for idempotent methods (GET, HEAD, PUT, DELETE,
   OPTIONS). A POST whose outcome is unknown is never sent twice.
@@ -40,7 +44,7 @@ __all__ = [
 ]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
-# Statuses that say the request was not processed: safe to retry for any method.
+# Statuses that, with a Retry-After, say the request was not processed: retried for any method then.
 RETRY_AFTER_STATUSES = frozenset((429, 503))
 # Statuses whose outcome is unknown: retried for idempotent methods only.
 IDEMPOTENT_RETRY_STATUSES = frozenset((500, 502, 504))
@@ -126,7 +130,8 @@ class RetryPolicy:
             return None
         if status in RETRY_AFTER_STATUSES:
             if retry_after is None:
-                return self.backoff(retry_number)
+                # No sign that the request was refused unprocessed: only an idempotent one is re-sent.
+                return self.backoff(retry_number) if method in IDEMPOTENT_METHODS else None
             return retry_after if retry_after <= self.max_retry_after else None
         if status in IDEMPOTENT_RETRY_STATUSES and method in IDEMPOTENT_METHODS:
             return self.backoff(retry_number)

@@ -11,7 +11,7 @@ body. For attempt number ``n`` of request ``uid`` the server draws a fault from
 ``FAULTS`` with ``random.Random("SEED:uid:n")``, so the faults a logical call
 meets do not depend on thread timing, and logs ``(kind, detail, processed,
 client port)``. ``processed`` says whether the request could have taken effect
-(it was read and not refused with 429/503): what the at-most-once checks for
+(it was read and not refused with a 429/503 carrying Retry-After): what the at-most-once checks for
 POST use. Every answer carries ``X-Chaos-Uid`` and ``X-Chaos-Attempt`` so the
 client can check that it got the answer to its own request.
 
@@ -48,12 +48,12 @@ HTML = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
 # not valid Unicode: either is fine), or an HTTP status (the exception for it).
 FAULTS = {
     "none": (100, True, None, "ok"),
-    "status_429": (6, False, "any", 429),
+    "status_429": (6, True, "idem", 429),
     "status_429_retry_after": (6, False, "any", 429),
     "status_429_retry_after_date": (3, False, "any", 429),
-    "status_429_retry_after_garbage": (3, False, "any", 429),
+    "status_429_retry_after_garbage": (3, True, "idem", 429),
     "status_429_retry_after_day": (3, False, None, 429),
-    "status_503": (4, False, "any", 503),
+    "status_503": (4, True, "idem", 503),  # a proxy's 503: the service may have applied it
     "status_503_retry_after": (4, False, "any", 503),
     "status_500": (5, True, "idem", 500),
     "status_502": (5, True, "idem", 502),

@@ -58,6 +58,9 @@ _STATUS_EXCEPTIONS = {400: BadRequestException, 401: UnauthorizedException, 404:
 
 Call = collections.namedtuple("Call", "uid op outcome seconds sleeps")
 
+# 503 and 429 without a usable Retry-After: a proxy's answer, the service may have applied the request.
+UNKNOWN_OUTCOME_STATUSES = frozenset(("status_503", "status_429", "status_429_retry_after_garbage"))
+
 
 class SleepRecorder:
     """The policy's sleep: records the wait per thread, and returns at once."""
@@ -261,7 +264,7 @@ def test_chaos_run(chaos, figures):
 
     problems = []
     kinds = collections.Counter()
-    retries = post_resends = 0
+    retries = post_resends = post_unknown_statuses = 0
     for call in results:
         entries = log.get(call.uid, [])
         judge(call, entries, policy, problems)
@@ -270,6 +273,7 @@ def test_chaos_run(chaos, figures):
         if call.op.method == "POST":
             post_resends += sum(1 for number in range(1, len(entries))
                                 if any(entry[3] for entry in entries[:number]))
+            post_unknown_statuses += sum(1 for entry in entries if entry[1] in UNKNOWN_OUTCOME_STATUSES)
     for call in clean:
         entries = clean_log.get(call.uid, [])
         if isinstance(call.outcome, BaseException) or len(entries) != 1:
@@ -288,6 +292,7 @@ def test_chaos_run(chaos, figures):
     figures.set("chaos: faults injected (total)", sum(count for kind, count in kinds.items() if kind != "none"))
     figures.set("chaos: retries made", retries)
     figures.set("chaos: POST re-sends after an unknown outcome", post_resends)
+    figures.set("chaos: POSTs answered 503/429 without a valid Retry-After (each sent once)", post_unknown_statuses)
     figures.set("chaos: invariant violations", len(problems))
     figures.set("chaos: longest call (s)", round(longest, 3))
     figures.set("chaos: per-call budget (s)", round(BUDGET, 3))

@@ -209,13 +209,10 @@ def event():
     ("3", 3.0, 3.0),
     ("2.5", 2.5, 2.5),
     ("30", 30.0, 30.0),           # the cap itself is still waited for
-    ("soon", 0.0, 0.25),          # garbage: ignored, the backoff applies
-    ("-4", 0.0, 0.25),
-    ("", 0.0, 0.25),
 ])
 def test_retry_after_is_waited_then_the_post_is_resent(fake, fault, retry_after, low, high):
     api, sleeps = fake_api(fake)
-    fake.inject_faults(fault(retry_after=retry_after) if retry_after else fault())
+    fake.inject_faults(fault(retry_after=retry_after))
     state = api.track_event(event())
     assert isinstance(state, talon_one.IntegrationState)
     assert len(fake.requests) == 2 and fake.requests[0].fault in ("status_429", "status_503")
@@ -224,6 +221,24 @@ def test_retry_after_is_waited_then_the_post_is_resent(fake, fault, retry_after,
     else:
         (waited,) = sleeps
         assert low <= waited <= high
+
+
+@pytest.mark.parametrize("fault, cls", [(Fault.rate_limited, TooManyRequestsException),
+                                        (Fault.unavailable, ServiceException)])
+@pytest.mark.parametrize("retry_after", ["soon", "-4", ""])
+def test_without_a_valid_retry_after_a_get_is_retried_and_a_post_is_not(fake, fault, cls, retry_after, figures):
+    """Garbage or no Retry-After: no sign the request was refused unprocessed (a proxy's 503)."""
+    api, sleeps = fake_api(fake)
+    fake.inject_faults(fault(retry_after=retry_after) if retry_after else fault())
+    with pytest.raises(cls):
+        api.track_event(event())
+    assert len(fake.requests) == 1 and sleeps == []
+    figures.add("503/429 without Retry-After on POST: sent once, not re-sent")
+    fake.inject_faults(fault(retry_after=retry_after) if retry_after else fault())
+    api.get_reserved_coupons("p1")
+    assert len(fake.requests) == 3
+    (waited,) = sleeps
+    assert 0.0 <= waited <= 0.25
 
 
 def test_retry_after_as_an_http_date_is_waited_until_that_moment(fake):
