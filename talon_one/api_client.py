@@ -198,6 +198,7 @@ class ApiClient:
                 check_header_value("header %s" % name, value)
             _check_header_name(name)
         headers["Accept"] = _JSON
+        headers["Accept-Encoding"] = rest.ACCEPT_ENCODING
         if self._cookie:
             headers["Cookie"] = self._cookie
         given = ()
@@ -504,9 +505,16 @@ def _refuse_constant(name):
     raise ValueError("%s is not a JSON value" % name)
 
 
+def _finite_float(text, _float=float):
+    """A JSON number as a float; one too large for a float (1e999) is refused like Infinity."""
+    value = _float(text)
+    if value - value:  # nan only for an infinity: one subtraction per number, on the hot path
+        raise ValueError("%s is not a finite number" % (text if len(text) <= 40 else text[:40] + "..."))
+    return value
+
 # One decoder for every response (json.loads with an argument would build a new one per call). It
 # reads text: decode_response turns the bytes into text first, as json.loads does.
-_json_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+_json_decoder = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def _is_json(content_type):

@@ -31,12 +31,14 @@ import urllib.parse
 from talon_one.exceptions import ApiTypeError, ApiValueError
 from talon_one.version import __version__
 
-__all__ = ["Configuration", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT"]
+__all__ = ["Configuration", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT", "DEFAULT_MAX_RESPONSE_BYTES"]
 
 #: Seconds allowed to open a connection (DNS, TCP, TLS) before ApiTimeoutError.
 DEFAULT_CONNECT_TIMEOUT = 5.0
 #: Seconds allowed between bytes of the response before ApiTimeoutError.
 DEFAULT_READ_TIMEOUT = 30.0
+#: The largest answer read, in bytes (64 MiB), as sent and once decoded, before ResponseTooLargeError.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 API_KEY_HEADER = "Authorization"
 API_KEY_PREFIX = "ApiKey-v1"
@@ -167,6 +169,10 @@ class Configuration:
       connect_timeout       seconds to open a connection (default 5)
       read_timeout          seconds to wait for response bytes (default 30)
       retries               None (the default policy: 2 retries), an int, or a RetryPolicy
+      max_response_bytes    the largest answer the client reads, in bytes (default 64 MiB):
+                            checked against the announced Content-Length, the bytes read
+                            and the bytes once decompressed (gzip, deflate); a larger one
+                            raises ResponseTooLargeError and its connection is closed
       verify_ssl            verify the server certificate (default True); False logs a WARNING
       ssl_ca_cert           CA bundle (PEM file) to verify with (default: the system's store,
                             which OpenSSL also reads from SSL_CERT_FILE)
@@ -191,7 +197,8 @@ class Configuration:
     def __init__(self, host=None, api_key=None, api_key_prefix=None, username=None, password=None,
                  discard_unknown_keys=False, *, api_key_v1=None, application_id=None,
                  application_key=None, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
-                 read_timeout=DEFAULT_READ_TIMEOUT, retries=None, verify_ssl=True, ssl_ca_cert=None,
+                 read_timeout=DEFAULT_READ_TIMEOUT, retries=None, max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+                 verify_ssl=True, ssl_ca_cert=None,
                  cert_file=None, key_file=None, assert_hostname=None, proxy=None, proxy_headers=None,
                  connection_pool_maxsize=None, default_headers=None, debug=False,
                  client_side_validation=True, logger_format="%(asctime)s %(levelname)s %(message)s",
@@ -224,6 +231,7 @@ class Configuration:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.retries = retries
+        self.max_response_bytes = max_response_bytes
         self.verify_ssl = verify_ssl
         self.ssl_ca_cert = ssl_ca_cert
         self.cert_file = cert_file
@@ -322,6 +330,22 @@ class Configuration:
     def get_host_from_settings(self, index=None, variables=None, servers=None):
         """The host (kept for the official SDK; there is a single server)."""
         return self.host
+
+    # -- transport ------------------------------------------------------------------
+
+    @property
+    def max_response_bytes(self):
+        """The largest answer read, in bytes, as sent and once decoded (default 64 MiB)."""
+        return self._max_response_bytes
+
+    @max_response_bytes.setter
+    def max_response_bytes(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ApiTypeError("max_response_bytes must be an integer number of bytes, got %s"
+                               % type(value).__name__)
+        if value <= 0:
+            raise ApiValueError("max_response_bytes must be > 0, got %d" % value)
+        self._max_response_bytes = value
 
     # -- credentials --------------------------------------------------------------
 

@@ -17,6 +17,7 @@ urllib3, socket or JSON error:
         ├── TooManyRequestsException        429 (.retry_after)
         ├── ServiceException                5xx (.retry_after)
         ├── ApiDecodeError                  2xx whose body is not the JSON it should be
+        ├── ResponseTooLargeError           an answer over max_response_bytes (.limit, .size)
         └── ApiConnectionError              no response (status None)
             └── ApiTimeoutError             connect or read timeout
 """
@@ -40,6 +41,7 @@ __all__ = [
     "RateLimitException",
     "ServiceException",
     "ApiDecodeError",
+    "ResponseTooLargeError",
     "ApiConnectionError",
     "ApiTimeoutError",
     "exception_for_response",
@@ -209,6 +211,32 @@ class ApiDecodeError(ApiException):
         text = super().__str__()
         if self.detail:
             text += "\nDecode error: %s" % self.detail
+        return text
+
+
+class ResponseTooLargeError(ApiException):
+    """An answer larger than `Configuration.max_response_bytes`, refused as soon as that was known.
+
+    `limit` is the setting (bytes); `size` the size announced (Content-Length), read or
+    decoded when the limit was crossed, in bytes (None when the answer did not fit in
+    memory at all). `status`, `reason` and `headers` are the answer's (None when they were
+    not read); `body` is None: the body was not kept. The connection it came on was closed.
+    Not retried.
+    """
+
+    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, limit=None, size=None,
+                 detail=None):
+        super().__init__(status, reason, http_resp, body, headers)
+        self.limit = limit
+        self.size = size
+        self.detail = detail
+        # Rebuildable as type(e)(*e.args), and picklable.
+        self.args = (status, reason, None, None, None, limit, size, detail)
+
+    def __str__(self):
+        text = super().__str__()
+        if self.detail:
+            text += "\nToo large: %s" % self.detail
         return text
 
 

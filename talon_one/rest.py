@@ -17,6 +17,7 @@ import ssl
 import threading
 import time
 import urllib.parse
+import zlib
 
 import urllib3
 from urllib3 import exceptions as u3
@@ -29,7 +30,8 @@ except ImportError:  # pragma: no cover - older urllib3 1.26
 from talon_one.auth import redact_headers
 from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, LOGGER_NAME,
                                      check_header_value, redact_url)
-from talon_one.exceptions import ApiConnectionError, ApiTimeoutError, ApiTypeError, ApiValueError
+from talon_one.exceptions import (ApiConnectionError, ApiTimeoutError, ApiTypeError, ApiValueError,
+                                  ResponseTooLargeError)
 from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
                                RETRYABLE_STATUSES, failure_kind, parse_retry_after, resolve_policy)
 
@@ -263,15 +265,24 @@ MAX_IDLE_FOR_POST = 1.0
 class _Attempt:
     """What the connection and response code must know about the attempt this thread is making.
 
-    deadline  its hard end (time.monotonic()), or None; set to None once the caller owns the response
-    max_idle  the longest a pooled connection may have been idle to carry it (seconds), or None
+    deadline            its hard end (time.monotonic()), or None
+    max_idle            the longest a pooled connection may have been idle to carry it (seconds), or None
+    max_response_bytes  the largest answer it reads (bytes), or None
+    Deadline and size limit are lifted (None) once the caller owns the response.
     """
 
-    __slots__ = ("deadline", "max_idle")
+    __slots__ = ("deadline", "max_idle", "max_response_bytes", "streamed")
 
-    def __init__(self, deadline, max_idle):
+    def __init__(self, deadline, max_idle, max_response_bytes, streamed):
         self.deadline = deadline
         self.max_idle = max_idle
+        self.max_response_bytes = max_response_bytes
+        self.streamed = streamed  # a 2xx answer's body is the caller's to read (_preload_content=False)
+
+    def hand_over(self):
+        """The caller reads the body at its own pace, and as much of it as it wants."""
+        self.deadline = None
+        self.max_response_bytes = None
 
 
 def _current_attempt():
@@ -342,14 +353,18 @@ class TooManyInterimResponses(http.client.HTTPException):
 
 
 class _HTTPResponse(http.client.HTTPResponse):
-    """http.client's response, read under the attempt's deadline, that skips interim answers
-    and closes its connection when its framing is in doubt."""
+    """http.client's response, read under the attempt's deadline and size limit, that skips
+    interim answers and closes its connection when its framing is in doubt."""
 
     def __init__(self, sock, *args, **kwargs):
         super().__init__(sock, *args, **kwargs)
-        attempt = _current_attempt()
+        attempt = self._attempt = _current_attempt()
+        self._body_bytes = 0
         if attempt is not None and attempt.deadline is not None:
             self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, attempt), _READ_BUFFER_SIZE)
+
+    def _limit(self):
+        return None if self._attempt is None else self._attempt.max_response_bytes
 
     def _read_status(self):
         """The final answer's status line. Interim answers (100 Continue, 102 Processing, 103 Early
@@ -366,6 +381,46 @@ class _HTTPResponse(http.client.HTTPResponse):
         super().begin()
         if not self.will_close and framing_in_doubt(self.status, self.msg):
             self.will_close = True  # http.client then closes the connection once the answer is read
+        attempt = self._attempt
+        if attempt is not None and attempt.streamed and 200 <= self.status <= 299:
+            attempt.hand_over()
+        limit = self._limit()
+        if limit is not None and self.length is not None and self.length > limit:
+            raise ResponseTooLarge(self.status, self.reason, self.msg, limit, self.length,
+                                   "Content-Length announces %d bytes" % self.length)
+
+    # The size limit, for the bodies whose length is not announced. A Content-Length was checked
+    # in begin(), and http.client never reads past it.
+
+    def _read_next_chunk_size(self):
+        """Chunked: each chunk's size is counted before the chunk is read."""
+        size = super()._read_next_chunk_size()
+        self._count(size)
+        return size
+
+    def read(self, amt=None):
+        if self.chunked or self.length is not None or self._limit() is None:
+            return super().read(amt)
+        # Until the server closes: read a buffer at a time, counted.
+        parts = []
+        while amt is None or amt > 0:
+            part = super().read(_READ_BUFFER_SIZE if amt is None else min(amt, _READ_BUFFER_SIZE))
+            if not part:
+                break
+            self._count(len(part))
+            parts.append(part)
+            if amt is not None:
+                amt -= len(part)
+        return b"".join(parts)
+
+    def _count(self, size):
+        limit = self._limit()
+        if limit is None:
+            return
+        self._body_bytes += size
+        if self._body_bytes > limit:
+            raise ResponseTooLarge(self.status, self.reason, self.msg, limit, self._body_bytes,
+                                   "more than %d bytes were read" % limit)
 
 
 def is_interim(status):
@@ -397,6 +452,112 @@ def framing_in_doubt(status, headers):
         if status in (204, 304) and int(value) != 0:
             return True
     return False
+
+
+class ResponseTooLarge(Exception):
+    """An answer crossed max_response_bytes. Raised where it is noticed, deep in the reading
+    (not an OSError, so urllib3 passes it on, closing the connection); request() turns it
+    into ResponseTooLargeError."""
+
+    def __init__(self, status, reason, headers, limit, size, detail):
+        super().__init__(detail)
+        self.status, self.reason, self.headers = status, reason, headers
+        self.limit, self.size, self.detail = limit, size, detail
+
+    def api_exception(self, where):
+        return ResponseTooLargeError(self.status, self.reason, headers=self.headers, limit=self.limit, size=self.size,
+                                     detail="%s: the answer is larger than max_response_bytes (%d bytes): %s"
+                                     % (where, self.limit, self.detail))
+
+
+# --------------------------------------------------------------------------
+# Content codings: only those asked for, decompressed within the size limit and the deadline
+# --------------------------------------------------------------------------
+
+#: The Accept-Encoding the client sends: the content codings it decodes itself.
+ACCEPT_ENCODING = "gzip, deflate"
+
+# Decompressed output produced per step, between two checks of the size limit and the deadline.
+_DECODE_STEP = 1 << 20
+
+
+def content_codings(value):
+    """The codings of a Content-Encoding header in the order applied, without 'identity'."""
+    if not value:
+        return []
+    codings = [coding.strip().lower() for coding in value.split(",")]
+    return [coding for coding in codings if coding and coding != "identity"]
+
+
+def decode_body(data, codings, limit, deadline, describe):
+    """`data` with the content `codings` undone, last applied first.
+
+    Raises ResponseTooLarge as soon as the output passes `limit` bytes (a decompression
+    bomb costs at most `limit` bytes of memory), urllib3's ReadTimeoutError once the
+    `deadline` (time.monotonic(), or None) has passed, and urllib3's DecodeError for a
+    coding other than gzip and deflate, or a corrupt or truncated stream. `describe()`
+    gives (status, reason, headers) for the errors.
+    """
+    for coding in reversed(codings):
+        if coding in ("gzip", "x-gzip"):
+            data = _inflate(data, 16 + zlib.MAX_WBITS, limit, deadline, describe, members=True)
+        elif coding == "deflate":
+            try:  # RFC 9110 deflate is zlib-wrapped; some servers send raw deflate
+                data = _inflate(data, zlib.MAX_WBITS, limit, deadline, describe)
+            except u3.DecodeError:
+                data = _inflate(data, -zlib.MAX_WBITS, limit, deadline, describe)
+        else:
+            raise u3.DecodeError("the answer's Content-Encoding %r is not supported (talon_one asks for %s)"
+                                 % (coding, ACCEPT_ENCODING))
+    return data
+
+
+def _inflate(data, wbits, limit, deadline, describe, members=False):
+    output = []
+    size = 0
+    while True:
+        decompressor = zlib.decompressobj(wbits)
+        pending = data
+        while True:
+            try:
+                part = decompressor.decompress(pending, _DECODE_STEP)
+            except zlib.error as error:
+                raise u3.DecodeError("the answer's compressed body is corrupt (%s)" % error) from None
+            size += len(part)
+            if limit is not None and size > limit:
+                status, reason, headers = describe()
+                raise ResponseTooLarge(status, reason, headers, limit, size,
+                                       "more than %d bytes once decompressed" % limit)
+            output.append(part)
+            pending = decompressor.unconsumed_tail
+            if decompressor.eof or (not pending and not part):
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                raise u3.ReadTimeoutError(None, None, "the call's time budget ran out while decompressing "
+                                                      "the response")
+        if not decompressor.eof:
+            raise u3.DecodeError("the answer's compressed body is cut short")
+        data = decompressor.unused_data
+        if not (members and data):  # gzip: another member may follow
+            return b"".join(output)
+
+
+def _read_decoded(response, preloaded, limit, deadline):
+    """`response` with its body read and its content codings undone, within the limit and deadline.
+
+    urllib3 would decompress a whole body at once, however large it grows; the client
+    asks it for the raw bytes instead, and decodes them here.
+    """
+    raw = response.data if preloaded else response.read(decode_content=False, cache_content=True)
+    response.release_conn()
+    codings = content_codings(response.headers.get("Content-Encoding"))
+    if not codings:
+        return response
+    body = decode_body(raw or b"", codings, limit, deadline,
+                       lambda: (response.status, response.reason, response.headers))
+    return urllib3.HTTPResponse(body=body, headers=response.headers, status=response.status,
+                                version=response.version, reason=response.reason, preload_content=False,
+                                decode_content=False)
 
 
 class _ConnectionMixin:
@@ -495,6 +656,12 @@ class RESTClientObject:
             try:
                 response = self._send_once(method, url, headers, body, timeout, preload_content,
                                            _attempt_deadline(deadline, timeout))
+            except ResponseTooLarge as error:
+                raise error.api_exception("%s %s" % (method, url.split("?", 1)[0])) from None
+            except MemoryError:
+                raise ResponseTooLargeError(limit=self.configuration.max_response_bytes, detail=(
+                    "%s %s: the answer did not fit in memory (max_response_bytes=%d)"
+                    % (method, url.split("?", 1)[0], self.configuration.max_response_bytes))) from None
             except TRANSPORT_ERRORS as error:
                 kind = failure_kind(error)
                 delay = policy.delay_after_error(method, kind, retry_number)
@@ -532,13 +699,15 @@ class RESTClientObject:
         if debug:
             self._log_request(method, url, headers, body)
             began = time.perf_counter()
-        attempt = _local.attempt = _Attempt(deadline, None if method in IDEMPOTENT_METHODS else MAX_IDLE_FOR_POST)
+        limit = self.configuration.max_response_bytes
+        _local.attempt = _Attempt(deadline, None if method in IDEMPOTENT_METHODS else MAX_IDLE_FOR_POST, limit,
+                                  not preload_content)
         try:
             response = self._urlopen(method, url, body, headers, timeout, preload_content)
+            if preload_content or not 200 <= response.status <= 299:
+                response = _read_decoded(response, preload_content, limit, deadline)
         finally:
             _local.attempt = None
-        if not preload_content and 200 <= response.status <= 299:
-            attempt.deadline = None  # the caller reads the body at its own pace
         if debug:
             self._log_response(method, url, response, time.perf_counter() - began, preload_content)
         return response
@@ -552,6 +721,8 @@ class RESTClientObject:
         return seconds_left if seconds_left > 0 else None
 
     def _urlopen(self, method, url, body, headers, timeout, preload_content):
+        # A body the client reads is decoded by _read_decoded; one the caller streams, by urllib3.
+        decode_content = not preload_content
         """One attempt through the pool manager, straight to the host's connection pool when it can.
 
         PoolManager.urlopen parses the whole URL on every call. Most targets
@@ -564,11 +735,12 @@ class RESTClientObject:
         route = None if isinstance(pool_manager, urllib3.ProxyManager) else self._route(url)
         if route is None:
             return pool_manager.urlopen(method, url, body=body, headers=headers, retries=False, redirect=False,
-                                        timeout=timeout, preload_content=preload_content)
+                                        timeout=timeout, preload_content=preload_content,
+                                        decode_content=decode_content)
         (scheme, host, port), target = route
         return pool_manager.connection_from_host(host, port=port, scheme=scheme).urlopen(
             method, target, body=body, headers=headers, retries=False, redirect=False, assert_same_host=False,
-            timeout=timeout, preload_content=preload_content)
+            timeout=timeout, preload_content=preload_content, decode_content=decode_content)
 
     def _route(self, url):
         """((scheme, host, port), request target) for a URL whose target needs no normalizing, else None."""
@@ -704,7 +876,7 @@ def _describe_cause(error):
     cause = _root_cause(error)
     if isinstance(cause, OSError) and cause.strerror:
         return "%s (%s)" % (cause.strerror, type(cause).__name__)
-    if isinstance(cause, u3.HTTPError):
+    if isinstance(cause, u3.HTTPError) and not isinstance(cause, u3.DecodeError):
         return type(cause).__name__
     text = str(cause)
     return "%s: %s" % (type(cause).__name__, text) if text else type(cause).__name__

@@ -42,7 +42,8 @@ HTML = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
         b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>")
 
 # kind: (weight, processed, retried for "any" method / "idem"potent only / None, outcome)
-# outcome: "ok" (the model, or None for the 204 operations), "decode" (ApiDecodeError, or None
+# outcome: "ok" (the model, or None for the 204 operations), "too_large" (ResponseTooLargeError:
+# the client runs with max_response_bytes=TOO_LARGE_LIMIT), "decode" (ApiDecodeError, or None
 # for the 204 operations, which decode nothing), "connection" (ApiConnectionError, not a
 # timeout), "timeout" (ApiTimeoutError), "ok_or_decode" (JSON whose grammar is valid but whose text is
 # not valid Unicode: either is fine), or an HTTP status (the exception for it).
@@ -85,6 +86,9 @@ FAULTS = {
     "smuggled_after_204": (1, True, None, "ok"),
     "http10_body_until_close": (1, True, None, "ok"),
     "overlong_body": (2, True, None, "ok"),
+    "gzip_bomb": (0.5, True, None, "too_large"),
+    "oversized_declared": (0.5, True, None, "too_large"),
+    "endless_chunked": (0.3, True, None, "too_large"),
     "redirect": (2, True, None, 302),
     "status_400": (1, False, None, 400),
     "status_401": (1, False, None, 401),
@@ -92,6 +96,9 @@ FAULTS = {
     "status_409": (1, False, None, 409),
     "status_418": (1, False, None, 418),
 }
+# The client's max_response_bytes in the chaos run; the "too_large" faults send more.
+TOO_LARGE_LIMIT = 8 * 1024 * 1024
+
 _KINDS = list(FAULTS)
 _WEIGHTS = [FAULTS[kind][0] for kind in _KINDS]
 SMALL_RETRY_AFTER = ("0", "1", "2.5", "4")
@@ -131,6 +138,8 @@ class ChaosServer:
         self.stall = stall
         self.large = large
         self.mode = "on"
+        # About 1 MB of gzip that expands to 1 GiB, made before the first request.
+        self.gzip_bomb = gzip.compress(b"\0" * (64 << 20), 9) * 16
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.log = {}
@@ -338,6 +347,25 @@ class ChaosServer:
         forged = _forged_answer()
         conn.sendall(_head(204, echo + [("Content-Length", str(len(forged)))]) + forged)
         return True
+
+    def fault_gzip_bomb(self, conn, kind, detail, echo, status, canned):
+        return _send(conn, 200, self.gzip_bomb, echo + [("Content-Encoding", "gzip")])
+
+    def fault_oversized_declared(self, conn, kind, detail, echo, status, canned):
+        """A Content-Length of 500 MB; the start of a body, then the connection stays open."""
+        conn.sendall(_head(200, echo + [("Content-Type", "application/json"), ("Content-Length", "500000000")])
+                     + b'{"padding": "')
+        self.stopping.wait(0.5)
+        return False
+
+    def fault_endless_chunked(self, conn, kind, detail, echo, status, canned):
+        """Chunks with no end (bounded here at twice the client's limit), then the connection closes."""
+        conn.sendall(_head(200, echo + [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")]))
+        block = b" " * 65536
+        piece = b"%x\r\n%s\r\n" % (len(block), block)
+        for _ in range(2 * TOO_LARGE_LIMIT // len(block)):
+            conn.sendall(piece)
+        return False
 
     def fault_http10_body_until_close(self, conn, kind, detail, echo, status, canned):
         head = ("HTTP/1.0 %d %s\r\n" % (status, _REASONS[status])).encode()

@@ -31,10 +31,11 @@ import pytest
 import talon_one
 from talon_one.exceptions import (ApiConnectionError, ApiDecodeError, ApiException, ApiTimeoutError,
                                   BadRequestException, ConflictException, NotFoundException, OpenApiException,
-                                  ServiceException, TooManyRequestsException, UnauthorizedException)
+                                  ResponseTooLargeError, ServiceException, TooManyRequestsException,
+                                  UnauthorizedException)
 from talon_one.retries import RetryPolicy
 
-from chaos_server import FAULTS
+from chaos_server import FAULTS, TOO_LARGE_LIMIT
 from reliability_ops import SOAK
 from reliability_ops import IDEMPOTENT, OPS
 
@@ -193,6 +194,8 @@ def judge(call, entries, policy, problems):
         wanted = ApiDecodeError
     elif expected == "timeout":
         wanted = ApiTimeoutError
+    elif expected == "too_large":
+        wanted = ResponseTooLargeError
     elif expected == "connection":
         wanted = ApiConnectionError
     else:
@@ -208,7 +211,7 @@ def judge(call, entries, policy, problems):
         check_echo(call, outcome.headers, len(entries), problems)
         if expected in (429, 503):
             check_retry_after(call, outcome, kind, detail, problems)
-    elif expected == "decode":
+    elif expected in ("decode", "too_large"):
         check_echo(call, outcome.headers, len(entries), problems)
     elif outcome.status is not None:
         problems.append("%s: a connection error with status %s" % (call.uid, outcome.status))
@@ -243,7 +246,8 @@ def test_chaos_run(chaos, figures):
     policy = RetryPolicy(max_retries=MAX_RETRIES, sleep=sleeps, random=random.Random(seed).random,
                          max_retry_after=30, max_total_time=30)
     configuration = talon_one.Configuration(host=chaos.url, api_key_v1="chaos-key", connect_timeout=CONNECT_TIMEOUT,
-                                            read_timeout=READ_TIMEOUT, retries=policy)
+                                            read_timeout=READ_TIMEOUT, retries=policy,
+                                            max_response_bytes=TOO_LARGE_LIMIT)
     chaos.set_faults("on")
     chaos.take_log()
     plan = [("rq%08d" % (10_000_000 + n), rng.choice(OPS)) for n in range(CALLS)]

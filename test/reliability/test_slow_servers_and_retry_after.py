@@ -33,7 +33,7 @@ class DripServer:
     (until the test ends). `mode`: 'headers' drips an endless header; 'body' sends the headers at
     once and drips a body of `length` bytes."""
 
-    def __init__(self, mode, interval=0.1, length=10 ** 9, tls=None):
+    def __init__(self, mode, interval=0.1, length=10 ** 7, tls=None):
         self.mode, self.interval, self.length, self.tls = mode, interval, length, tls
         self.stopping = threading.Event()
         self.sent = 0
