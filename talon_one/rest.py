@@ -10,6 +10,7 @@ and child never share a socket.
 
 import http.client
 import io
+import ipaddress
 import logging
 import os
 import socket
@@ -271,13 +272,14 @@ class _Attempt:
     Deadline and size limit are lifted (None) once the caller owns the response.
     """
 
-    __slots__ = ("deadline", "max_idle", "max_response_bytes", "streamed")
+    __slots__ = ("deadline", "max_idle", "max_response_bytes", "streamed", "sending")
 
     def __init__(self, deadline, max_idle, max_response_bytes, streamed):
         self.deadline = deadline
         self.max_idle = max_idle
         self.max_response_bytes = max_response_bytes
         self.streamed = streamed  # a 2xx answer's body is the caller's to read (_preload_content=False)
+        self.sending = False  # the first byte of the request has been written
 
     def hand_over(self):
         """The caller reads the body at its own pace, and as much of it as it wants."""
@@ -305,9 +307,9 @@ class _DeadlineReader(io.RawIOBase):
         deadline = self._attempt.deadline
         if deadline is None:
             return self._raw.readinto(buffer)
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise socket.timeout("the call's time budget ran out while reading the response")
+        # Past the deadline, what has already arrived is still read (a complete answer that
+        # arrived in time is never thrown away); only waiting for more is refused.
+        left = max(deadline - time.monotonic(), _NO_WAIT)
         timeout = self._sock.gettimeout()
         if timeout is not None and timeout <= left:
             return self._raw.readinto(buffer)
@@ -560,10 +562,159 @@ def _read_decoded(response, preloaded, limit, deadline):
                                 decode_content=False)
 
 
+# The shortest socket timeout used: a read or write that must not wait.
+_NO_WAIT = 0.001
+
+
+class RequestNotSent(Exception):
+    """The attempt's deadline passed before the first byte of the request was written.
+    Not an OSError, so urllib3 passes it on (closing the connection); request() reports it."""
+
+
+class WriteTimeoutError(u3.ReadTimeoutError):
+    """The server stopped reading the request (or the deadline came) before all of it was sent.
+    Retried as a read timeout: the request may have been delivered."""
+
+
 class _ConnectionMixin:
+    """urllib3's connection, with every step of an attempt under its deadline.
+
+    Name resolution and the connection to each of the host's addresses share one connect
+    budget (the connect timeout, cut to the deadline); the deadline is checked again before
+    the first byte of the request is written, and bounds the sending.
+    """
+
     response_class = _HTTPResponse
     # When the connection went back to the pool (time.monotonic()).
     idle_since = 0.0
+    _connecting = False
+
+    def _new_conn(self):
+        end = _connect_end(self.timeout, _current_attempt())
+        if end is None:
+            return super()._new_conn()
+        try:
+            return open_socket(self._dns_host, self.port, end, self.source_address, self.socket_options)
+        except socket.gaierror as error:
+            raise _name_resolution_error(self, error) from error
+        except socket.timeout as error:
+            raise u3.ConnectTimeoutError(self, "Connection to %s timed out: %s" % (self.host, error)) from error
+        except OSError as error:
+            raise u3.NewConnectionError(self, "Failed to establish a new connection: %s" % error) from error
+
+    def connect(self):
+        self._connecting = True  # a proxy's CONNECT is sent from here: not yet the request
+        try:
+            super().connect()
+        finally:
+            self._connecting = False
+
+    def send(self, data):
+        attempt = _current_attempt()
+        if attempt is None or attempt.deadline is None or self._connecting:
+            return super().send(data)
+        if self.sock is None:
+            self.connect()  # as http.client would, but before the deadline is checked
+        if not attempt.sending:
+            if time.monotonic() >= attempt.deadline:
+                raise RequestNotSent("the call's time budget ran out before the request was sent")
+            attempt.sending = True
+        sock = self.sock
+        timeout = sock.gettimeout()
+        left = max(attempt.deadline - time.monotonic(), _NO_WAIT)
+        sock.settimeout(left if timeout is None else min(timeout, left))
+        try:
+            return super().send(data)
+        except socket.timeout as error:
+            raise WriteTimeoutError(None, None, "write timeout: the server stopped reading the request") from error
+        finally:
+            try:
+                sock.settimeout(timeout)
+            except OSError:
+                pass
+
+
+def _connect_end(connect_timeout, attempt):
+    """When opening a connection must be done by (time.monotonic()), or None for no limit."""
+    deadline = attempt.deadline if attempt is not None else None
+    if isinstance(connect_timeout, (int, float)) and not isinstance(connect_timeout, bool):
+        end = time.monotonic() + connect_timeout
+        return end if deadline is None or end < deadline else deadline
+    return deadline
+
+
+def open_socket(host, port, end, source_address=None, socket_options=None):
+    """A socket connected to `host`:`port` by `end` (time.monotonic()).
+
+    Name resolution and the attempts at each of the host's addresses, in turn, share the
+    one budget: socket.timeout once it is spent. Other failures raise the last OSError.
+    """
+    if host.startswith("["):
+        host = host.strip("[]")
+    error = None
+    for family, kind, protocol, _, address in resolve(host, port, end):
+        left = end - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("no connection within the connect timeout")
+        sock = socket.socket(family, kind, protocol)
+        try:
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+            sock.settimeout(left)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(address)
+            return sock
+        except OSError as failure:
+            error = failure
+            sock.close()
+    raise error if error is not None else OSError("no address found for %s" % host)
+
+
+def resolve(host, port, end):
+    """socket.getaddrinfo(host, port), given up (socket.timeout) at `end` (time.monotonic()).
+
+    The system resolver has no timeout of its own: a name is looked up on a helper thread,
+    which is left to finish on its own if the call gives up. IP addresses need no lookup.
+    """
+    family = urllib3.util.connection.allowed_gai_family()
+    if _is_ip_address(host):
+        return socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+    outcome = []
+    done = threading.Event()
+
+    def look_up():
+        try:
+            outcome.append(socket.getaddrinfo(host, port, family, socket.SOCK_STREAM))
+        except BaseException as error:  # handed to the caller's thread
+            outcome.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name="talon_one-resolver", daemon=True).start()
+    if not done.wait(max(end - time.monotonic(), 0)):
+        raise socket.timeout("resolving %s took longer than the connect timeout" % host)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _is_ip_address(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _name_resolution_error(connection, error):
+    if _NAME_RESOLUTION_ERROR is not u3.NewConnectionError:
+        return _NAME_RESOLUTION_ERROR(connection.host, connection, error)
+    return u3.NewConnectionError(connection, "Failed to resolve %s: %s" % (connection.host, error))
+
+
+# urllib3 2 tells a failed name lookup apart; 1.26 reports it as NewConnectionError.
+_NAME_RESOLUTION_ERROR = getattr(u3, "NameResolutionError", u3.NewConnectionError)
 
 
 class _HTTPConnection(_ConnectionMixin, urllib3.connection.HTTPConnection):
@@ -658,6 +809,8 @@ class RESTClientObject:
                                            _attempt_deadline(deadline, timeout))
             except ResponseTooLarge as error:
                 raise error.api_exception("%s %s" % (method, url.split("?", 1)[0])) from None
+            except RequestNotSent as error:
+                raise _not_sent(ApiTimeoutError, "%s %s: %s" % (method, url.split("?", 1)[0], error), error) from None
             except MemoryError:
                 raise ResponseTooLargeError(limit=self.configuration.max_response_bytes, detail=(
                     "%s %s: the answer did not fit in memory (max_response_bytes=%d)"
@@ -890,6 +1043,9 @@ def transport_error(error, where):
     if isinstance(error, u3.MaxRetryError) and error.reason is not None:
         error = error.reason
     kind = failure_kind(error)
+    if isinstance(error, WriteTimeoutError):
+        return _maybe_delivered(ApiTimeoutError, "%s: write timeout: the server stopped reading the request before "
+                                "all of it was sent" % where, error)
     if _is_connect_timeout(error):
         return _not_sent(ApiTimeoutError, "%s: connect timeout: no connection within the connect timeout" % where,
                          error)
