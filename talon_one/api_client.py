@@ -15,9 +15,10 @@ import re
 import urllib.parse
 
 from talon_one import model_base, rest
-from talon_one.auth import auth_header
+from talon_one.auth import auth_header, configured_secrets, secret_redactor
 from talon_one.configuration import Configuration, check_header_value, normalize_host
-from talon_one.exceptions import ApiDecodeError, ApiValueError, OpenApiException, exception_for_response
+from talon_one.exceptions import (ApiDecodeError, ApiException, ApiValueError, OpenApiException,
+                                  ResponseTooLargeError, exception_for_response)
 from talon_one.retries import parse_retry_after
 from talon_one.version import __version__
 
@@ -170,9 +171,12 @@ class ApiClient:
         url = self.build_url(resource_path, path_params, query_params, collection_formats, _host)
         payload = encode_body(method, body, post_params, files)
         headers = self.build_headers(method, resource_path, header_params, payload, auth_settings)
-        response = self.rest_client.request(method, url, headers=headers, body=payload,
-                                            preload_content=_preload_content, timeout=_request_timeout,
-                                            retries=_retries)
+        try:
+            response = self.rest_client.request(method, url, headers=headers, body=payload,
+                                                preload_content=_preload_content, timeout=_request_timeout,
+                                                retries=_retries)
+        except ApiException as error:
+            raise self.without_secrets(error)
         return self.handle_response(response, response_type, _preload_content, _return_http_data_only)
 
     def build_url(self, resource_path, path_params=None, query_params=None, collection_formats=None,
@@ -225,10 +229,19 @@ class ApiClient:
     def handle_response(self, response, response_type, preloaded=True, data_only=True):
         """The decoded data (or the raw response when not preloaded), or the mapped exception."""
         status = response.status
-        if not 200 <= status <= 299:
-            raise error_for_response(response, preloaded)
-        data = decode_response(response, response_type) if preloaded else response
+        try:
+            if not 200 <= status <= 299:
+                raise error_for_response(response, preloaded)
+            data = decode_response(response, response_type) if preloaded else response
+        except ApiException as error:
+            raise self.without_secrets(error)
         return data if data_only else (data, status, response.headers)
+
+    def without_secrets(self, error):
+        """`error`, with the configured secrets (API keys, application key, proxy credentials) removed
+        from everything it took from the response: a server that echoes a key in its error body,
+        reason phrase, headers or status line must not put it in str(error), logs or tracebacks."""
+        return redact_exception(error, secret_redactor(configured_secrets(self.configuration)))
 
     def _submit(self, function, *args):
         return AsyncResult(self._executor_for_this_process().submit(function, *args))
@@ -265,10 +278,13 @@ class ApiClient:
         for name, value in headers.items():
             _check_header_name(name)
             check_header_value("header %s" % name, value)
-        response = self.rest_client.request(method, url, headers=headers, body=payload,
-                                            preload_content=_preload_content, timeout=_request_timeout)
-        if not 200 <= response.status <= 299:
-            raise error_for_response(response, _preload_content)
+        try:
+            response = self.rest_client.request(method, url, headers=headers, body=payload,
+                                                preload_content=_preload_content, timeout=_request_timeout)
+            if not 200 <= response.status <= 299:
+                raise error_for_response(response, _preload_content)
+        except ApiException as error:
+            raise self.without_secrets(error)
         return response
 
     def sanitize_for_serialization(self, obj):
@@ -461,6 +477,34 @@ def error_for_response(response, preloaded=True):
     return exception_for_response(status, response.reason, body, response.headers, retry_after=retry_after)
 
 
+def redact_exception(error, redact):
+    """`error` with `redact` (auth.secret_redactor) applied to what it holds from the response.
+
+    A cause whose text would carry a secret into a traceback (an urllib3 error quoting the
+    status line, say) is dropped.
+    """
+    for name in ("body", "reason", "detail"):
+        value = getattr(error, name, None)
+        if isinstance(value, str):
+            setattr(error, name, redact(value))
+    if getattr(error, "error", None) is not None:
+        error.error = redact(error.error)
+    headers = error.headers
+    if headers is not None and any(redact(value) != value for value in headers.values()):
+        error.headers = headers.__class__([(name, redact(value)) for name, value in headers.items()])
+    error.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in error.args)
+    cause, seen = error.__cause__ or error.__context__, set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        text = "%s %r" % (cause, getattr(cause, "args", ()))
+        if redact(text) != text:
+            error.__cause__ = error.__context__ = None
+            error.__suppress_context__ = True
+            break
+        cause = cause.__cause__ or cause.__context__
+    return error
+
+
 def decode_response(response, response_type):
     """The response body decoded into `response_type`; ApiDecodeError when it is not the JSON expected."""
     status = response.status
@@ -483,6 +527,9 @@ def decode_response(response, response_type):
     except RecursionError:
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
                              detail="body is JSON nested too deeply to decode") from None
+    except MemoryError:
+        raise ResponseTooLargeError(status, response.reason, headers=response.headers, size=len(data),
+                                    detail="the %d-byte answer did not fit in memory once parsed" % len(data)) from None
     if parsed.__class__ is not dict and _expects_object(response_type):
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
                              detail="a JSON %s where an object (%s) was expected"

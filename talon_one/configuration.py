@@ -207,6 +207,7 @@ class Configuration:
         self._application_id = None
         self._application_key = None
         self._signing_key = None
+        self._signing_credentials = None
         self._auth_cache = None
         self._debug = False
         self._level_before_debug = None
@@ -374,6 +375,7 @@ class Configuration:
     @application_id.setter
     def application_id(self, value):
         self._application_id = None if value is None else _application_id(value)
+        self._pair_signing_credentials()
 
     @property
     def application_key(self):
@@ -384,16 +386,33 @@ class Configuration:
     def application_key(self, value):
         if value is None:
             self._application_key = self._signing_key = None
-            return
-        self._signing_key = _signing_key_from_hex(value)
-        self._application_key = value.strip()
+        else:
+            self._signing_key = _signing_key_from_hex(value)
+            self._application_key = value.strip()
+        self._pair_signing_credentials()
+
+    def set_signing_credentials(self, application_id, application_key):
+        """Set (or rotate) application_id and application_key together, as one change.
+
+        Calls running in other threads sign with the old pair or the new one, never with
+        the new id and the old key: setting the two attributes one after the other
+        leaves a moment where they do not match.
+        """
+        application_id = _application_id(application_id)
+        signing_key = _signing_key_from_hex(application_key)
+        self._application_id, self._application_key, self._signing_key = (
+            application_id, application_key.strip(), signing_key)
+        self._signing_credentials = (application_id, signing_key)
+
+    def _pair_signing_credentials(self):
+        application_id, signing_key = self._application_id, self._signing_key
+        self._signing_credentials = (None if application_id is None or signing_key is None
+                                     else (application_id, signing_key))
 
     @property
     def signing_credentials(self):
-        """(application_id, key bytes) when signed requests are set up, else None."""
-        if self._signing_key is None or self._application_id is None:
-            return None
-        return self._application_id, self._signing_key
+        """(application_id, key bytes) when signed requests are set up, else None; read as one pair."""
+        return self._signing_credentials
 
     def get_api_key_with_prefix(self, identifier, alias=None):
         """The header value for API key `identifier` ('Authorization'), prefix included, or None."""

@@ -28,7 +28,7 @@ try:  # raised by urllib3 when it checks the host name itself (assert_hostname='
 except ImportError:  # pragma: no cover - older urllib3 1.26
     _HostnameMismatch = ssl.CertificateError
 
-from talon_one.auth import redact_headers
+from talon_one.auth import configured_secrets, redact_headers, secret_redactor
 from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, LOGGER_NAME,
                                      check_header_value, redact_url)
 from talon_one.exceptions import (ApiConnectionError, ApiTimeoutError, ApiTypeError, ApiValueError,
@@ -838,7 +838,7 @@ class RESTClientObject:
                 if seconds_left is None:
                     return response
                 _discard(response)
-                reason = "%d %s" % (status, response.reason or "")
+                reason = "%d %s" % (status, self._redact(response.reason or ""))
             if logger.isEnabledFor(logging.INFO):
                 logger.info("Retrying %s %s (retry %d of %d) after %s; waiting %.2f s",
                             method, _path_only(url), retry_number + 1, policy.max_retries, reason, delay)
@@ -967,9 +967,14 @@ class RESTClientObject:
         if not self.configuration.debug:
             logger.debug("<- %s %s: %d in %.1f ms", method, url, response.status, elapsed * 1000)
             return
-        body = _preview(response.data) if preloaded else "(not read: _preload_content=False)"
+        redact = self._redact
+        body = redact(_preview(response.data)) if preloaded else "(not read: _preload_content=False)"
         logger.debug("<- %s %s: %d %s in %.1f ms\nheaders: %s\nbody: %s", method, url, response.status,
-                     response.reason, elapsed * 1000, redact_headers(response.headers), body)
+                     redact(response.reason), elapsed * 1000, redact(redact_headers(response.headers)), body)
+
+    def _redact(self, value):
+        """`value` (text from a response) without the configured secrets."""
+        return secret_redactor(configured_secrets(self.configuration))(value)
 
     def __repr__(self):
         return "<RESTClientObject %s>" % self.configuration.host
