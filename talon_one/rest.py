@@ -18,6 +18,7 @@ import ssl
 import threading
 import time
 import urllib.parse
+import weakref
 import zlib
 
 import urllib3
@@ -55,14 +56,77 @@ _fork_lock = threading.Lock()
 _process_token = object()
 
 
+# Every live client, so that fork() can find their pools. Guarded by _clients_lock.
+_clients = weakref.WeakSet()
+_clients_lock = threading.Lock()
+
+# The locks _before_fork took, released in both processes right after fork().
+_held_for_fork = []
+
+
+def _before_fork():
+    """Runs in the forking thread just before fork(). Other threads keep running until the fork,
+    and a lock one of them holds at that moment stays held for ever in the child. So the
+    locks the child will need are taken here, and released on both sides after the fork.
+    """
+    finish_lazy_imports()
+    _clients_lock.acquire()
+    _held_for_fork.append(_clients_lock)
+    for client in list(_clients):
+        _held_for_fork.extend(_take_pool_locks(client.pool_manager))
+
+
+def _take_pool_locks(pool_manager):
+    """Take the locks of a PoolManager and of each of its host pools' connection queues (in the
+    order urllib3 takes them), and return them."""
+    taken = []
+    container = pool_manager.pools
+    container.lock.acquire()
+    taken.append(container.lock)
+    for key in container.keys():
+        queue = getattr(container.get(key), "pool", None)  # None once the pool is closed
+        if queue is not None:
+            queue.mutex.acquire()
+            taken.append(queue.mutex)
+    return taken
+
+
+def _release_fork_locks():
+    while _held_for_fork:
+        _held_for_fork.pop().release()
+
+
 def _after_fork_in_child():
     global _fork_lock, _process_token
+    _release_fork_locks()
     _fork_lock = threading.Lock()
     _process_token = object()
 
 
+_lazy_imports_finished = False
+
+
+def finish_lazy_imports():
+    """Import now every module the SDK imports on first use (the models, IntegrationApi, the
+    async_req thread pool). A thread in the middle of such an import when fork() happens would
+    leave that module's import lock held in the child, whose first use of it would then hang."""
+    global _lazy_imports_finished
+    if _lazy_imports_finished:
+        return
+    import concurrent.futures.thread  # noqa: F401  (ApiClient's async_req pool)
+    import encodings.idna  # noqa: F401  (names with non-ASCII characters)
+
+    import talon_one
+    import talon_one.models as models
+    for name in models.__all__:
+        getattr(models, name)
+    getattr(talon_one, "IntegrationApi")
+    _lazy_imports_finished = True
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(before=_before_fork, after_in_parent=_release_fork_locks,
+                        after_in_child=_after_fork_in_child)
 
 
 def process_lock():
@@ -788,6 +852,8 @@ class RESTClientObject:
         self._timeout_cache = (None, None)
         self._policy_cache = (None, None)
         self._origins = {}  # "https://host:port" -> (scheme, host, port) as urllib3 parses it
+        with _clients_lock:
+            _clients.add(self)
 
     def request(self, method, url, headers=None, body=None, preload_content=True, timeout=None,
                 retries=None):
@@ -923,13 +989,16 @@ class RESTClientObject:
         return self.pool_manager
 
     def _rebuild_after_fork(self):
-        """A fresh pool in a forked child. The parent's connections are dropped unused:
-        closing a socket in the child does not close it for the parent."""
+        """A fresh pool in a forked child. The parent's idle connections are closed unused: this
+        closes the child's copies of their sockets only, the parent's stay open. (Their locks
+        are free: _before_fork held them across the fork.)"""
         with _fork_lock:
             if self._process is not _process_token:
+                parents = self.pool_manager
                 self.pool_manager = _with_deadlines(
                     build_pool_manager(self.configuration, self._pools_size, self._maxsize))
                 self._process = _process_token
+                parents.clear()
 
     def _timeout(self, per_call):
         if per_call is not None:
