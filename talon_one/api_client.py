@@ -244,7 +244,18 @@ class ApiClient:
         return redact_exception(error, secret_redactor(configured_secrets(self.configuration)))
 
     def _submit(self, function, *args):
-        return AsyncResult(self._executor_for_this_process().submit(function, *args))
+        """Run the call on the async thread pool. A close() in another thread may shut the pool
+        down between getting it and submitting to it: the call then goes to a new pool."""
+        for _ in range(3):
+            executor = self._executor_for_this_process()
+            try:
+                return AsyncResult(executor.submit(function, *args))
+            except RuntimeError:  # "cannot schedule new futures after shutdown"
+                with rest.process_lock():
+                    if self._executor is executor:
+                        self._executor = None
+        raise ApiException(reason="async_req: the call could not be started: the client's thread pool kept "
+                                  "being shut down (close() in another thread, or the interpreter exiting)")
 
     def _executor_for_this_process(self):
         """The async thread pool, created on first use and anew in a forked child."""
@@ -473,7 +484,7 @@ def error_for_response(response, preloaded=True):
     status = response.status
     retry_after = None
     if status == 429 or status >= 500:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), date=response.headers.get("Date"))
     return exception_for_response(status, response.reason, body, response.headers, retry_after=retry_after)
 
 

@@ -786,7 +786,25 @@ class _HTTPConnection(_ConnectionMixin, urllib3.connection.HTTPConnection):
 
 
 class _HTTPSConnection(_ConnectionMixin, urllib3.connection.HTTPSConnection):
-    pass
+    def connect(self):
+        if _URLLIB3_1 and self.ssl_context is None:
+            self.ssl_context = _tls12_context(self)
+        super().connect()
+
+
+# urllib3 2 never offers less than TLS 1.2; 1.26 offers whatever OpenSSL's system policy allows.
+_URLLIB3_1 = urllib3.__version__.startswith("1.")
+
+
+def _tls12_context(connection):
+    """For urllib3 1.26: the SSLContext it would make itself, with TLS 1.2 as the minimum."""
+    from urllib3.util import ssl_
+    context = ssl_.create_urllib3_context(ssl_version=ssl_.resolve_ssl_version(connection.ssl_version),
+                                          cert_reqs=ssl_.resolve_cert_reqs(connection.cert_reqs))
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if not (connection.ca_certs or connection.ca_cert_dir or connection.ca_cert_data):
+        context.load_default_certs()  # what urllib3 does for the context it makes
+    return context
 
 
 class _PoolMixin:
@@ -897,7 +915,7 @@ class RESTClientObject:
                 status = response.status
                 if status not in RETRYABLE_STATUSES:
                     return response
-                retry_after = (parse_retry_after(response.headers.get("Retry-After"))
+                retry_after = (parse_retry_after(response.headers.get("Retry-After"), date=response.headers.get("Date"))
                                if status in RETRY_AFTER_STATUSES else None)
                 delay = policy.delay_after_status(method, status, retry_after, retry_number)
                 seconds_left = self._seconds_left(policy, started, delay)

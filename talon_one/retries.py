@@ -202,10 +202,13 @@ def failure_kind(error):
     return OTHER
 
 
-def parse_retry_after(value, now=None):
+def parse_retry_after(value, now=None, date=None):
     """Seconds asked for by a Retry-After header (delta-seconds or an HTTP date), or None.
 
-    A date in the past gives 0. A value that parses as neither gives None.
+    An HTTP date is measured from the response's own `Date` header when it has a valid
+    one (both come from the server's clock, so a skewed local clock does not matter,
+    RFC 9110 section 10.2.3), else from `now` (time.time() by default). A date in the
+    past gives 0. A value that parses as neither gives None.
     """
     if value is None:
         return None
@@ -215,20 +218,27 @@ def parse_retry_after(value, now=None):
     try:
         seconds = float(value)
     except ValueError:
-        return _seconds_until_http_date(value, now)
+        sent = _http_date(date) if date else None
+        return _seconds_until_http_date(value, now if sent is None else sent)
     if seconds != seconds or seconds < 0 or seconds == float("inf"):
         return None
     return seconds
 
 
 def _seconds_until_http_date(value, now):
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+    when = _http_date(value)
     if when is None:
         return None
-    if when.tzinfo is None:  # "-0000" dates come back naive; HTTP dates are GMT
-        when = when.replace(tzinfo=datetime.timezone.utc)
     now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
+    return max(0.0, when - now)
+
+
+def _http_date(value):
+    """An HTTP date as a POSIX timestamp, or None."""
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+        if when.tzinfo is None:  # "-0000" dates come back naive; HTTP dates are GMT
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        return when.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
+        return None

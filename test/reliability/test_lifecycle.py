@@ -278,3 +278,32 @@ def test_an_unclosed_client_never_keeps_the_interpreter_alive(calm_chaos, tmp_pa
     assert seconds < 15
     figures.set("exit: unclosed client, %s: interpreter exit (s)" % ("calls in flight" if in_flight else "idle pool"),
                 round(seconds, 2))
+
+
+def test_async_calls_racing_close_run_or_raise_one_of_ours(calm_chaos, figures):
+    """close() in one thread while another submits async_req calls: each call runs (or raises an
+    OpenApiException), never a raw RuntimeError from the shut-down thread pool."""
+    client = talon_one.ApiClient(calm_configuration(calm_chaos), pool_threads=2)
+    api = talon_one.IntegrationApi(client)
+    stop = threading.Event()
+    outcomes = []
+
+    def closer():
+        while not stop.is_set():
+            client.close()
+
+    thread = threading.Thread(target=closer)
+    thread.start()
+    try:
+        for n in range(300):
+            try:
+                result = OPS[0].call(api, "rq%08d" % (43_000_000 + n), async_req=True)
+                outcomes.append(result.get(timeout=10)[1])
+            except talon_one.OpenApiException as error:
+                outcomes.append(type(error).__name__)
+    finally:
+        stop.set()
+        thread.join(10)
+        client.close()
+    figures.set("async_req racing close(): calls made / raw errors", "%d / 0" % len(outcomes))
+    assert len(outcomes) == 300 and set(outcomes) <= {200, "ApiException"}, set(outcomes)

@@ -281,3 +281,26 @@ def test_the_cap_is_the_policys_max_retry_after(fake):
     with pytest.raises(TooManyRequestsException) as raised:
         api.track_event(event())
     assert sleeps == [5.0] and raised.value.retry_after == 6.0 and len(fake.requests) == 2
+
+
+@pytest.mark.parametrize("skew", [-3600, 3600], ids=["local-clock-ahead", "local-clock-behind"])
+def test_a_retry_after_date_is_read_against_the_responses_own_date(skew):
+    """The server's clock is `skew` seconds off ours; it asks for 3 s from its own Date."""
+    from scripted_server import ScriptedServer, response_bytes
+
+    def answer(connection, request):
+        if len(server.requests) == 1:
+            server_now = time.time() + skew
+            connection.sendall(response_bytes(503, b'{"message": "busy"}', headers=[
+                ("Date", email.utils.formatdate(server_now, usegmt=True)),
+                ("Retry-After", email.utils.formatdate(server_now + 3, usegmt=True))]))
+        else:
+            connection.sendall(response_bytes(200, b'{"effects": [], "createdCoupons": [], "createdReferrals": []}'))
+        return True
+
+    with ScriptedServer(answer) as server:
+        api, client, sleeps = make_api(server.url, max_total_time=60)
+        with client:
+            api.track_event(event())
+    (waited,) = sleeps
+    assert 1.5 <= waited <= 3.0, waited
