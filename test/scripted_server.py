@@ -21,9 +21,34 @@ promptly at the end of the test.
 import socket
 import threading
 
-__all__ = ["ScriptedServer", "ScriptedRequest", "response_bytes"]
+__all__ = ["ScriptedServer", "ScriptedRequest", "response_bytes", "read_requests"]
 
 _MAX_HEAD = 1 << 20
+
+
+def read_requests(connection, stopping, read_bodies=True):
+    """(head, body) bytes of each request read from `connection`, until it closes or `stopping` is
+    set; the body is as long as the head's Content-Length says (empty unless `read_bodies`)."""
+    buffer = b""
+    while not stopping.is_set():
+        while b"\r\n\r\n" not in buffer:
+            chunk = connection.recv(65536)
+            if not chunk or len(buffer) > _MAX_HEAD:
+                return
+            buffer += chunk
+        head, buffer = buffer.split(b"\r\n\r\n", 1)
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if read_bodies and name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(buffer) < length:
+            chunk = connection.recv(65536)
+            if not chunk:
+                return
+            buffer += chunk
+        body, buffer = buffer[:length], buffer[length:]
+        yield head, body
 
 
 class ScriptedRequest:
@@ -95,23 +120,9 @@ class ScriptedServer:
 
     def _serve(self, connection, number):
         connection.settimeout(10)
-        buffer = b""
         try:
-            while not self.stopping.is_set():
-                while b"\r\n\r\n" not in buffer:
-                    chunk = connection.recv(65536)
-                    if not chunk or len(buffer) > _MAX_HEAD:
-                        return
-                    buffer += chunk
-                head, buffer = buffer.split(b"\r\n\r\n", 1)
-                request = ScriptedRequest(head, b"", number)
-                length = int(request.headers.get("content-length") or 0) if self.read_bodies else 0
-                while len(buffer) < length:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        return
-                    buffer += chunk
-                request.body, buffer = buffer[:length], buffer[length:]
+            for head, body in read_requests(connection, self.stopping, self.read_bodies):
+                request = ScriptedRequest(head, body, number)
                 with self._lock:
                     self.requests.append(request)
                 if not self.handler(connection, request):

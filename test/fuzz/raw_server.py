@@ -19,10 +19,9 @@ import socket
 import threading
 import urllib.parse
 
+from scripted_server import read_requests
+
 __all__ = ["RawServer", "RawReply", "RawRequest"]
-
-_MAX_HEAD = 1 << 20
-
 
 class RawRequest:
     """One request as received: the head (request line + header lines) and the body, as bytes."""
@@ -141,26 +140,8 @@ class RawServer:
 
     def _serve(self, connection):
         connection.settimeout(10)
-        buffer = b""
         try:
-            while not self._stopping.is_set():
-                while b"\r\n\r\n" not in buffer:
-                    chunk = connection.recv(65536)
-                    if not chunk or len(buffer) > _MAX_HEAD:
-                        return
-                    buffer += chunk
-                head, buffer = buffer.split(b"\r\n\r\n", 1)
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value.strip())
-                while len(buffer) < length:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        return
-                    buffer += chunk
-                body, buffer = buffer[:length], buffer[length:]
+            for head, body in read_requests(connection, self._stopping):
                 with self._lock:
                     self.requests.append(RawRequest(head, body))
                     reply = self._replies.popleft() if self._replies else self.default

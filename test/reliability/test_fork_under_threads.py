@@ -22,7 +22,7 @@ import pytest
 import talon_one
 from talon_one.retries import RetryPolicy
 
-from reliability_ops import SOAK
+from reliability_ops import SOAK, wait_for_child
 from scripted_server import ScriptedServer, response_bytes
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")]
@@ -54,19 +54,6 @@ def fork_child(work):
     return pid
 
 
-def wait_for_child(pid, seconds=CHILD_WAIT):
-    """The child's exit code, or None if it had not exited after `seconds` (it is then killed)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
-        time.sleep(0.005)
-    os.kill(pid, 9)  # our own child, hung: end it so that the test reports instead of hanging
-    os.waitpid(pid, 0)
-    return None
-
-
 def test_forking_repeatedly_while_eight_threads_call_never_hangs_a_child(figures):
     with ScriptedServer(answer) as server:
         configuration = talon_one.Configuration(host=server.url, api_key_v1="k", connect_timeout=2, read_timeout=5,
@@ -94,7 +81,7 @@ def test_forking_repeatedly_while_eight_threads_call_never_hangs_a_child(figures
             outcomes = []
             try:
                 for _ in range(FORKS):
-                    outcomes.append(wait_for_child(fork_child(child_work)))
+                    outcomes.append(wait_for_child(fork_child(child_work), CHILD_WAIT))
             finally:
                 stop.set()
                 for thread in callers:
@@ -132,7 +119,7 @@ def test_a_fork_while_a_thread_holds_a_connection_queue_lock_does_not_hang_the_c
             holding.wait(5)
             pid = fork_child(lambda: (api.get_reserved_coupons("c2"), gc.collect()))
             holder.join(5)
-            assert wait_for_child(pid) == 0, "the child hung on the parent's connection-queue lock"
+            assert wait_for_child(pid, CHILD_WAIT) == 0, "the child hung on the parent's connection-queue lock"
             api.get_reserved_coupons("c3")  # the parent's pool still works
 
 

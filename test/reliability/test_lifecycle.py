@@ -18,7 +18,7 @@ import pytest
 import talon_one
 from talon_one.retries import RetryPolicy
 
-from reliability_ops import OPS
+from reliability_ops import OPS, wait_for_child
 
 THREADS = 16
 CALLS_PER_THREAD = 500
@@ -62,18 +62,6 @@ def _child(api, number, write_end):
         os._exit(status)
 
 
-def _wait_for_child(pid, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
-        time.sleep(0.01)
-    os.kill(pid, 9)  # our own child, stuck: end it so the test reports instead of hanging
-    os.waitpid(pid, 0)
-    return None
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_forked_children_use_their_own_connections_and_the_parent_keeps_working(calm_chaos, figures):
     with talon_one.ApiClient(calm_configuration(calm_chaos), pool_threads=2) as client:
@@ -95,7 +83,7 @@ def test_forked_children_use_their_own_connections_and_the_parent_keeps_working(
 
         reports = []
         for pid, read_end in children:
-            exit_code = _wait_for_child(pid, 30)
+            exit_code = wait_for_child(pid, 30)
             with os.fdopen(read_end, "rb") as pipe:
                 report = json.loads(pipe.read() or b"{}")
             assert exit_code == 0, report

@@ -147,3 +147,23 @@ def test_rotating_signing_credentials_while_threads_call_never_mixes_a_pair(figu
     figures.set("signing rotation: signatures checked while rotating", checked[0])
     figures.set("signing rotation: signatures matching no configured pair", len(mismatched))
     assert checked[0] == 8 * 60 and mismatched == []
+
+
+def test_a_reason_phrase_echoing_the_key_is_redacted_in_the_retry_log(capture, scan):
+    def handler(connection, request):
+        if len(server.requests) == 1:
+            connection.sendall(response_bytes(503, b"{}", reason="Unavailable for %s" % SECRETS.api_key,
+                                              headers=[("Retry-After", "0")]))
+        else:
+            connection.sendall(response_bytes(200, b'{"effects": [], "createdCoupons": [], "createdReferrals": []}'))
+        return True
+
+    with ScriptedServer(handler) as server:
+        configuration = talon_one.Configuration(host=server.url, api_key_v1=SECRETS.api_key,
+                                                retries=RetryPolicy(max_retries=1, sleep=lambda seconds: None))
+        with talon_one.ApiClient(configuration) as client:
+            talon_one.IntegrationApi(client).track_event(new_event())
+    (retry_line,) = capture.messages("talon_one", logging.INFO)
+    assert "503 Unavailable for <redacted>" in retry_line
+    scan.capture(capture)
+    scan.assert_clean()
