@@ -92,6 +92,7 @@ FAULTS = {
     "redirect": (2, True, None, 302),
     "status_400": (1, False, None, 400),
     "status_401": (1, False, None, 401),
+    "echoed_key_401": (1, False, None, 401),
     "status_404": (1, False, None, 404),
     "status_409": (1, False, None, 409),
     "status_418": (1, False, None, 418),
@@ -230,6 +231,8 @@ class ChaosServer:
             return False
         _consume(conn, size)
         status, canned = self.route(method, path)
+        if kind == "echoed_key_401":
+            detail = headers.get("authorization", "")
         return getattr(self, "fault_" + kind, self.fault_status)(conn, kind, detail, echo, status, canned)
 
     def route(self, method, path):
@@ -252,6 +255,15 @@ class ChaosServer:
             headers.append(("Retry-After", detail))
         message = json.dumps({"message": "injected %s" % kind, "errors": []}).encode()
         return _send(conn, code, message, headers)
+
+    def fault_echoed_key_401(self, conn, kind, detail, echo, status, canned):
+        """The credential sent, echoed in the body, the reason phrase and a header."""
+        body = json.dumps({"message": "Invalid API key: %s" % detail, "errors": [{"title": detail}]}).encode()
+        head = ("HTTP/1.1 401 Bad key %s\r\n" % detail).encode("latin-1")
+        headers = echo + [("X-Rejected-Key", detail), ("Content-Type", "application/json"),
+                          ("Content-Length", str(len(body)))]
+        conn.sendall(head + _head(401, headers).split(b"\r\n", 1)[1] + body)
+        return True
 
     def fault_html_502(self, conn, kind, detail, echo, status, canned):
         return _send(conn, 502, HTML, echo, content_type="text/html")

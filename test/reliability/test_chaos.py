@@ -59,6 +59,8 @@ _STATUS_EXCEPTIONS = {400: BadRequestException, 401: UnauthorizedException, 404:
 
 Call = collections.namedtuple("Call", "uid op outcome seconds sleeps")
 
+API_KEY = "chaos-key-1f6b2d"
+
 # 503 and 429 without a usable Retry-After: a proxy's answer, the service may have applied the request.
 UNKNOWN_OUTCOME_STATUSES = frozenset(("status_503", "status_429", "status_429_retry_after_garbage"))
 
@@ -161,6 +163,10 @@ def judge(call, entries, policy, problems):
     if isinstance(outcome, BaseException) and not isinstance(outcome, OpenApiException):
         problems.append("%s: %s raised a raw %s: %s" % (call.uid, op.name, type(outcome).__name__, outcome))
         return
+    if isinstance(outcome, BaseException):
+        shown = "%s %r %r %r" % (outcome, outcome, getattr(outcome, "body", None), getattr(outcome, "headers", None))
+        if API_KEY in shown:
+            problems.append("%s: the API key shows in the %s raised" % (call.uid, type(outcome).__name__))
     if not entries:
         problems.append("%s: %s never reached the server (%r)" % (call.uid, op.name, outcome))
         return
@@ -245,7 +251,7 @@ def test_chaos_run(chaos, figures):
     sleeps = SleepRecorder()
     policy = RetryPolicy(max_retries=MAX_RETRIES, sleep=sleeps, random=random.Random(seed).random,
                          max_retry_after=30, max_total_time=30)
-    configuration = talon_one.Configuration(host=chaos.url, api_key_v1="chaos-key", connect_timeout=CONNECT_TIMEOUT,
+    configuration = talon_one.Configuration(host=chaos.url, api_key_v1=API_KEY, connect_timeout=CONNECT_TIMEOUT,
                                             read_timeout=READ_TIMEOUT, retries=policy,
                                             max_response_bytes=TOO_LARGE_LIMIT)
     chaos.set_faults("on")
