@@ -504,6 +504,13 @@ def framing_in_doubt(status, headers):
     """
     if status < 200:
         return True
+    framing_headers = 0  # one pass over the names: most answers have just one Content-Length
+    for name in headers.keys():
+        lowered = name.lower()
+        if lowered == "content-length" or lowered == "transfer-encoding":
+            framing_headers += 1
+    if framing_headers == 0:
+        return False
     encodings = headers.get_all("Transfer-Encoding")
     lengths = headers.get_all("Content-Length")
     if encodings:
@@ -686,16 +693,19 @@ class _ConnectionMixin:
         sock = self.sock
         timeout = sock.gettimeout()
         left = max(attempt.deadline - time.monotonic(), _NO_WAIT)
-        sock.settimeout(left if timeout is None else min(timeout, left))
         try:
-            return super().send(data)
+            if timeout is not None and timeout <= left:  # the common case: no system call to change it
+                return super().send(data)
+            sock.settimeout(left)
+            try:
+                return super().send(data)
+            finally:
+                try:
+                    sock.settimeout(timeout)
+                except OSError:
+                    pass
         except socket.timeout as error:
             raise WriteTimeoutError(None, None, "write timeout: the server stopped reading the request") from error
-        finally:
-            try:
-                sock.settimeout(timeout)
-            except OSError:
-                pass
 
 
 def _connect_end(connect_timeout, attempt):
