@@ -83,7 +83,10 @@ def response_bytes(status=200, body=b"{}", headers=(), reason=None, content_type
 
 
 class ScriptedServer:
-    """Use as a context manager; `url` is 'http://127.0.0.1:<port>'."""
+    """Use as a context manager (or start() and stop()); `url` is 'http://127.0.0.1:<port>'.
+    `request_class(head, body, connection_number)` makes what `requests` records."""
+
+    request_class = ScriptedRequest
 
     def __init__(self, handler, read_bodies=True):
         self.handler = handler
@@ -122,7 +125,7 @@ class ScriptedServer:
         connection.settimeout(10)
         try:
             for head, body in read_requests(connection, self.stopping, self.read_bodies):
-                request = ScriptedRequest(head, body, number)
+                request = self.request_class(head, body, number)
                 with self._lock:
                     self.requests.append(request)
                 if not self.handler(connection, request):
@@ -132,13 +135,19 @@ class ScriptedServer:
         finally:
             connection.close()
 
-    def __enter__(self):
+    def start(self):
         thread = threading.Thread(target=self._accept_loop, daemon=True)
         self._threads.append(thread)
         thread.start()
         return self
 
+    def __enter__(self):
+        return self.start()
+
     def __exit__(self, *exc_info):
+        self.stop()
+
+    def stop(self):
         self.stopping.set()
         self._listener.close()
         with self._lock:
