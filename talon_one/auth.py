@@ -11,14 +11,18 @@ keyed with bytes.fromhex(<application key>), over the exact body bytes sent
 fails with MissingCredentialsError before anything is sent.
 """
 
+import base64
 import hashlib
 import hmac
+import json
+import re
+import urllib.parse
 
 from talon_one.configuration import API_KEY_HEADER, API_KEY_PREFIX, SIGNATURE_HEADER, check_header_value
 from talon_one.exceptions import MissingCredentialsError
 
 __all__ = ["API_KEY_SCHEME", "SIGNATURE_SCHEME", "sign_body", "api_key_header", "auth_header",
-           "redact_headers", "REDACTED"]
+           "redact_headers", "REDACTED", "configured_secrets", "secret_redactor"]
 
 API_KEY_SCHEME = "api_key_v1"
 SIGNATURE_SCHEME = "integration_auth"
@@ -108,3 +112,54 @@ def redact_headers(headers):
     """A copy of `headers` with credential values replaced, for logs."""
     return {name: (REDACTED if name.lower() in _SECRET_HEADERS else value)
             for name, value in headers.items()}
+
+
+# Shorter secrets are not searched for in response text: redacting every "abc" would garble it.
+_SHORTEST_SECRET = 4
+
+
+def configured_secrets(configuration):
+    """The secret strings `configuration` holds: API keys, the application key, the proxy password
+    and Proxy-Authorization credentials (also as the proxy's Basic token)."""
+    secrets = [value for value in configuration.api_key.values() if isinstance(value, str)]
+    secrets += [configuration.application_key, configuration.password]
+    proxy = configuration.proxy
+    if isinstance(proxy, str) and "@" in proxy:
+        userinfo = proxy.partition("://")[2].rsplit("@", 1)[0]
+        user, _, password = userinfo.partition(":")
+        decoded = "%s:%s" % (urllib.parse.unquote(user), urllib.parse.unquote(password))
+        secrets += [password, urllib.parse.unquote(password),
+                    base64.b64encode(decoded.encode("latin-1", "replace")).decode("ascii")]
+    for name, value in (configuration.proxy_headers or {}).items():
+        if name.lower() == "proxy-authorization" and isinstance(value, str):
+            secrets += [value, value.partition(" ")[2]]
+    return sorted({secret.strip() for secret in secrets if isinstance(secret, str)
+                   and len(secret.strip()) >= _SHORTEST_SECRET}, key=len, reverse=True)
+
+
+def secret_redactor(secrets):
+    """A function that replaces `secrets` in text (also JSON-escaped or percent-encoded, in any
+    letter case) by REDACTED, in strings, bytes (decoded as UTF-8) and the strings inside dicts
+    and lists. With no secrets it returns values as they are."""
+    variants = set()
+    for secret in secrets:
+        variants.update((secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+                         secret.replace("/", "\\/"), urllib.parse.quote(secret, safe=""),
+                         urllib.parse.quote_plus(secret)))
+    if not variants:
+        return lambda value: value
+    pattern = re.compile("|".join(re.escape(variant) for variant in sorted(variants, key=len, reverse=True)),
+                         re.IGNORECASE)
+
+    def redact(value):
+        if isinstance(value, (bytes, bytearray)):
+            value = bytes(value).decode("utf-8", "replace")
+        if isinstance(value, str):
+            return pattern.sub(REDACTED, value)
+        if isinstance(value, dict):
+            return {redact(key): redact(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [redact(item) for item in value]
+        return value
+
+    return redact

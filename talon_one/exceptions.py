@@ -17,6 +17,7 @@ urllib3, socket or JSON error:
         ├── TooManyRequestsException        429 (.retry_after)
         ├── ServiceException                5xx (.retry_after)
         ├── ApiDecodeError                  2xx whose body is not the JSON it should be
+        ├── ResponseTooLargeError           an answer over max_response_bytes (.limit, .size)
         └── ApiConnectionError              no response (status None)
             └── ApiTimeoutError             connect or read timeout
 """
@@ -40,6 +41,7 @@ __all__ = [
     "RateLimitException",
     "ServiceException",
     "ApiDecodeError",
+    "ResponseTooLargeError",
     "ApiConnectionError",
     "ApiTimeoutError",
     "exception_for_response",
@@ -236,17 +238,46 @@ class ApiDecodeError(ApiException):
         return details
 
 
+class ResponseTooLargeError(ApiException):
+    """An answer larger than `Configuration.max_response_bytes`, refused as soon as that was known.
+
+    `limit` is the setting (bytes); `size` the size announced (Content-Length), read or
+    decoded when the limit was crossed, in bytes (None when the answer did not fit in
+    memory at all). `status`, `reason` and `headers` are the answer's (None when they were
+    not read); `body` is None: the body was not kept. The connection it came on was closed.
+    Not retried.
+    """
+
+    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, operation=None,
+                 limit=None, size=None, detail=None):
+        super().__init__(status, reason, http_resp, body, headers, operation)
+        self.limit = limit
+        self.size = size
+        self.detail = detail
+        self.args += (limit, size, detail)
+
+    def _details(self):
+        details = super()._details()
+        if self.detail:
+            details.append("too large: %s" % self.detail)
+        return details
+
+
 class ApiConnectionError(ApiException):
     """No usable response: connection refused or reset, DNS, TLS, or a broken body. `status` is None.
 
-    `reason` says what happened and where; `args` is (reason,), so the
-    exception rebuilds from it (the cause does not travel).
+    `reason` says what happened and where. `may_have_been_delivered` is False when the
+    request was certainly not sent (no connection could be made, or the time budget ran
+    out before its first byte was written): safe to send again, a POST too. True when the
+    service may have received, and applied, it. `args` is (reason, None,
+    may_have_been_delivered), so the exception rebuilds from it (the cause does not travel).
     """
 
-    def __init__(self, reason, cause=None):
+    def __init__(self, reason, cause=None, may_have_been_delivered=True):
         super().__init__(status=None, reason=reason)
-        self.args = (reason,)
+        self.args = (reason, None, may_have_been_delivered)
         self.__cause__ = cause
+        self.may_have_been_delivered = may_have_been_delivered
 
 
 class ApiTimeoutError(ApiConnectionError):

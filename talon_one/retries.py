@@ -5,11 +5,15 @@ off and asks this module, after every failure, whether to try again:
 
 * A connection that failed before the request was sent (refused, DNS, connect
   timeout) is retried for every method: the service never saw the request.
-* 429 and 503 are retried for every method (the service did not process the
-  request), waiting what `Retry-After` asks for (seconds or an HTTP date).
-  When it asks for more than `max_retry_after` (30 s by default) the call does
-  not wait: it raises TooManyRequestsException / ServiceException carrying
-  `.retry_after`, so the caller can decide.
+* 429 and 503 are retried for idempotent methods, and for a POST only when
+  they carry a valid `Retry-After`: the sign of the service's own rate
+  limiting, which refuses a request before processing it. A bare 503 also
+  comes from proxies (Envoy, Istio) after an upstream reset, possibly after
+  the service applied the request, so such a POST is not sent again. The wait
+  is what `Retry-After` asks for (seconds or an HTTP date, read against the
+  response's own `Date`). When it asks for more than `max_retry_after` (30 s
+  by default) the call does not wait: it raises TooManyRequestsException /
+  ServiceException carrying `.retry_after`, so the caller can decide.
 * 500, 502, 504, a read timeout and a connection lost after the request was
   sent are retried only for idempotent methods (GET, HEAD, PUT, DELETE,
   OPTIONS). A POST whose outcome is unknown is never sent twice.
@@ -42,7 +46,7 @@ __all__ = [
 ]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
-# Statuses that say the request was not processed: safe to retry for any method.
+# Statuses that, with a Retry-After, say the request was not processed: retried for any method then.
 RETRY_AFTER_STATUSES = frozenset((429, 503))
 # Statuses whose outcome is unknown: retried for idempotent methods only.
 IDEMPOTENT_RETRY_STATUSES = frozenset((500, 502, 504))
@@ -141,7 +145,8 @@ class RetryPolicy:
             return None
         if status in RETRY_AFTER_STATUSES:
             if retry_after is None:
-                return self.backoff(retry_number)
+                # No sign that the request was refused unprocessed: only an idempotent one is re-sent.
+                return self.backoff(retry_number) if method in IDEMPOTENT_METHODS else None
             return retry_after if retry_after <= self.max_retry_after else None
         if status in IDEMPOTENT_RETRY_STATUSES and method in IDEMPOTENT_METHODS:
             return self.backoff(retry_number)
@@ -216,10 +221,13 @@ def failure_kind(error):
     return OTHER
 
 
-def parse_retry_after(value, now=None):
+def parse_retry_after(value, now=None, date=None):
     """Seconds asked for by a Retry-After header (delta-seconds or an HTTP date), or None.
 
-    A date in the past gives 0. A value that parses as neither gives None.
+    An HTTP date is measured from the response's own `Date` header when it has a valid
+    one (both come from the server's clock, so a skewed local clock does not matter,
+    RFC 9110 section 10.2.3), else from `now` (time.time() by default). A date in the
+    past gives 0. A value that parses as neither gives None.
     """
     if value is None:
         return None
@@ -229,23 +237,30 @@ def parse_retry_after(value, now=None):
     try:
         seconds = float(value)
     except ValueError:
-        return _seconds_until_http_date(value, now)
+        sent = _http_date(date) if date else None
+        return _seconds_until_http_date(value, now if sent is None else sent)
     if seconds != seconds or seconds < 0 or seconds == float("inf"):
         return None
     return seconds
 
 
 def _seconds_until_http_date(value, now):
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+    when = _http_date(value)
     if when is None:
         return None
-    if when.tzinfo is None:  # "-0000" dates come back naive; HTTP dates are GMT
-        when = when.replace(tzinfo=datetime.timezone.utc)
     now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
+    return max(0.0, when - now)
+
+
+def _http_date(value):
+    """An HTTP date as a POSIX timestamp, or None."""
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+        if when.tzinfo is None:  # "-0000" dates come back naive; HTTP dates are GMT
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        return when.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
+        return None
 
 
 # --------------------------------------------------------------------------
@@ -409,8 +424,9 @@ class Urllib3RetryPolicy(RetryPolicy):
         asked = self.respect_retry_after and retry_after is not None and status in RETRY_AFTER_STATUSES
         if not (listed or asked):
             return None
-        if status not in RETRY_AFTER_STATUSES and method not in IDEMPOTENT_METHODS:
-            return None  # the outcome is unknown: never re-sent for POST
+        told_unprocessed = status in RETRY_AFTER_STATUSES and retry_after is not None
+        if method not in IDEMPOTENT_METHODS and not told_unprocessed:
+            return None  # the outcome is unknown: never re-sent for POST (as RetryPolicy.delay_after_status)
         if self.respect_retry_after and retry_after is not None and status in RETRY_AFTER_STATUSES:
             if retry_after > self.max_retry_after:
                 return None

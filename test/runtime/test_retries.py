@@ -44,7 +44,7 @@ def test_backoff_is_exponential_with_full_jitter_and_capped():
 
 
 @pytest.mark.parametrize("method, status, retried", [
-    ("POST", 429, True), ("POST", 503, True), ("POST", 500, False), ("POST", 502, False),
+    ("POST", 429, False), ("POST", 503, False), ("POST", 500, False), ("POST", 502, False),
     ("POST", 504, False), ("PUT", 500, True), ("PUT", 502, True), ("PUT", 504, True),
     ("GET", 503, True), ("DELETE", 502, True), ("PUT", 501, False), ("PUT", 400, False),
     ("GET", 404, False),
@@ -61,6 +61,14 @@ def test_status_decisions(method, status, retried):
 ])
 def test_error_decisions(method, kind, retried):
     assert (RetryPolicy().delay_after_error(method, kind, 0) is not None) == retried
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_post_is_retried_on_429_or_503_only_with_a_retry_after(status):
+    policy = RetryPolicy()
+    assert policy.delay_after_status("POST", status, None, 0) is None
+    assert policy.delay_after_status("POST", status, 0.0, 0) == 0.0
+    assert policy.delay_after_status("PUT", status, None, 0) is not None
 
 
 def test_retry_after_is_honoured_up_to_the_cap():
@@ -169,8 +177,20 @@ def test_retry_after_http_date_is_waited(server, client, sleeps):
 
 def test_retry_after_without_header_uses_backoff(server, client, sleeps):
     server.script(Reply(503, b""), Reply(503, b""))
-    post(client)
+    put(client)
     assert len(sleeps) == 2 and sleeps[0] <= 0.25 and sleeps[1] <= 0.5
+
+
+@pytest.mark.parametrize("status, cls", [(429, TooManyRequestsException), (503, ServiceException)])
+@pytest.mark.parametrize("retry_after", [None, "soon", "-1"])
+def test_a_post_answered_429_or_503_without_a_valid_retry_after_is_sent_once(server, client, sleeps, status, cls,
+                                                                            retry_after):
+    """A proxy's bare 503 (Envoy, Istio after an upstream reset) may follow a request the service applied."""
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    server.script(Reply(status, b"", headers=headers))
+    with pytest.raises(cls):
+        post(client)
+    assert len(server.requests) == 1 and sleeps == []
 
 
 @pytest.mark.parametrize("status, cls", [(429, TooManyRequestsException), (503, ServiceException)])
