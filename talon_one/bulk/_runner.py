@@ -43,18 +43,11 @@ class _NoRateLimitRetries(RetryPolicy):
 
     __slots__ = ()
 
-    def __init__(self, **settings: Any) -> None:
-        """`settings`: RetryPolicy's keyword arguments (a policy's __slots__)."""
-        RetryPolicy.__init__(self, **settings)
-
     def delay_after_status(self, method: str, status: int, retry_after: Optional[float],
                            retry_number: int) -> Optional[float]:
         if status == 429:
             return None
-        # The base named, not super(): mypy skips calls into the not yet annotated retries module
-        # (mypy.ini) only when they name it.
-        delay: Optional[float] = RetryPolicy.delay_after_status(self, method, status, retry_after, retry_number)
-        return delay
+        return super().delay_after_status(method, status, retry_after, retry_number)
 
 
 class _SharedPause:
@@ -349,9 +342,9 @@ class _Runner:
                 if isinstance(error, MissingCredentialsError):
                     report.stopped = "%s; nothing was sent" % error
                 else:
-                    report.stopped = ("the service answered %d (%s) to %s: check the API key and its permissions; "
-                                      "nothing more was sent" % (error.status, type(error).__name__,
-                                                                 self.job.method))
+                    status = "without a status" if error.status is None else error.status
+                    report.stopped = ("the service answered %s (%s) to %s: check the API key and its permissions; "
+                                      "nothing more was sent" % (status, type(error).__name__, self.job.method))
                 report.stop_error = error
         elif not outcome.sent and error is None and not report.dry and chunk.items:
             report.not_sent += len(chunk.items)

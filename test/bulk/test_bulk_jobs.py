@@ -257,6 +257,20 @@ def test_403_in_the_middle_stops_the_job_and_resume_sends_the_rest_once(fake, ap
     assert sorted(accepted_ids) == sorted("c%d" % i for i in range(5000))
 
 
+class RefusingApi(talon_one.IntegrationApi):
+    """An IntegrationApi wrapped by an application that raises its own 401, which carries no status."""
+
+    def update_customer_profiles_v2(self, body, **kwargs):
+        raise talon_one.UnauthorizedException(reason="the application's token expired")
+
+
+def test_a_401_without_a_status_still_stops_the_job_with_a_report(fake, api):
+    report = bulk.update_customer_profiles(RefusingApi(api.api_client), profiles(10), workers=1)
+    assert report.stopped.startswith("the service answered without a status (UnauthorizedException)")
+    assert isinstance(report.stop_error, talon_one.UnauthorizedException) and report.stop_error.status is None
+    assert report.accepted == 0 and report.next_offset == 0 and not report.ok and fake.requests == []
+
+
 # --- the shared 429 pause ----------------------------------------------------------
 
 class RecordingApi(talon_one.IntegrationApi):
