@@ -373,9 +373,11 @@ def policy_from_urllib3_retry(retry: _Urllib3Retry, base: Optional[RetryPolicy] 
 
 def _retry_count(retry: _Urllib3Retry, field: str) -> Optional[int]:
     """The count `field` of `retry`: None (no limit of its own), False (no retries) or an int >= 0."""
-    value = getattr(retry, field, None)
-    if value is None or value is False:
-        return value
+    value: object = getattr(retry, field, None)
+    if value is None:
+        return None
+    if value is False:
+        return False
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _refusal(retry, field, "%s must be an integer >= 0, None or False" % field)
     return value
