@@ -147,7 +147,7 @@ class RetryPolicy:
         # and every process unpickling it would then draw the same "random" waits.
         settings = self._settings()
         for name, default in _DEFAULT_FUNCTIONS.items():
-            if settings[name] == default:
+            if name in settings and settings[name] == default:
                 del settings[name]
         return _policy_from_settings, (type(self), settings)
 

@@ -39,15 +39,35 @@ _UNKNOWN_OUTCOME_STATUSES = frozenset((500, 502, 504))
 
 
 class _NoRateLimitRetries(RetryPolicy):
-    """The client's retry policy, except that 429 is left to the job's shared pause."""
+    """The client's retry policy `policy` (any RetryPolicy: an urllib3 Retry's, a subclass), except
+    that 429 is left to the job's shared pause. Its settings are the policy's; its decisions too."""
 
-    __slots__ = ()
+    __slots__ = ("policy",)
+
+    policy: RetryPolicy
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(**{name: getattr(policy, name) for name in RetryPolicy.__slots__})
+        self.policy = policy
+
+    def _settings(self) -> Dict[str, Any]:
+        return {"policy": self.policy}
+
+    def replace(self, **changes: Any) -> _NoRateLimitRetries:
+        return _NoRateLimitRetries(self.policy.replace(**changes))
+
+    def for_call(self) -> _NoRateLimitRetries:
+        policy = self.policy.for_call()
+        return self if policy is self.policy else _NoRateLimitRetries(policy)
 
     def delay_after_status(self, method: str, status: int, retry_after: Optional[float],
                            retry_number: int) -> Optional[float]:
         if status == 429:
             return None
-        return super().delay_after_status(method, status, retry_after, retry_number)
+        return self.policy.delay_after_status(method, status, retry_after, retry_number)
+
+    def delay_after_error(self, method: str, kind: str, retry_number: int) -> Optional[float]:
+        return self.policy.delay_after_error(method, kind, retry_number)
 
 
 class _SharedPause:
@@ -154,9 +174,7 @@ class _Runner:
         self.options: Dict[str, Any] = dict(options)
         configuration = getattr(getattr(api, "api_client", None), "configuration", None)
         if not dry and configuration is not None:
-            policy = resolve_policy(configuration.retries)
-            settings = {name: getattr(policy, name) for name in RetryPolicy.__slots__}
-            self.options["_retries"] = _NoRateLimitRetries(**settings)
+            self.options["_retries"] = _NoRateLimitRetries(resolve_policy(configuration.retries))
 
     # -- reading -------------------------------------------------------------
 
