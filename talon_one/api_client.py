@@ -17,10 +17,10 @@ import urllib.parse
 from typing import Any, Dict, Optional, Tuple
 
 from talon_one import model_base, rest, serialization
-from talon_one.auth import auth_header
+from talon_one.auth import auth_header, configured_secrets, secret_redactor
 from talon_one.configuration import Configuration, check_header_value, normalize_host
 from talon_one.exceptions import (ApiDecodeError, ApiException, ApiTypeError, ApiValueError, OpenApiException,
-                                  exception_for_response)
+                                  ResponseTooLargeError, exception_for_response)
 from talon_one.rest_official import RESTResponse
 from talon_one.retries import parse_retry_after
 from talon_one.version import __version__
@@ -194,6 +194,7 @@ class ClientCore:
                 check_header_value("header %s" % name, value)
             _check_header_name(name)
         headers["Accept"] = _JSON
+        headers["Accept-Encoding"] = rest.ACCEPT_ENCODING
         if self._cookie:
             headers["Cookie"] = self._cookie
         given = ()
@@ -224,10 +225,19 @@ class ClientCore:
         `operation` ('PUT /v2/customer_sessions/{customerSessionId}') is named in the exception.
         """
         status = response.status
-        if not 200 <= status <= 299:
-            raise error_for_response(response, preloaded, operation)
-        data = decode_response(response, response_type, operation) if preloaded else response
+        try:
+            if not 200 <= status <= 299:
+                raise error_for_response(response, preloaded, operation)
+            data = decode_response(response, response_type, operation) if preloaded else response
+        except ApiException as error:
+            raise self.without_secrets(error)
         return data if data_only else (data, status, response.headers)
+
+    def without_secrets(self, error: ApiException) -> ApiException:
+        """`error`, with the configured secrets (API keys, application key, proxy credentials) removed
+        from everything it took from the response: a server that echoes a key in its error body,
+        reason phrase, headers or status line must not put it in str(error), logs or tracebacks."""
+        return redact_exception(error, secret_redactor(configured_secrets(self.configuration)))
 
 
 class ApiClient(ClientCore):
@@ -345,15 +355,29 @@ class ApiClient(ClientCore):
         method, url, headers, payload = self.prepare_request(
             method, resource_path, path_params, query_params, header_params, body, post_params, files,
             auth_settings, collection_formats, _host)
-        response = self.rest_client.send(method, url, headers=headers, body=payload,
-                                         preload_content=_preload_content, timeout=_request_timeout,
-                                         retries=_retries)
+        try:
+            response = self.rest_client.send(method, url, headers=headers, body=payload,
+                                             preload_content=_preload_content, timeout=_request_timeout,
+                                             retries=_retries)
+        except ApiException as error:
+            raise self.without_secrets(error)
         self._local.last_response = (response, _preload_content)
         return self.handle_response(response, response_type, _preload_content, _return_http_data_only,
                                     _Operation(method, resource_path))
 
     def _submit(self, function, *args):
-        return AsyncResult(self._executor_for_this_process().submit(function, *args))
+        """Run the call on the async thread pool. A close() in another thread may shut the pool
+        down between getting it and submitting to it: the call then goes to a new pool."""
+        for _ in range(3):
+            executor = self._executor_for_this_process()
+            try:
+                return AsyncResult(executor.submit(function, *args))
+            except RuntimeError:  # "cannot schedule new futures after shutdown"
+                with rest.process_lock():
+                    if self._executor is executor:
+                        self._executor = None
+        raise ApiException(reason="async_req: the call could not be started: the client's thread pool kept "
+                                  "being shut down (close() in another thread, or the interpreter exiting)")
 
     def _executor_for_this_process(self):
         """The async thread pool, created on first use and anew in a forked child."""
@@ -380,9 +404,12 @@ class ApiClient(ClientCore):
                 _preload_content=True, _request_timeout=None):
         """Send a request to a full URL (no auth added): RESTClientObject.request, which raises the
         mapped exception for non-2xx. Sets `last_response`."""
-        response = self.rest_client.request(method, url, query_params=query_params, headers=headers,
-                                            post_params=post_params, body=body, _preload_content=_preload_content,
-                                            _request_timeout=_request_timeout)
+        try:
+            response = self.rest_client.request(method, url, query_params=query_params, headers=headers,
+                                                post_params=post_params, body=body,
+                                                _preload_content=_preload_content, _request_timeout=_request_timeout)
+        except ApiException as error:
+            raise self.without_secrets(error)
         self._local.last_response = ((response.urllib3_response, True) if _preload_content
                                      else (response, False))
         return response
@@ -653,9 +680,46 @@ def error_for_response(response, preloaded=True, operation=None):
     status = response.status
     retry_after = None
     if status == 429 or status >= 500:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), date=response.headers.get("Date"))
     return exception_for_response(status, response.reason, body, response.headers, retry_after=retry_after,
                                   operation=operation)
+
+
+def redact_exception(error, redact):
+    """`error` with `redact` (auth.secret_redactor) applied to what it holds from the response.
+
+    A cause whose text would carry a secret into a traceback (an urllib3 error quoting the
+    status line, say) is dropped.
+    """
+    for name in ("body", "reason", "detail"):
+        value = getattr(error, name, None)
+        if isinstance(value, str):
+            setattr(error, name, redact(value))
+    if getattr(error, "error", None) is not None:
+        error.error = redact(error.error)
+    headers = error.headers
+    if headers is not None and any(redact(value) != value for value in headers.values()):
+        error.headers = headers.__class__([(name, redact(value)) for name, value in headers.items()])
+    error.args = tuple(_redacted_arg(arg, redact) for arg in error.args)
+    cause, seen = error.__cause__ or error.__context__, set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        text = "%s %r" % (cause, getattr(cause, "args", ()))
+        if redact(text) != text:
+            error.__cause__ = error.__context__ = None
+            error.__suppress_context__ = True
+            break
+        cause = cause.__cause__ or cause.__context__
+    return error
+
+
+def _redacted_arg(arg, redact):
+    """An exception argument with `redact` applied to its text (a headers dict's values too)."""
+    if isinstance(arg, str):
+        return redact(arg)
+    if isinstance(arg, dict):
+        return {name: redact(value) if isinstance(value, str) else value for name, value in arg.items()}
+    return arg
 
 
 def decode_response(response, response_type, operation=None):
@@ -681,6 +745,9 @@ def decode_response(response, response_type, operation=None):
     except RecursionError:
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
                              operation=operation, detail="body is JSON nested too deeply to decode") from None
+    except MemoryError:
+        raise ResponseTooLargeError(status, response.reason, headers=response.headers, size=len(data),
+                                    detail="the %d-byte answer did not fit in memory once parsed" % len(data)) from None
     if parsed.__class__ is not dict and _expects_object(response_type):
         raise ApiDecodeError(status, response.reason, body=data, headers=response.headers,
                              operation=operation, detail="a JSON %s where an object (%s) was expected"
@@ -703,9 +770,16 @@ def _refuse_constant(name):
     raise ValueError("%s is not a JSON value" % name)
 
 
+def _finite_float(text, _float=float):
+    """A JSON number as a float; one too large for a float (1e999) is refused like Infinity."""
+    value = _float(text)
+    if value - value:  # nan only for an infinity: one subtraction per number, on the hot path
+        raise ValueError("%s is not a finite number" % (text if len(text) <= 40 else text[:40] + "..."))
+    return value
+
 # One decoder for every response (json.loads with an argument would build a new one per call). It
 # reads text: decode_response turns the bytes into text first, as json.loads does.
-_json_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+_json_decoder = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def _is_json(content_type):

@@ -25,16 +25,24 @@ usage errors (exit 2), so the CLI adds no dependency; only the progress bar does
 in the `talon_one[cli]` extra).
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import os
 import signal
 import sys
 import threading
-from typing import Any, List, Optional
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional, Protocol, Tuple, Type, Union
 
 from talon_one import bulk
 from talon_one.exceptions import ApiException, ApiTypeError, ApiValueError, MissingCredentialsError
+
+if TYPE_CHECKING:
+    from tqdm import tqdm as Tqdm
+
+    from talon_one.api.integration_api import IntegrationApi
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -44,7 +52,7 @@ EXIT_INTERRUPTED = 130
 # Failed requests listed one per line on stderr; the rest are counted (--report has them all).
 FAILURES_SHOWN = 20
 
-_BULK_COMMANDS = {
+_BULK_COMMANDS: Dict[Tuple[str, str], Tuple[str, str, bool]] = {
     # (group, command): (job key, bulk function name, chunked)
     ("profiles", "sync"): ("profiles", "update_customer_profiles", True),
     ("events", "track"): ("events", "track_events", False),
@@ -61,7 +69,7 @@ class UsageError(Exception):
 # The parser
 # --------------------------------------------------------------------------
 
-def _integer_at_least(minimum: int):
+def _integer_at_least(minimum: int) -> Callable[[str], int]:
     """An argparse type: an integer >= minimum."""
     def convert(text: str) -> int:
         try:
@@ -201,7 +209,7 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _api(args, workers=1):
+def _api(args: argparse.Namespace, workers: int = 1) -> IntegrationApi:
     """An IntegrationApi from the environment and the flags (raises ApiValueError when unset),
     keeping a connection for each of `workers` threads."""
     import talon_one
@@ -210,12 +218,12 @@ def _api(args, workers=1):
     return talon_one.IntegrationApi(talon_one.ApiClient(configuration))
 
 
-def _close(api) -> None:
+def _close(api: Optional[IntegrationApi]) -> None:
     if api is not None:
         api.api_client.close()
 
 
-def _run_bulk(args) -> int:
+def _run_bulk(args: argparse.Namespace) -> int:
     job_key, function_name, chunked = _BULK_COMMANDS[(args.group, args.command)]
     if job_key == "customer-data" and not (args.yes or args.dry_run):
         raise UsageError("customer-data delete removes personal data for good: add --yes to confirm "
@@ -227,15 +235,16 @@ def _run_bulk(args) -> int:
     if args.report:
         _check_report_path(args.report, args.file)
     api = None if args.dry_run else _api(args, args.workers)
-    options = dict(workers=args.workers, dry=args.dry_run, start_at=args.start_at, skip_invalid=args.skip_invalid,
-                   on_progress=progress.update)
+    options: Dict[str, Any] = dict(workers=args.workers, dry=args.dry_run, start_at=args.start_at,
+                                   skip_invalid=args.skip_invalid, on_progress=progress.update)
     if chunked:
         options["chunk_size"] = args.chunk_size
     if job_key == "profiles":
         options["run_rule_engine"] = args.run_rule_engine
     previous_handler = _stop_on_sigterm()
+    run: Callable[..., bulk.BulkReport] = getattr(bulk, function_name)
     try:
-        report = getattr(bulk, function_name)(api, rows, **options)
+        report = run(api, rows, **options)
     except bulk.InvalidRowsError as error:
         progress.close()
         for row in error.invalid:
@@ -245,11 +254,11 @@ def _run_bulk(args) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt as interrupt:
         progress.close()
-        report = getattr(interrupt, "bulk_report", None)
-        if report is not None:
-            _err(report.summary())
-            _err("talon-one: interrupted; resume with --start-at %d" % report.next_offset)
-            _write_report(args.report, report, job_key)
+        partial: Optional[bulk.BulkReport] = getattr(interrupt, "bulk_report", None)
+        if partial is not None:
+            _err(partial.summary())
+            _err("talon-one: interrupted; resume with --start-at %d" % partial.next_offset)
+            _write_report(args.report, partial, job_key)
         return EXIT_INTERRUPTED
     finally:
         if previous_handler is not None:
@@ -282,13 +291,17 @@ def _check_report_path(report: str, input_path: str) -> None:
         raise UsageError("cannot write the report %s: %s" % (report, error.strerror)) from None
 
 
-def _stop_on_sigterm():
+# What signal.signal takes and returns: a function, SIG_DFL or SIG_IGN, or None (a handler not set from Python).
+_SignalHandler = Union[Callable[[int, Optional[FrameType]], Any], int, signal.Handlers, None]
+
+
+def _stop_on_sigterm() -> _SignalHandler:
     """Make SIGTERM (cron's timeout, systemd, kill) stop a job as Ctrl-C does: the requests in flight
     end, and the summary says where to resume. Returns the previous handler (None off the main thread)."""
     if threading.current_thread() is not threading.main_thread():
         return None
 
-    def interrupt(signum, frame):
+    def interrupt(signum: int, frame: Optional[FrameType]) -> NoReturn:
         raise KeyboardInterrupt
 
     return signal.signal(signal.SIGTERM, interrupt)
@@ -315,8 +328,9 @@ def _write_report(path: Optional[str], report: bulk.BulkReport, job_key: str) ->
     _err("talon-one: %d failed rows written to %s" % (counts[path], path))
 
 
-def _run_call(args) -> int:
+def _run_call(args: argparse.Namespace) -> int:
     api = _api(args)
+    result: object
     try:
         if args.group == "session":
             result = api.update_customer_session_v2(args.session_id, _read_json(args.json_file),
@@ -362,6 +376,14 @@ def _plain(result: Any) -> Any:
 # Progress on stderr
 # --------------------------------------------------------------------------
 
+class _ProgressDisplay(Protocol):
+    """Where a bulk job's progress goes: ``update`` after each request, ``close`` when the job ends."""
+
+    def update(self, progress: bulk.Progress) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class _NoProgress:
     def update(self, progress: bulk.Progress) -> None:
         pass
@@ -373,17 +395,18 @@ class _NoProgress:
 class _ProgressBar:
     """A tqdm bar on stderr: rows done of the total (known once the input is validated), rows/s, ETA."""
 
-    def __init__(self, tqdm) -> None:
+    def __init__(self, tqdm: Type[Tqdm[NoReturn]]) -> None:
         self._tqdm = tqdm
-        self._bar = None
+        self._bar: Optional[Tqdm[NoReturn]] = None
 
     def update(self, progress: bulk.Progress) -> None:
-        if self._bar is None:
-            self._bar = self._tqdm(total=progress.total, unit=" rows", file=sys.stderr, dynamic_ncols=True,
-                                   mininterval=0.2)
-        self._bar.update(progress.done - self._bar.n)
+        bar = self._bar
+        if bar is None:
+            bar = self._bar = self._tqdm(total=progress.total, unit=" rows", file=sys.stderr, dynamic_ncols=True,
+                                         mininterval=0.2)
+        bar.update(progress.done - bar.n)
         if progress.failed or progress.invalid:
-            self._bar.set_postfix(failed=progress.failed, invalid=progress.invalid, refresh=False)
+            bar.set_postfix(failed=progress.failed, invalid=progress.invalid, refresh=False)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -412,7 +435,7 @@ class _ProgressLines:
         pass
 
 
-def _progress_display(mode: str, interval: float = 10.0):
+def _progress_display(mode: str, interval: float = 10.0) -> _ProgressDisplay:
     """The progress display for --progress: a tqdm bar, log lines, or nothing (the summary line comes anyway)."""
     if mode == "none":
         return _NoProgress()

@@ -32,12 +32,14 @@ from talon_one.exceptions import ApiTypeError, ApiValueError
 from talon_one.retries import resolve_policy
 from talon_one.version import __version__
 
-__all__ = ["Configuration", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT"]
+__all__ = ["Configuration", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT", "DEFAULT_MAX_RESPONSE_BYTES"]
 
 #: Seconds allowed to open a connection (DNS, TCP, TLS) before ApiTimeoutError.
 DEFAULT_CONNECT_TIMEOUT = 5.0
 #: Seconds allowed between bytes of the response before ApiTimeoutError.
 DEFAULT_READ_TIMEOUT = 30.0
+#: The largest answer read, in bytes (64 MiB), as sent and once decoded, before ResponseTooLargeError.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 API_KEY_HEADER = "Authorization"
 API_KEY_PREFIX = "ApiKey-v1"
@@ -170,6 +172,10 @@ class Configuration:
       retries               None (the default policy: 2 retries), an int, a RetryPolicy, or an
                             urllib3 Retry (mapped onto a RetryPolicy; a field that cannot be
                             honoured raises ApiValueError here: talon_one.retries.policy_from_urllib3_retry)
+      max_response_bytes    the largest answer the client reads, in bytes (default 64 MiB):
+                            checked against the announced Content-Length, the bytes read
+                            and the bytes once decompressed (gzip, deflate); a larger one
+                            raises ResponseTooLargeError and its connection is closed
       verify_ssl            verify the server certificate (default True); False logs a WARNING
       ssl_ca_cert           CA bundle (PEM file) to verify with (default: the system's store,
                             which OpenSSL also reads from SSL_CERT_FILE)
@@ -198,7 +204,8 @@ class Configuration:
     def __init__(self, host=None, api_key=None, api_key_prefix=None, username=None, password=None,
                  discard_unknown_keys=False, *, api_key_v1=None, application_id=None,
                  application_key=None, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
-                 read_timeout=DEFAULT_READ_TIMEOUT, retries=None, verify_ssl=True, ssl_ca_cert=None,
+                 read_timeout=DEFAULT_READ_TIMEOUT, retries=None, max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+                 verify_ssl=True, ssl_ca_cert=None,
                  cert_file=None, key_file=None, assert_hostname=None, proxy=None, proxy_headers=None,
                  connection_pool_maxsize=None, default_headers=None, debug=False,
                  client_side_validation=True, logger_format="%(asctime)s %(levelname)s %(message)s",
@@ -207,6 +214,7 @@ class Configuration:
         self._application_id = None
         self._application_key = None
         self._signing_key = None
+        self._signing_credentials = None
         self._auth_cache = None
         self._no_logging_yet()
 
@@ -227,6 +235,7 @@ class Configuration:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.retries = retries
+        self.max_response_bytes = max_response_bytes
         self.verify_ssl = verify_ssl
         self.ssl_ca_cert = ssl_ca_cert
         self.cert_file = cert_file
@@ -366,6 +375,22 @@ class Configuration:
         """The host (kept for the official SDK; there is a single server)."""
         return self.host
 
+    # -- transport ------------------------------------------------------------------
+
+    @property
+    def max_response_bytes(self):
+        """The largest answer read, in bytes, as sent and once decoded (default 64 MiB)."""
+        return self._max_response_bytes
+
+    @max_response_bytes.setter
+    def max_response_bytes(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ApiTypeError("max_response_bytes must be an integer number of bytes, got %s"
+                               % type(value).__name__)
+        if value <= 0:
+            raise ApiValueError("max_response_bytes must be > 0, got %d" % value)
+        self._max_response_bytes = value
+
     # -- credentials --------------------------------------------------------------
 
     @property
@@ -393,6 +418,7 @@ class Configuration:
     @application_id.setter
     def application_id(self, value):
         self._application_id = None if value is None else _application_id(value)
+        self._pair_signing_credentials()
 
     @property
     def application_key(self):
@@ -403,16 +429,33 @@ class Configuration:
     def application_key(self, value):
         if value is None:
             self._application_key = self._signing_key = None
-            return
-        self._signing_key = _signing_key_from_hex(value)
-        self._application_key = value.strip()
+        else:
+            self._signing_key = _signing_key_from_hex(value)
+            self._application_key = value.strip()
+        self._pair_signing_credentials()
+
+    def set_signing_credentials(self, application_id, application_key):
+        """Set (or rotate) application_id and application_key together, as one change.
+
+        Calls running in other threads sign with the old pair or the new one, never with
+        the new id and the old key: setting the two attributes one after the other
+        leaves a moment where they do not match.
+        """
+        application_id = _application_id(application_id)
+        signing_key = _signing_key_from_hex(application_key)
+        self._application_id, self._application_key, self._signing_key = (
+            application_id, application_key.strip(), signing_key)
+        self._signing_credentials = (application_id, signing_key)
+
+    def _pair_signing_credentials(self):
+        application_id, signing_key = self._application_id, self._signing_key
+        self._signing_credentials = (None if application_id is None or signing_key is None
+                                     else (application_id, signing_key))
 
     @property
     def signing_credentials(self):
-        """(application_id, key bytes) when signed requests are set up, else None."""
-        if self._signing_key is None or self._application_id is None:
-            return None
-        return self._application_id, self._signing_key
+        """(application_id, key bytes) when signed requests are set up, else None; read as one pair."""
+        return self._signing_credentials
 
     def get_basic_auth_token(self):
         """'Basic <base64 of username:password>' (the official SDK's helper; the Integration API

@@ -10,6 +10,7 @@ and child never share a socket.
 
 import http.client
 import io
+import ipaddress
 import logging
 import os
 import socket
@@ -17,6 +18,8 @@ import ssl
 import threading
 import time
 import urllib.parse
+import weakref
+import zlib
 
 import urllib3
 from urllib3 import exceptions as u3
@@ -26,12 +29,13 @@ try:  # raised by urllib3 when it checks the host name itself (assert_hostname='
 except ImportError:  # pragma: no cover - older urllib3 1.26
     _HostnameMismatch = ssl.CertificateError
 
-from talon_one.auth import redact_headers
+from talon_one.auth import configured_secrets, redact_headers, secret_redactor
 from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, LOGGER_NAME,
                                      check_header_value, redact_url)
-from talon_one.exceptions import ApiConnectionError, ApiException, ApiTimeoutError, ApiTypeError, ApiValueError
+from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiTypeError, ApiValueError,
+                                  ResponseTooLargeError)
 from talon_one.rest_official import OfficialRequestMethods, RESTResponse
-from talon_one.retries import (CONNECTION_LOST, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
+from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
                                RETRYABLE_STATUSES, failure_kind, parse_retry_after, resolve_policy)
 
 __all__ = ["RESTClientObject", "RESTResponse", "ApiException", "ApiValueError", "build_pool_manager",
@@ -54,14 +58,78 @@ _fork_lock = threading.Lock()
 _process_token = object()
 
 
+# Every live client, so that fork() can find their pools. Guarded by _clients_lock.
+_clients = weakref.WeakSet()
+_clients_lock = threading.Lock()
+
+# The locks _before_fork took, released in both processes right after fork().
+_held_for_fork = []
+
+
+def _before_fork():
+    """Runs in the forking thread just before fork(). Other threads keep running until the fork,
+    and a lock one of them holds at that moment stays held for ever in the child. So the
+    locks the child will need are taken here, and released on both sides after the fork.
+    """
+    finish_lazy_imports()
+    _clients_lock.acquire()
+    _held_for_fork.append(_clients_lock)
+    for client in list(_clients):
+        if client.pool_manager is not None:  # None in an unpickled client until its first call
+            _held_for_fork.extend(_take_pool_locks(client.pool_manager))
+
+
+def _take_pool_locks(pool_manager):
+    """Take the locks of a PoolManager and of each of its host pools' connection queues (in the
+    order urllib3 takes them), and return them."""
+    taken = []
+    container = pool_manager.pools
+    container.lock.acquire()
+    taken.append(container.lock)
+    for key in container.keys():
+        queue = getattr(container.get(key), "pool", None)  # None once the pool is closed
+        if queue is not None:
+            queue.mutex.acquire()
+            taken.append(queue.mutex)
+    return taken
+
+
+def _release_fork_locks():
+    while _held_for_fork:
+        _held_for_fork.pop().release()
+
+
 def _after_fork_in_child():
     global _fork_lock, _process_token
+    _release_fork_locks()
     _fork_lock = threading.Lock()
     _process_token = object()
 
 
+_lazy_imports_finished = False
+
+
+def finish_lazy_imports():
+    """Import now every module the SDK imports on first use (the models, IntegrationApi, the
+    async_req thread pool). A thread in the middle of such an import when fork() happens would
+    leave that module's import lock held in the child, whose first use of it would then hang."""
+    global _lazy_imports_finished
+    if _lazy_imports_finished:
+        return
+    import concurrent.futures.thread  # noqa: F401  (ApiClient's async_req pool)
+    import encodings.idna  # noqa: F401  (names with non-ASCII characters)
+
+    import talon_one
+    import talon_one.models as models
+    for name in models.__all__:
+        getattr(models, name)
+    getattr(talon_one, "IntegrationApi")
+    _lazy_imports_finished = True
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(before=_before_fork, after_in_parent=_release_fork_locks,
+                        after_in_child=_after_fork_in_child)
 
 
 def process_lock():
@@ -253,37 +321,62 @@ def _within(timeout, seconds_left):
 # deadline has passed: the call's `max_total_time` budget, or sooner for a
 # `_request_timeout` total.
 
-_attempt = threading.local()
+_local = threading.local()
+
+# A POST is not sent on a pooled connection that has been idle longer than this (seconds): a
+# server may close an idle connection just as the request goes out on it, and a POST whose
+# connection was lost is never re-sent. Below the shortest common keep-alive timeouts (gunicorn's
+# 2 s, Node's and uvicorn's 5 s), so the race is rare; a busy client rarely leaves one idle so long.
+MAX_IDLE_FOR_POST = 1.0
 
 
-class _Budget:
-    """The deadline (time.monotonic()) of one attempt; None once the caller owns the response."""
+class _Attempt:
+    """What the connection and response code must know about the attempt this thread is making.
 
-    __slots__ = ("deadline",)
+    deadline            its hard end (time.monotonic()), or None
+    max_idle            the longest a pooled connection may have been idle to carry it (seconds), or None
+    max_response_bytes  the largest answer it reads (bytes), or None
+    Deadline and size limit are lifted (None) once the caller owns the response.
+    """
 
-    def __init__(self, deadline):
+    __slots__ = ("deadline", "max_idle", "max_response_bytes", "streamed", "sending")
+
+    def __init__(self, deadline, max_idle, max_response_bytes, streamed):
         self.deadline = deadline
+        self.max_idle = max_idle
+        self.max_response_bytes = max_response_bytes
+        self.streamed = streamed  # a 2xx answer's body is the caller's to read (_preload_content=False)
+        self.sending = False  # the first byte of the request has been written
+
+    def hand_over(self):
+        """The caller reads the body at its own pace, and as much of it as it wants."""
+        self.deadline = None
+        self.max_response_bytes = None
+
+
+def _current_attempt():
+    return getattr(_local, "attempt", None)
 
 
 class _DeadlineReader(io.RawIOBase):
     """A response's socket reader that gives up at the attempt's deadline."""
 
-    def __init__(self, raw, sock, budget):
+    def __init__(self, raw, sock, attempt):
         super().__init__()
         self._raw = raw
         self._sock = sock
-        self._budget = budget
+        self._attempt = attempt
 
     def readable(self):
         return True
 
     def readinto(self, buffer):
-        deadline = self._budget.deadline
+        deadline = self._attempt.deadline
         if deadline is None:
             return self._raw.readinto(buffer)
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise socket.timeout("the call's time budget ran out while reading the response")
+        # Past the deadline, what has already arrived is still read (a complete answer that
+        # arrived in time is never thrown away); only waiting for more is refused.
+        left = max(deadline - time.monotonic(), _NO_WAIT)
         timeout = self._sock.gettimeout()
         if timeout is not None and timeout <= left:
             return self._raw.readinto(buffer)
@@ -310,27 +403,446 @@ class _DeadlineReader(io.RawIOBase):
 _READ_BUFFER_SIZE = 65536
 
 
-class _DeadlineHTTPResponse(http.client.HTTPResponse):
+# --------------------------------------------------------------------------
+# Reading an answer: where it starts and where it ends
+# --------------------------------------------------------------------------
+#
+# A connection goes back to the pool only when the end of the answer it carried
+# is certain; otherwise the next call on it could read the rest of this answer
+# as its own (one customer's session handed to another). So interim answers
+# are skipped until the final one, and an answer whose framing is in doubt
+# closes its connection after it has been read (RFC 9112 section 6.3).
+
+# Interim (1xx) answers skipped before the final one; a server that sends more is broken.
+MAX_INTERIM_RESPONSES = 16
+
+
+class TooManyInterimResponses(http.client.HTTPException):
+    """The server sent more than MAX_INTERIM_RESPONSES interim (1xx) answers in a row."""
+
+
+class _HTTPResponse(http.client.HTTPResponse):
+    """http.client's response, read under the attempt's deadline and size limit, that skips
+    interim answers and closes its connection when its framing is in doubt."""
+
     def __init__(self, sock, *args, **kwargs):
         super().__init__(sock, *args, **kwargs)
-        budget = getattr(_attempt, "budget", None)
-        if budget is not None:
-            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, budget), _READ_BUFFER_SIZE)
+        attempt = self._attempt = _current_attempt()
+        self._body_bytes = 0
+        if attempt is not None and attempt.deadline is not None:
+            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, attempt), _READ_BUFFER_SIZE)
+
+    def _limit(self):
+        return None if self._attempt is None else self._attempt.max_response_bytes
+
+    def _read_status(self):
+        """The final answer's status line. Interim answers (100 Continue, 102 Processing, 103 Early
+        Hints) are skipped with their headers (RFC 9110 section 15.2); 101 is final."""
+        for _ in range(MAX_INTERIM_RESPONSES + 1):
+            version, status, reason = super()._read_status()
+            if not is_interim(status):
+                return version, status, reason
+            http.client.parse_headers(self.fp)
+        raise TooManyInterimResponses("the server sent more than %d interim (1xx) answers before its "
+                                      "final answer" % MAX_INTERIM_RESPONSES)
+
+    def begin(self):
+        super().begin()
+        if not self.will_close and framing_in_doubt(self.status, self.msg):
+            self.will_close = True  # http.client then closes the connection once the answer is read
+        attempt = self._attempt
+        if attempt is not None and attempt.streamed and 200 <= self.status <= 299:
+            attempt.hand_over()
+        limit = self._limit()
+        if limit is not None and self.length is not None and self.length > limit:
+            raise ResponseTooLarge(self.status, self.reason, self.msg, limit, self.length,
+                                   "Content-Length announces %d bytes" % self.length)
+
+    # The size limit, for the bodies whose length is not announced. A Content-Length was checked
+    # in begin(), and http.client never reads past it.
+
+    def _read_next_chunk_size(self):
+        """Chunked: each chunk's size is counted before the chunk is read."""
+        size = super()._read_next_chunk_size()
+        self._count(size)
+        return size
+
+    def read(self, amt=None):
+        if self.chunked or self.length is not None or self._limit() is None:
+            return super().read(amt)
+        # Until the server closes: read a buffer at a time, counted.
+        parts = []
+        while amt is None or amt > 0:
+            part = super().read(_READ_BUFFER_SIZE if amt is None else min(amt, _READ_BUFFER_SIZE))
+            if not part:
+                break
+            self._count(len(part))
+            parts.append(part)
+            if amt is not None:
+                amt -= len(part)
+        return b"".join(parts)
+
+    def _count(self, size):
+        limit = self._limit()
+        if limit is None:
+            return
+        self._body_bytes += size
+        if self._body_bytes > limit:
+            raise ResponseTooLarge(self.status, self.reason, self.msg, limit, self._body_bytes,
+                                   "more than %d bytes were read" % limit)
 
 
-class _HTTPConnection(urllib3.connection.HTTPConnection):
-    response_class = _DeadlineHTTPResponse
+def is_interim(status):
+    """An interim (1xx) answer to skip; 101 Switching Protocols ends the exchange instead."""
+    return 100 <= status <= 199 and status != 101
 
 
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    response_class = _DeadlineHTTPResponse
+def framing_in_doubt(status, headers):
+    """Whether the end of an answer on the wire is uncertain, so its connection must not carry another.
+
+    True for a final 1xx (101: we never ask to switch protocols); both Transfer-Encoding
+    and Content-Length (a request-smuggling sign, RFC 9112 section 6.3); a Transfer-Encoding
+    other than a single 'chunked'; Content-Length values that are not one string of digits;
+    and a 204 or 304 that announces a body.
+    """
+    if status < 200:
+        return True
+    framing_headers = 0  # one pass over the names: most answers have just one Content-Length
+    for name in headers.keys():
+        lowered = name.lower()
+        if lowered == "content-length" or lowered == "transfer-encoding":
+            framing_headers += 1
+    if framing_headers == 0:
+        return False
+    encodings = headers.get_all("Transfer-Encoding")
+    lengths = headers.get_all("Content-Length")
+    if encodings:
+        return bool(lengths) or len(encodings) > 1 or encodings[0].strip().lower() != "chunked"
+    if lengths:
+        values = {value.strip() for value in lengths}
+        if len(values) > 1:
+            return True
+        value = values.pop()
+        if not (value.isdigit() and value.isascii()):
+            return True
+        if status in (204, 304) and int(value) != 0:
+            return True
+    return False
 
 
-class _HTTPConnectionPool(urllib3.HTTPConnectionPool):
+class ResponseTooLarge(Exception):
+    """An answer crossed max_response_bytes. Raised where it is noticed, deep in the reading
+    (not an OSError, so urllib3 passes it on, closing the connection); request() turns it
+    into ResponseTooLargeError."""
+
+    def __init__(self, status, reason, headers, limit, size, detail):
+        super().__init__(detail)
+        self.status, self.reason, self.headers = status, reason, headers
+        self.limit, self.size, self.detail = limit, size, detail
+
+    def api_exception(self, where):
+        return ResponseTooLargeError(self.status, self.reason, headers=self.headers, limit=self.limit, size=self.size,
+                                     detail="%s: the answer is larger than max_response_bytes (%d bytes): %s"
+                                     % (where, self.limit, self.detail))
+
+
+# --------------------------------------------------------------------------
+# Content codings: only those asked for, decompressed within the size limit and the deadline
+# --------------------------------------------------------------------------
+
+#: The Accept-Encoding the client sends: the content codings it decodes itself.
+ACCEPT_ENCODING = "gzip, deflate"
+
+# Decompressed output produced per step, between two checks of the size limit and the deadline.
+_DECODE_STEP = 1 << 20
+
+
+def content_codings(value):
+    """The codings of a Content-Encoding header in the order applied, without 'identity'."""
+    if not value:
+        return []
+    codings = [coding.strip().lower() for coding in value.split(",")]
+    return [coding for coding in codings if coding and coding != "identity"]
+
+
+def decode_body(data, codings, limit, deadline, describe):
+    """`data` with the content `codings` undone, last applied first.
+
+    Raises ResponseTooLarge as soon as the output passes `limit` bytes (a decompression
+    bomb costs at most `limit` bytes of memory), urllib3's ReadTimeoutError once the
+    `deadline` (time.monotonic(), or None) has passed, and urllib3's DecodeError for a
+    coding other than gzip and deflate, or a corrupt or truncated stream. `describe()`
+    gives (status, reason, headers) for the errors.
+    """
+    for coding in reversed(codings):
+        if coding in ("gzip", "x-gzip"):
+            data = _inflate(data, 16 + zlib.MAX_WBITS, limit, deadline, describe, members=True)
+        elif coding == "deflate":
+            try:  # RFC 9110 deflate is zlib-wrapped; some servers send raw deflate
+                data = _inflate(data, zlib.MAX_WBITS, limit, deadline, describe)
+            except u3.DecodeError:
+                data = _inflate(data, -zlib.MAX_WBITS, limit, deadline, describe)
+        else:
+            raise u3.DecodeError("the answer's Content-Encoding %r is not supported (talon_one asks for %s)"
+                                 % (coding, ACCEPT_ENCODING))
+    return data
+
+
+def _inflate(data, wbits, limit, deadline, describe, members=False):
+    output = []
+    size = 0
+    while True:
+        decompressor = zlib.decompressobj(wbits)
+        pending = data
+        while True:
+            try:
+                part = decompressor.decompress(pending, _DECODE_STEP)
+            except zlib.error as error:
+                raise u3.DecodeError("the answer's compressed body is corrupt (%s)" % error) from None
+            size += len(part)
+            if limit is not None and size > limit:
+                status, reason, headers = describe()
+                raise ResponseTooLarge(status, reason, headers, limit, size,
+                                       "more than %d bytes once decompressed" % limit)
+            output.append(part)
+            pending = decompressor.unconsumed_tail
+            if decompressor.eof or (not pending and not part):
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                raise u3.ReadTimeoutError(None, None, "the call's time budget ran out while decompressing "
+                                                      "the response")
+        if not decompressor.eof:
+            raise u3.DecodeError("the answer's compressed body is cut short")
+        data = decompressor.unused_data
+        if not (members and data):  # gzip: another member may follow
+            return b"".join(output)
+
+
+def _read_decoded(response, preloaded, limit, deadline):
+    """`response` with its body read and its content codings undone, within the limit and deadline.
+
+    urllib3 would decompress a whole body at once, however large it grows; the client
+    asks it for the raw bytes instead, and decodes them here.
+    """
+    raw = response.data if preloaded else response.read(decode_content=False, cache_content=True)
+    response.release_conn()
+    codings = content_codings(response.headers.get("Content-Encoding"))
+    if not codings:
+        return response
+    body = decode_body(raw or b"", codings, limit, deadline,
+                       lambda: (response.status, response.reason, response.headers))
+    return urllib3.HTTPResponse(body=body, headers=response.headers, status=response.status,
+                                version=response.version, reason=response.reason, preload_content=False,
+                                decode_content=False)
+
+
+# The shortest socket timeout used: a read or write that must not wait.
+_NO_WAIT = 0.001
+
+
+class RequestNotSent(Exception):
+    """The attempt's deadline passed before the first byte of the request was written.
+    Not an OSError, so urllib3 passes it on (closing the connection); request() reports it."""
+
+
+class WriteTimeoutError(u3.ReadTimeoutError):
+    """The server stopped reading the request (or the deadline came) before all of it was sent.
+    Retried as a read timeout: the request may have been delivered."""
+
+
+class _ConnectionMixin:
+    """urllib3's connection, with every step of an attempt under its deadline.
+
+    Name resolution and the connection to each of the host's addresses share one connect
+    budget (the connect timeout, cut to the deadline); the deadline is checked again before
+    the first byte of the request is written, and bounds the sending.
+    """
+
+    response_class = _HTTPResponse
+    # When the connection went back to the pool (time.monotonic()).
+    idle_since = 0.0
+    _connecting = False
+
+    def _new_conn(self):
+        end = _connect_end(self.timeout, _current_attempt())
+        if end is None:
+            return super()._new_conn()
+        try:
+            return open_socket(self._dns_host, self.port, end, self.source_address, self.socket_options)
+        except socket.gaierror as error:
+            raise _name_resolution_error(self, error) from error
+        except socket.timeout as error:
+            raise u3.ConnectTimeoutError(self, "Connection to %s timed out: %s" % (self.host, error)) from error
+        except OSError as error:
+            raise u3.NewConnectionError(self, "Failed to establish a new connection: %s" % error) from error
+
+    def connect(self):
+        self._connecting = True  # a proxy's CONNECT is sent from here: not yet the request
+        try:
+            super().connect()
+        finally:
+            self._connecting = False
+
+    def send(self, data):
+        attempt = _current_attempt()
+        if attempt is None or attempt.deadline is None or self._connecting:
+            return super().send(data)
+        if self.sock is None:
+            self.connect()  # as http.client would, but before the deadline is checked
+        if not attempt.sending:
+            if time.monotonic() >= attempt.deadline:
+                raise RequestNotSent("the call's time budget ran out before the request was sent")
+            attempt.sending = True
+        sock = self.sock
+        timeout = sock.gettimeout()
+        left = max(attempt.deadline - time.monotonic(), _NO_WAIT)
+        try:
+            if timeout is not None and timeout <= left:  # the common case: no system call to change it
+                return super().send(data)
+            sock.settimeout(left)
+            try:
+                return super().send(data)
+            finally:
+                try:
+                    sock.settimeout(timeout)
+                except OSError:
+                    pass
+        except socket.timeout as error:
+            raise WriteTimeoutError(None, None, "write timeout: the server stopped reading the request") from error
+
+
+def _connect_end(connect_timeout, attempt):
+    """When opening a connection must be done by (time.monotonic()), or None for no limit."""
+    deadline = attempt.deadline if attempt is not None else None
+    if isinstance(connect_timeout, (int, float)) and not isinstance(connect_timeout, bool):
+        end = time.monotonic() + connect_timeout
+        return end if deadline is None or end < deadline else deadline
+    return deadline
+
+
+def open_socket(host, port, end, source_address=None, socket_options=None):
+    """A socket connected to `host`:`port` by `end` (time.monotonic()).
+
+    Name resolution and the attempts at each of the host's addresses, in turn, share the
+    one budget: socket.timeout once it is spent. Other failures raise the last OSError.
+    """
+    if host.startswith("["):
+        host = host.strip("[]")
+    error = None
+    for family, kind, protocol, _, address in resolve(host, port, end):
+        left = end - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("no connection within the connect timeout")
+        sock = socket.socket(family, kind, protocol)
+        try:
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+            sock.settimeout(left)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(address)
+            return sock
+        except OSError as failure:
+            error = failure
+            sock.close()
+    raise error if error is not None else OSError("no address found for %s" % host)
+
+
+def resolve(host, port, end):
+    """socket.getaddrinfo(host, port), given up (socket.timeout) at `end` (time.monotonic()).
+
+    The system resolver has no timeout of its own: a name is looked up on a helper thread,
+    which is left to finish on its own if the call gives up. IP addresses need no lookup.
+    """
+    family = urllib3.util.connection.allowed_gai_family()
+    if _is_ip_address(host):
+        return socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+    outcome = []
+    done = threading.Event()
+
+    def look_up():
+        try:
+            outcome.append(socket.getaddrinfo(host, port, family, socket.SOCK_STREAM))
+        except BaseException as error:  # handed to the caller's thread
+            outcome.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name="talon_one-resolver", daemon=True).start()
+    if not done.wait(max(end - time.monotonic(), 0)):
+        raise socket.timeout("resolving %s took longer than the connect timeout" % host)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _is_ip_address(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _name_resolution_error(connection, error):
+    if _NAME_RESOLUTION_ERROR is not u3.NewConnectionError:
+        return _NAME_RESOLUTION_ERROR(connection.host, connection, error)
+    return u3.NewConnectionError(connection, "Failed to resolve %s: %s" % (connection.host, error))
+
+
+# urllib3 2 tells a failed name lookup apart; 1.26 reports it as NewConnectionError.
+_NAME_RESOLUTION_ERROR = getattr(u3, "NameResolutionError", u3.NewConnectionError)
+
+
+class _HTTPConnection(_ConnectionMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_ConnectionMixin, urllib3.connection.HTTPSConnection):
+    def connect(self):
+        if _URLLIB3_1 and self.ssl_context is None:
+            self.ssl_context = _tls12_context(self)
+        super().connect()
+
+
+# urllib3 2 never offers less than TLS 1.2; 1.26 offers whatever OpenSSL's system policy allows.
+_URLLIB3_1 = urllib3.__version__.startswith("1.")
+
+
+def _tls12_context(connection):
+    """For urllib3 1.26: the SSLContext it would make itself, with TLS 1.2 as the minimum."""
+    from urllib3.util import ssl_
+    context = ssl_.create_urllib3_context(ssl_version=ssl_.resolve_ssl_version(connection.ssl_version),
+                                          cert_reqs=ssl_.resolve_cert_reqs(connection.cert_reqs))
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if not (connection.ca_certs or connection.ca_cert_dir or connection.ca_cert_data):
+        context.load_default_certs()  # what urllib3 does for the context it makes
+    return context
+
+
+class _PoolMixin:
+    """Pooled connections remember when they went idle; an attempt with a `max_idle` (a POST)
+    gets a new connection instead of one idle for longer."""
+
+    def _get_conn(self, timeout=None):
+        connection = super()._get_conn(timeout)
+        attempt = _current_attempt()
+        if (connection is not None and attempt is not None and attempt.max_idle is not None
+                and connection.sock is not None and time.monotonic() - connection.idle_since > attempt.max_idle):
+            connection.close()  # urllib3 connects it again before sending
+        return connection
+
+    def _put_conn(self, conn):
+        if conn is not None:
+            conn.idle_since = time.monotonic()
+        super()._put_conn(conn)
+
+
+class _HTTPConnectionPool(_PoolMixin, urllib3.HTTPConnectionPool):
     ConnectionCls = _HTTPConnection
 
 
-class _HTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+class _HTTPSConnectionPool(_PoolMixin, urllib3.HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection
 
 
@@ -376,6 +888,8 @@ class RESTClientObject(OfficialRequestMethods):
         self._timeout_cache = (None, None)
         self._policy_cache = (None, None)
         self._origins = {}  # "https://host:port" -> (scheme, host, port) as urllib3 parses it
+        with _clients_lock:
+            _clients.add(self)
 
     def send(self, method, url, headers=None, body=None, preload_content=True, timeout=None, retries=None):
         """Send `body` (bytes or None) to `url`, retrying as the policy allows.
@@ -394,6 +908,14 @@ class RESTClientObject(OfficialRequestMethods):
             try:
                 response = self._send_once(method, url, headers, body, timeout, preload_content,
                                            _attempt_deadline(deadline, timeout))
+            except ResponseTooLarge as error:
+                raise error.api_exception("%s %s" % (method, url.split("?", 1)[0])) from None
+            except RequestNotSent as error:
+                raise _not_sent(ApiTimeoutError, "%s %s: %s" % (method, url.split("?", 1)[0], error), error) from None
+            except MemoryError:
+                raise ResponseTooLargeError(limit=self.configuration.max_response_bytes, detail=(
+                    "%s %s: the answer did not fit in memory (max_response_bytes=%d)"
+                    % (method, url.split("?", 1)[0], self.configuration.max_response_bytes))) from None
             except TRANSPORT_ERRORS as error:
                 kind = failure_kind(error)
                 delay = policy.delay_after_error(method, kind, retry_number)
@@ -401,23 +923,23 @@ class RESTClientObject(OfficialRequestMethods):
                 if seconds_left is None:
                     where = "%s %s" % (method, url.split("?", 1)[0])
                     if kind == READ_TIMEOUT and deadline is not None and time.monotonic() >= deadline:
-                        raise ApiTimeoutError("%s: read timeout: the call's time budget (max_total_time=%g s) ran "
-                                              "out before the response was read" % (where, policy.max_total_time),
-                                              error) from error
+                        raise _maybe_delivered(ApiTimeoutError, "%s: read timeout: the call's time budget "
+                                               "(max_total_time=%g s) ran out before the response was read"
+                                               % (where, policy.max_total_time), error) from error
                     raise transport_error(error, where) from error
                 reason = "%s (%s)" % (kind, _describe_cause(error))
             else:
                 status = response.status
                 if status not in RETRYABLE_STATUSES:
                     return response
-                retry_after = (parse_retry_after(response.headers.get("Retry-After"))
+                retry_after = (parse_retry_after(response.headers.get("Retry-After"), date=response.headers.get("Date"))
                                if status in RETRY_AFTER_STATUSES else None)
                 delay = policy.delay_after_status(method, status, retry_after, retry_number)
                 seconds_left = self._seconds_left(policy, started, delay)
                 if seconds_left is None:
                     return response
                 _discard(response)
-                reason = "%d %s" % (status, response.reason or "")
+                reason = "%d %s" % (status, self._redact(response.reason or ""))
             if logger.isEnabledFor(logging.INFO):
                 logger.info("Retrying %s %s (retry %d of %d) after %s; waiting %.2f s",
                             method, _path_only(url), retry_number + 1, policy.max_retries, reason, delay)
@@ -431,13 +953,15 @@ class RESTClientObject(OfficialRequestMethods):
         if debug:
             self._log_request(method, url, headers, body)
             began = time.perf_counter()
-        budget = _attempt.budget = _Budget(deadline) if deadline is not None else None
+        limit = self.configuration.max_response_bytes
+        _local.attempt = _Attempt(deadline, None if method in IDEMPOTENT_METHODS else MAX_IDLE_FOR_POST, limit,
+                                  not preload_content)
         try:
             response = self._urlopen(method, url, body, headers, timeout, preload_content)
+            if preload_content or not 200 <= response.status <= 299:
+                response = _read_decoded(response, preload_content, limit, deadline)
         finally:
-            _attempt.budget = None
-        if budget is not None and not preload_content and 200 <= response.status <= 299:
-            budget.deadline = None  # the caller reads the body at its own pace
+            _local.attempt = None
         if debug:
             self._log_response(method, url, response, time.perf_counter() - began, preload_content)
         return response
@@ -451,6 +975,8 @@ class RESTClientObject(OfficialRequestMethods):
         return seconds_left if seconds_left > 0 else None
 
     def _urlopen(self, method, url, body, headers, timeout, preload_content):
+        # A body the client reads is decoded by _read_decoded; one the caller streams, by urllib3.
+        decode_content = not preload_content
         """One attempt through the pool manager, straight to the host's connection pool when it can.
 
         PoolManager.urlopen parses the whole URL on every call. Most targets
@@ -463,11 +989,12 @@ class RESTClientObject(OfficialRequestMethods):
         route = None if isinstance(pool_manager, urllib3.ProxyManager) else self._route(url)
         if route is None:
             return pool_manager.urlopen(method, url, body=body, headers=headers, retries=False, redirect=False,
-                                        timeout=timeout, preload_content=preload_content)
+                                        timeout=timeout, preload_content=preload_content,
+                                        decode_content=decode_content)
         (scheme, host, port), target = route
         return pool_manager.connection_from_host(host, port=port, scheme=scheme).urlopen(
             method, target, body=body, headers=headers, retries=False, redirect=False, assert_same_host=False,
-            timeout=timeout, preload_content=preload_content)
+            timeout=timeout, preload_content=preload_content, decode_content=decode_content)
 
     def _route(self, url):
         """((scheme, host, port), request target) for a URL whose target needs no normalizing, else None."""
@@ -497,13 +1024,17 @@ class RESTClientObject(OfficialRequestMethods):
         return self.pool_manager
 
     def _rebuild_after_fork(self):
-        """A fresh pool in a forked child. The parent's connections are dropped unused:
-        closing a socket in the child does not close it for the parent."""
+        """A fresh pool in a forked child. The parent's idle connections are closed unused: this
+        closes the child's copies of their sockets only, the parent's stay open. (Their locks
+        are free: _before_fork held them across the fork.)"""
         with _fork_lock:
             if self._process is not _process_token:
+                parents = self.pool_manager
                 self.pool_manager = _with_deadlines(
                     build_pool_manager(self.configuration, self._pools_size, self._maxsize))
                 self._process = _process_token
+                if parents is not None:  # None in a client unpickled here: it had no pool yet
+                    parents.clear()
 
     def _timeout(self, per_call):
         if per_call is not None:
@@ -534,6 +1065,8 @@ class RESTClientObject(OfficialRequestMethods):
         self._timeout_cache = (None, None)
         self._policy_cache = (None, None)
         self._origins = {}
+        with _clients_lock:
+            _clients.add(self)
 
     def close(self):
         """Close the pooled connections (the client stays usable: new ones are opened on demand)."""
@@ -553,9 +1086,14 @@ class RESTClientObject(OfficialRequestMethods):
         if not self.configuration.debug:
             logger.debug("<- %s %s: %d in %.1f ms", method, url, response.status, elapsed * 1000)
             return
-        body = _preview(response.data) if preloaded else "(not read: _preload_content=False)"
+        redact = self._redact
+        body = redact(_preview(response.data)) if preloaded else "(not read: _preload_content=False)"
         logger.debug("<- %s %s: %d %s in %.1f ms\nheaders: %s\nbody: %s", method, url, response.status,
-                     response.reason, elapsed * 1000, redact_headers(response.headers), body)
+                     redact(response.reason), elapsed * 1000, redact(redact_headers(response.headers)), body)
+
+    def _redact(self, value):
+        """`value` (text from a response) without the configured secrets."""
+        return secret_redactor(configured_secrets(self.configuration))(value)
 
     def __repr__(self):
         return "<RESTClientObject %s>" % self.configuration.host
@@ -615,7 +1153,7 @@ def _describe_cause(error):
     cause = _root_cause(error)
     if isinstance(cause, OSError) and cause.strerror:
         return "%s (%s)" % (cause.strerror, type(cause).__name__)
-    if isinstance(cause, u3.HTTPError):
+    if isinstance(cause, u3.HTTPError) and not isinstance(cause, u3.DecodeError):
         return type(cause).__name__
     text = str(cause)
     return "%s: %s" % (type(cause).__name__, text) if text else type(cause).__name__
@@ -629,20 +1167,36 @@ def transport_error(error, where):
     if isinstance(error, u3.MaxRetryError) and error.reason is not None:
         error = error.reason
     kind = failure_kind(error)
+    if isinstance(error, WriteTimeoutError):
+        return _maybe_delivered(ApiTimeoutError, "%s: write timeout: the server stopped reading the request before "
+                                "all of it was sent" % where, error)
     if _is_connect_timeout(error):
-        return ApiTimeoutError("%s: connect timeout: no connection within the connect timeout" % where, error)
+        return _not_sent(ApiTimeoutError, "%s: connect timeout: no connection within the connect timeout" % where,
+                         error)
     if kind == READ_TIMEOUT or isinstance(error, socket.timeout):
-        return ApiTimeoutError("%s: read timeout: no response within the read timeout" % where, error)
+        return _maybe_delivered(ApiTimeoutError, "%s: read timeout: no response within the read timeout" % where,
+                                error)
     if isinstance(error, u3.SSLError) or _is_certificate_error(_tls_cause(error)):
         # Before ProxyError: through a proxy, a certificate the tunnel's TLS refused arrives wrapped in one.
-        return ApiConnectionError("%s: TLS error: %s" % (where, _describe_tls_failure(error)), error)
-    if isinstance(error, u3.ProxyError):
-        return ApiConnectionError("%s: proxy error: %s" % (where, _describe_cause(error)), error)
+        # TLS fails in the handshake, before the request is written.
+        return _not_sent(ApiConnectionError, "%s: TLS error: %s" % (where, _describe_tls_failure(error)), error)
     if kind == NOT_SENT:
-        return ApiConnectionError("%s: could not connect: %s" % (where, _describe_cause(error)), error)
+        what = "proxy error" if isinstance(error, u3.ProxyError) else "could not connect"
+        return _not_sent(ApiConnectionError, "%s: %s: %s" % (where, what, _describe_cause(error)), error)
+    if isinstance(error, u3.ProxyError):
+        return _maybe_delivered(ApiConnectionError, "%s: proxy error: %s" % (where, _describe_cause(error)), error)
     if kind == CONNECTION_LOST:
-        return ApiConnectionError("%s: connection lost: %s" % (where, _describe_cause(error)), error)
-    return ApiConnectionError("%s: %s" % (where, _describe_cause(error)), error)
+        return _maybe_delivered(ApiConnectionError, "%s: connection lost: %s" % (where, _describe_cause(error)),
+                                error)
+    return _maybe_delivered(ApiConnectionError, "%s: %s" % (where, _describe_cause(error)), error)
+
+
+def _not_sent(cls, message, error):
+    return cls(message + "; the request was not sent", error, may_have_been_delivered=False)
+
+
+def _maybe_delivered(cls, message, error):
+    return cls(message + "; the request may have been delivered", error, may_have_been_delivered=True)
 
 
 def _tls_cause(error):

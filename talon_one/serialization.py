@@ -405,6 +405,11 @@ class _NeedsSlowPath(Exception):
 def _encode_default(value: Any) -> Any:
     """json.dumps's hook for what it cannot encode itself: models, timestamps, decimals."""
     if isinstance(value, model_base.Model):
+        from talon_one.validation import _validation_on  # validation imports this module
+        if not _validation_on(getattr(value, "_config", None)):
+            # Built unchecked: its `object` fields may hold dicts with non-string keys, which
+            # json.dumps would quietly turn into strings. The careful path refuses them.
+            raise _NeedsSlowPath()
         return value._to_json_object()
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
@@ -452,8 +457,21 @@ def serialize(body: Any) -> bytes:
     except UnicodeEncodeError:
         # Lone surrogates (not valid Unicode) cannot be UTF-8; they can only be inside JSON strings
         # there, and "backslashreplace" writes each as a \udXXX escape, exactly as ensure_ascii=True
-        # would: valid JSON text that reads back as the same string.
+        # would: valid JSON text that reads back as the same string. Except a high surrogate
+        # followed by a low one: written as two escapes, they read back as the one character
+        # they encode (RFC 8259 section 7), not as the two code points given.
+        pair = re.search("[\ud800-\udbff][\udc00-\udfff]", text)
+        if pair is not None:
+            raise ApiValueError("body: a string holds the surrogate pair %s as two separate code points; "
+                                "JSON can only carry it as the character U+%X, so it cannot be sent exactly"
+                                % (pair.group(0).encode("unicode_escape").decode("ascii"),
+                                   _combined(pair.group(0)))) from None
         return text.encode("utf-8", "backslashreplace")
+
+
+def _combined(pair: str) -> int:
+    """The code point a UTF-16 surrogate pair encodes."""
+    return 0x10000 + ((ord(pair[0]) - 0xD800) << 10) + (ord(pair[1]) - 0xDC00)
 
 
 def json_values(body: Any) -> Any:

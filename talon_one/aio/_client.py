@@ -13,6 +13,7 @@ from typing import Any, Mapping, Optional, Sequence, Tuple, Type, Union
 
 from talon_one.api_client import ClientCore, _Operation
 from talon_one.configuration import Configuration
+from talon_one.exceptions import ApiException
 from talon_one.aio._transport import AiohttpTransport
 
 __all__ = ["AsyncApiClient"]
@@ -72,7 +73,10 @@ class AsyncApiClient(ClientCore):
         method, url, headers, payload = self.prepare_request(
             method, resource_path, path_params, query_params, header_params, body, post_params, files,
             auth_settings, collection_formats, _host)
-        response = await self.transport.send(method, url, headers, payload, timeout=_request_timeout,
-                                             retries=_retries)
+        try:
+            response = await self.transport.send(method, url, headers, payload, timeout=_request_timeout,
+                                                 retries=_retries)
+        except ApiException as error:
+            raise self.without_secrets(error)
         return self.handle_response(response, response_type, True, _return_http_data_only,
                                     _Operation(method, resource_path))

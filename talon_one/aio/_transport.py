@@ -18,8 +18,9 @@ timeout, deadline and TLS rules this module applies to aiohttp:
 * Redirects are not followed; cookies are not stored; proxies come from the
   configuration only (not from the environment). The URL is sent as built
   (percent-encoded once by the client; aiohttp does not re-normalize it).
-* A compressed answer (the client does not ask for one) is decoded by urllib3's
-  decoders after it is read, exactly as the synchronous transport decodes it.
+* The answer is read within `max_response_bytes` (the length announced, the bytes read,
+  and the bytes once decompressed, by the synchronous transport's own decoder:
+  ResponseTooLargeError past it); the client asks for gzip and deflate only.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import logging
 import ssl
 import time
 import urllib.parse
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Type, Union
 
 import aiohttp
 import urllib3
@@ -40,9 +41,10 @@ from urllib3 import exceptions as u3
 from urllib3.util.wait import wait_for_read
 
 from talon_one import rest
-from talon_one.auth import redact_headers
+from talon_one.auth import configured_secrets, redact_headers, secret_redactor
 from talon_one.configuration import DEFAULT_CONNECT_TIMEOUT, LOGGER_NAME, Configuration
-from talon_one.exceptions import ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError
+from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError,
+                                  ResponseTooLargeError)
 from talon_one.retries import (CONNECTION_LOST, NOT_SENT, OTHER, READ_TIMEOUT, RETRY_AFTER_STATUSES,
                                RETRYABLE_STATUSES, RetryPolicy, parse_retry_after, resolve_policy)
 
@@ -51,7 +53,7 @@ __all__ = ["AiohttpTransport", "AsyncResponse", "failure_kind", "ssl_context"]
 logger = logging.getLogger(LOGGER_NAME)
 
 # What an attempt can raise besides our own exceptions: aiohttp's errors, timeouts, socket errors.
-TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, u3.DecodeError)
+TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, u3.DecodeError, u3.ReadTimeoutError)
 
 # The most response headers accepted, as http.client (and so the synchronous transport) accepts.
 MAX_RESPONSE_HEADERS = 100
@@ -61,10 +63,15 @@ class TooManyHeaders(aiohttp.ClientPayloadError):
     """A response with more than MAX_RESPONSE_HEADERS headers: refused as a broken response."""
 
 
-# The client sends the same headers as the synchronous one: it sets User-Agent and Content-Type itself
-# (aiohttp would add its own), and asks for no compressed answer ("identity", as http.client does).
+# The client sends the same headers as the synchronous one (ClientCore.build_headers sets User-Agent,
+# Content-Type and Accept-Encoding): aiohttp adds none of its own.
 _SKIP_AUTO_HEADERS = ("Accept-Encoding", "Content-Type", "User-Agent")
-_SESSION_HEADERS = {"Accept-Encoding": "identity"}
+
+# The longest chain of content codings decoded (GHSA-gm62-xv2j-4w53), urllib3's own limit.
+_MAX_DECODE_LINKS = getattr(urllib3.response.MultiDecoder, "max_decode_links", 5)
+
+# Bytes read from the answer per step, between two checks of the size limit.
+_READ_STEP = 1 << 16
 
 
 class AsyncResponse:
@@ -156,7 +163,7 @@ def failure_kind(error: BaseException) -> str:
         return OTHER
     if isinstance(error, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)):
         return NOT_SENT
-    if isinstance(error, asyncio.TimeoutError):  # sock_read (SocketTimeoutError) or the attempt's deadline
+    if isinstance(error, (asyncio.TimeoutError, u3.ReadTimeoutError)):  # sock_read, or the attempt's deadline
         return READ_TIMEOUT
     if isinstance(error, aiohttp.ClientPayloadError):
         return CONNECTION_LOST
@@ -182,22 +189,33 @@ def clean_cause(error: BaseException) -> Optional[BaseException]:
 def transport_error(error: BaseException, where: str) -> ApiException:
     """Our exception for an aiohttp / socket / TLS failure; `where` names the call ('POST https://.../v1/x').
 
-    Its cause is `clean_cause(error)`: no credential travels with it."""
+    Says, as the synchronous transport's do, whether the request was not sent or may have been
+    delivered (`may_have_been_delivered`). Its cause is `clean_cause(error)`: no credential travels with it."""
     kind = failure_kind(error)
-    cause = clean_cause(error)
     if isinstance(error, aiohttp.ConnectionTimeoutError):
-        return ApiTimeoutError("%s: connect timeout: no connection within the connect timeout" % where, cause)
+        return _not_sent(ApiTimeoutError, "%s: connect timeout: no connection within the connect timeout" % where,
+                         error)
     if kind == READ_TIMEOUT:
-        return ApiTimeoutError("%s: read timeout: no response within the read timeout" % where, cause)
-    if isinstance(error, aiohttp.ClientSSLError):
-        return ApiConnectionError("%s: TLS error: %s" % (where, _describe_tls_failure(error)), cause)
-    if isinstance(error, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)):
-        return ApiConnectionError("%s: proxy error: %s" % (where, _describe(error)), cause)
+        return _maybe_delivered(ApiTimeoutError, "%s: read timeout: no response within the read timeout" % where,
+                                error)
+    if isinstance(error, aiohttp.ClientSSLError):  # TLS fails in the handshake, before the request is written
+        return _not_sent(ApiConnectionError, "%s: TLS error: %s" % (where, _describe_tls_failure(error)), error)
     if kind == NOT_SENT:
-        return ApiConnectionError("%s: could not connect: %s" % (where, _describe(error)), cause)
+        what = "proxy error" if isinstance(error, aiohttp.ClientProxyConnectionError) else "could not connect"
+        return _not_sent(ApiConnectionError, "%s: %s: %s" % (where, what, _describe(error)), error)
+    if isinstance(error, aiohttp.ClientHttpProxyError):
+        return _not_sent(ApiConnectionError, "%s: proxy error: %s" % (where, _describe(error)), error)
     if kind == CONNECTION_LOST:
-        return ApiConnectionError("%s: connection lost: %s" % (where, _describe(error)), cause)
-    return ApiConnectionError("%s: %s" % (where, _describe(error)), cause)
+        return _maybe_delivered(ApiConnectionError, "%s: connection lost: %s" % (where, _describe(error)), error)
+    return _maybe_delivered(ApiConnectionError, "%s: %s" % (where, _describe(error)), error)
+
+
+def _not_sent(cls: Type[ApiConnectionError], message: str, error: BaseException) -> ApiConnectionError:
+    return cls(message + "; the request was not sent", clean_cause(error), may_have_been_delivered=False)
+
+
+def _maybe_delivered(cls: Type[ApiConnectionError], message: str, error: BaseException) -> ApiConnectionError:
+    return cls(message + "; the request may have been delivered", clean_cause(error), may_have_been_delivered=True)
 
 
 def _describe(error: BaseException) -> str:
@@ -220,13 +238,27 @@ def _describe_tls_failure(error: aiohttp.ClientSSLError) -> str:
     return text
 
 
-def decode_content(data: bytes, headers: Mapping[str, str]) -> bytes:
-    """The body decoded as its Content-Encoding says, by urllib3's decoders: the synchronous
-    transport's own (gzip, deflate, and br / zstd where installed; at most 5 chained encodings).
-    urllib3.exceptions.DecodeError for a body that does not decode."""
-    raw = urllib3.HTTPResponse(body=io.BytesIO(data), headers=dict(headers), preload_content=False,
-                               decode_content=True)
-    return bytes(raw.read())
+async def _read_within(response: aiohttp.ClientResponse, limit: Optional[int]) -> bytes:
+    """The body, read whole; rest.ResponseTooLarge as soon as it is announced or read past `limit` bytes
+    (the raw bytes: the decoded size is checked while decoding)."""
+    if limit is not None:
+        announced = response.content_length
+        if announced is not None and announced > limit:
+            raise rest.ResponseTooLarge(response.status, response.reason, response.headers, limit, announced,
+                                        "Content-Length says %d bytes" % announced)
+        parts = []
+        size = 0
+        while True:
+            part = await response.content.read(_READ_STEP)
+            if not part:
+                break
+            size += len(part)
+            if size > limit:
+                raise rest.ResponseTooLarge(response.status, response.reason, response.headers, limit, size,
+                                            "more than %d bytes read" % limit)
+            parts.append(part)
+        return b"".join(parts)
+    return await response.read()
 
 
 def _seconds(value: Any) -> Optional[float]:
@@ -299,8 +331,7 @@ class AiohttpTransport:
                     "client.close()` in the first loop before using it in another)")
             return session
         connector = _Connector(limit=self.configuration.connection_pool_maxsize, limit_per_host=0, ssl=self._ssl)
-        session = aiohttp.ClientSession(connector=connector, headers=_SESSION_HEADERS,
-                                        skip_auto_headers=_SKIP_AUTO_HEADERS,
+        session = aiohttp.ClientSession(connector=connector, skip_auto_headers=_SKIP_AUTO_HEADERS,
                                         cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
                                         auto_decompress=False, timeout=aiohttp.ClientTimeout(total=None))
         # aiohttp re-sends an idempotent request once, on its own, when a kept-alive connection turns out
@@ -344,6 +375,12 @@ class AiohttpTransport:
             try:
                 response = await self._send_once(session, method, url, headers, body, attempt_timeout,
                                                  rest._attempt_deadline(deadline, attempt_timeout))
+            except rest.ResponseTooLarge as error:
+                raise error.api_exception("%s %s" % (method, url.split("?", 1)[0])) from None
+            except MemoryError:
+                limit = self.configuration.max_response_bytes
+                raise ResponseTooLargeError(limit=limit, detail="%s %s: the answer did not fit in memory "
+                                            "(max_response_bytes=%d)" % (method, url.split("?", 1)[0], limit)) from None
             except TRANSPORT_ERRORS as error:
                 kind = failure_kind(error)
                 delay = policy.delay_after_error(method, kind, retry_number)
@@ -351,22 +388,22 @@ class AiohttpTransport:
                 if seconds_left is None:
                     where = "%s %s" % (method, url.split("?", 1)[0])
                     if kind == READ_TIMEOUT and deadline is not None and time.monotonic() >= deadline:
-                        raise ApiTimeoutError("%s: read timeout: the call's time budget (max_total_time=%g s) ran "
-                                              "out before the response was read" % (where, policy.max_total_time),
-                                              clean_cause(error))
+                        raise _maybe_delivered(ApiTimeoutError, "%s: read timeout: the call's time budget "
+                                               "(max_total_time=%g s) ran out before the response was read"
+                                               % (where, policy.max_total_time), error)
                     raise transport_error(error, where)
                 reason = "%s (%s)" % (kind, _describe(error))
             else:
                 status = response.status
                 if status not in RETRYABLE_STATUSES:
                     return response
-                retry_after = (parse_retry_after(response.headers.get("Retry-After"))
+                retry_after = (parse_retry_after(response.headers.get("Retry-After"), date=response.headers.get("Date"))
                                if status in RETRY_AFTER_STATUSES else None)
                 delay = policy.delay_after_status(method, status, retry_after, retry_number)
                 seconds_left = rest.RESTClientObject._seconds_left(policy, started, delay)
                 if seconds_left is None:
                     return response
-                reason = "%d %s" % (status, response.reason or "")
+                reason = "%d %s" % (status, self._redact(response.reason or ""))
             assert delay is not None and seconds_left is not None
             if logger.isEnabledFor(logging.INFO):
                 logger.info("Retrying %s %s (retry %d of %d) after %s; waiting %.2f s",
@@ -406,14 +443,19 @@ class AiohttpTransport:
                 server_hostname=self._server_hostname)
             if len(response.raw_headers) > MAX_RESPONSE_HEADERS:
                 raise TooManyHeaders("got more than %d headers" % MAX_RESPONSE_HEADERS)
-            data = await response.read()
+            data = await _read_within(response, self.configuration.max_response_bytes)
         except BaseException:
             if response is not None:
                 response.close()
             raise
         response.release()
-        if response.headers.get("Content-Encoding"):
-            data = decode_content(data, response.headers)  # raises DecodeError: the response is released
+        codings = rest.content_codings(response.headers.get("Content-Encoding"))
+        if len(codings) > _MAX_DECODE_LINKS:  # urllib3 refuses these for the synchronous transport
+            raise u3.DecodeError("Too many content encodings in the chain: %d > %d" % (len(codings), _MAX_DECODE_LINKS))
+        if codings:  # the synchronous transport's decoder: within the size limit and the deadline
+            answer = response
+            data = rest.decode_body(data, codings, self.configuration.max_response_bytes, deadline,
+                                    lambda: (answer.status, answer.reason, answer.headers))
         # The synchronous client's header type: an exception keeps them, and must pickle.
         result = AsyncResponse(response.status, response.reason, urllib3.HTTPHeaderDict(response.headers.items()),
                                data)
@@ -443,6 +485,11 @@ class AiohttpTransport:
 
     # -- debug logging (only reached when DEBUG is enabled), redacted as the synchronous one's -------
 
+    def _redact(self, value: str) -> str:
+        """`value` (text from a response) without the configured secrets."""
+        text: str = secret_redactor(configured_secrets(self.configuration))(value)
+        return text
+
     def _log_request(self, method: str, url: str, headers: Mapping[str, str], body: Optional[bytes]) -> None:
         if not self.configuration.debug:
             logger.debug("-> %s %s", method, url)
@@ -455,7 +502,8 @@ class AiohttpTransport:
             logger.debug("<- %s %s: %d in %.1f ms", method, url, response.status, elapsed * 1000)
             return
         logger.debug("<- %s %s: %d %s in %.1f ms\nheaders: %s\nbody: %s", method, url, response.status,
-                     response.reason, elapsed * 1000, redact_headers(response.headers), rest._preview(response.data))
+                     self._redact(response.reason or ""), elapsed * 1000,
+                     self._redact(str(redact_headers(response.headers))), self._redact(rest._preview(response.data)))
 
     def __repr__(self) -> str:
         return "<AiohttpTransport %s>" % self.configuration.host

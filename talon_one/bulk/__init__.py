@@ -38,7 +38,9 @@ On KeyboardInterrupt a job sends nothing more, waits for the requests in flight,
 counts them, and raises the KeyboardInterrupt with the BulkReport as ``.bulk_report``.
 """
 
-from typing import Any, Callable, Iterable, Optional
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from talon_one.bulk._files import RowSource, iter_rows, read_rows
 from talon_one.bulk._jobs import DEFAULT_CHUNK_SIZE, JOBS
@@ -46,6 +48,9 @@ from talon_one.bulk._report import (BulkReport, ChunkFailure, InvalidRow, Invali
                                     RowError)
 from talon_one.bulk._runner import (MAX_PAUSE, QUEUED_PER_WORKER, RATE_LIMIT_BACKOFF, RATE_LIMIT_BACKOFF_MAX,
                                     RATE_LIMIT_RETRIES, run_job)
+
+if TYPE_CHECKING:
+    from talon_one.api.integration_api import IntegrationApi
 
 __all__ = [
     "update_customer_profiles",
@@ -72,12 +77,13 @@ __all__ = [
 ]
 
 
-def update_customer_profiles(api, profiles: Iterable[Any], *, chunk_size: int = 1000, workers: int = 4,
-                             run_rule_engine: bool = False, dry: bool = False,
+def update_customer_profiles(api: Optional[IntegrationApi], profiles: Iterable[Any], *, chunk_size: int = 1000,
+                             workers: int = 4, run_rule_engine: bool = False, dry: bool = False,
                              on_progress: Optional[Callable[[Progress], None]] = None, start_at: int = 0,
                              skip_invalid: bool = False) -> BulkReport:
     """Create or update customer profiles in chunks through ``update_customer_profiles_v2`` (PUT).
 
+    ``api``: the IntegrationApi to send through (None only with ``dry=True``).
     ``profiles``: an iterable of MultipleCustomerProfileIntegrationRequestItem or dicts
     (``{"integrationId": ..., "attributes": {...}}``, JSON keys or field names), or of Row.
     ``chunk_size``: rows per request, 1 to the spec's limit (1,000, the maxItems of
@@ -93,8 +99,8 @@ def update_customer_profiles(api, profiles: Iterable[Any], *, chunk_size: int = 
                 options)
 
 
-def track_events(api, events: Iterable[Any], *, workers: int = 4, dry: bool = False,
-                 on_progress: Optional[Callable[[Progress], None]] = None, start_at: int = 0,
+def track_events(api: Optional[IntegrationApi], events: Iterable[Any], *, workers: int = 4,
+                 dry: bool = False, on_progress: Optional[Callable[[Progress], None]] = None, start_at: int = 0,
                  skip_invalid: bool = False) -> BulkReport:
     """Track custom events, one ``track_event`` call (POST) per NewEvent (or dict, or Row).
 
@@ -104,8 +110,8 @@ def track_events(api, events: Iterable[Any], *, workers: int = 4, dry: bool = Fa
     return run_job(JOBS["events"], api, events, 1, workers, dry, on_progress, start_at, skip_invalid, {})
 
 
-def update_customer_profile_audiences(api, changes: Iterable[Any], *, chunk_size: int = DEFAULT_CHUNK_SIZE,
-                                      workers: int = 4, dry: bool = False,
+def update_customer_profile_audiences(api: Optional[IntegrationApi], changes: Iterable[Any], *,
+                                      chunk_size: int = DEFAULT_CHUNK_SIZE, workers: int = 4, dry: bool = False,
                                       on_progress: Optional[Callable[[Progress], None]] = None, start_at: int = 0,
                                       skip_invalid: bool = False) -> BulkReport:
     """Add profiles to or remove them from audiences, in chunks through ``update_customer_profile_audiences`` (POST).
@@ -117,8 +123,8 @@ def update_customer_profile_audiences(api, changes: Iterable[Any], *, chunk_size
     return run_job(JOBS["audiences"], api, changes, chunk_size, workers, dry, on_progress, start_at, skip_invalid, {})
 
 
-def delete_customer_data(api, integration_ids: Iterable[Any], *, workers: int = 4, dry: bool = False,
-                         on_progress: Optional[Callable[[Progress], None]] = None, start_at: int = 0,
+def delete_customer_data(api: Optional[IntegrationApi], integration_ids: Iterable[Any], *, workers: int = 4,
+                         dry: bool = False, on_progress: Optional[Callable[[Progress], None]] = None, start_at: int = 0,
                          skip_invalid: bool = False) -> BulkReport:
     """Delete the personal data of customers, one ``delete_customer_data`` call (DELETE) per integration ID.
 

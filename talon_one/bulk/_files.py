@@ -1,14 +1,25 @@
 """Reading a bulk job's rows from JSONL and CSV files, or stdin, lazily and with their line numbers."""
 
+from __future__ import annotations
+
 import csv
 import json
 import os
 import sys
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-from talon_one.bulk._jobs import JOBS, Job, models
+from talon_one.bulk._jobs import JOBS, Job, model_class
 from talon_one.bulk._report import Row, RowError
 from talon_one.exceptions import ApiValueError
+
+# A CSV cell's text to the value of its field (or the text itself when it is no such value).
+Converter = Callable[[str], object]
+# A CSV column: the key path in the row ((field,) or ("attributes", name)) and the converter of its
+# cells (None for an attribute: attribute values stay strings).
+Column = Tuple[Tuple[str, ...], Optional[Converter]]
+# Lines of a file opened in binary or text mode.
+Lines = Iterable[Union[bytes, str]]
+
 
 class RowSource:
     """The rows of a JSONL or CSV file, read anew (lazily) on each iteration."""
@@ -59,7 +70,7 @@ def _stdin_rows(fmt: str, job: str) -> Iterator[Row]:
     yield from iter_rows(getattr(sys.stdin, "buffer", sys.stdin), fmt, job)
 
 
-def iter_rows(handle, fmt: str, job: str) -> Iterator[Row]:
+def iter_rows(handle: Lines, fmt: str, job: str) -> Iterator[Row]:
     """Rows of a file open in binary mode (or text mode), read lazily (see read_rows)."""
     if fmt == "csv":
         yield from _csv_rows(handle, JOBS[job])
@@ -75,8 +86,9 @@ def iter_rows(handle, fmt: str, job: str) -> Iterator[Row]:
             yield Row(number, RowError("JSON nested too deeply"))
 
 
-def _csv_columns(reader, job: Job, where: str):
-    """The header's columns as (key path, converter); raises ApiValueError for an unknown column."""
+def _csv_columns(reader: Iterator[List[str]], job: Job, where: str) -> Optional[List[Column]]:
+    """The header's columns as (key path, converter), or None for an empty file; raises ApiValueError for an
+    unknown column."""
     try:
         header = next(reader)
     except StopIteration:
@@ -85,13 +97,13 @@ def _csv_columns(reader, job: Job, where: str):
         known = {"integrationId": "str", "integration_id": "str"}
         model_name = "integration IDs"
     else:
-        cls = getattr(models(), job.item_model)
+        cls = model_class(job.item_model)
         known = {}
         for name, type_ref in cls.openapi_types.items():
             known[name] = type_ref
             known[cls.attribute_map[name]] = type_ref
         model_name = job.item_model
-    columns = []
+    columns: List[Column] = []
     repeated = sorted({column for column in header if header.count(column) > 1})
     if repeated:
         raise ApiValueError("%s: CSV column %r appears more than once in the header" % (where, repeated[0]))
@@ -114,7 +126,7 @@ def _csv_bool(text: str) -> Any:
     return {"true": True, "false": False}.get(lowered, text)
 
 
-def _csv_number(kind):
+def _csv_number(kind: Converter) -> Converter:
     def convert(text: str) -> Any:
         try:
             return kind(text)
@@ -123,15 +135,16 @@ def _csv_number(kind):
     return convert
 
 
-_CSV_CONVERTERS = {"str": str, "int": _csv_number(int), "float": _csv_number(float), "bool": _csv_bool}
+_CSV_CONVERTERS: Dict[str, Converter] = {"str": str, "int": _csv_number(int), "float": _csv_number(float),
+                                         "bool": _csv_bool}
 
 
-def _decoded(handle) -> Iterator[str]:
+def _decoded(handle: Lines) -> Iterator[str]:
     """The lines of a file opened in binary (or text) mode, as text: UTF-8, a leading byte order mark
     (as spreadsheet programs write) skipped. A line that is not UTF-8 stops the reading with ApiValueError."""
     name = getattr(handle, "name", "input")
     for number, line in enumerate(handle, 1):
-        if line.__class__ is not str:
+        if not isinstance(line, str):
             try:
                 line = line.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -141,7 +154,7 @@ def _decoded(handle) -> Iterator[str]:
         yield line
 
 
-def _csv_rows(handle, job: Job) -> Iterator[Row]:
+def _csv_rows(handle: Lines, job: Job) -> Iterator[Row]:
     reader = csv.reader(_decoded(handle))
     columns = _csv_columns(reader, job, getattr(handle, "name", "input"))
     if columns is None:
@@ -154,14 +167,15 @@ def _csv_rows(handle, job: Job) -> Iterator[Row]:
         if len(cells) != len(columns):
             yield Row(line, RowError("CSV row has %d cells, the header has %d" % (len(cells), len(columns))))
             continue
-        data: dict = {}
+        data: Dict[str, Any] = {}
         for (path, convert), cell in zip(columns, cells):
             if cell == "":
                 continue
-            if len(path) == 2:
+            if convert is None:
                 data.setdefault("attributes", {})[path[1]] = cell
             else:
                 data[path[0]] = convert(cell)
         if job.item_model is None:
-            data = data.get("integrationId", data.get("integration_id", ""))
-        yield Row(line, data)
+            yield Row(line, data.get("integrationId", data.get("integration_id", "")))
+        else:
+            yield Row(line, data)

@@ -1,21 +1,31 @@
 """The kinds of bulk job: what one row is, how it is checked, and how rows become a request."""
 
+from __future__ import annotations
+
 import json
-from typing import Any, List, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type, Union
 
 from talon_one.bulk._report import RowError
 from talon_one.exceptions import ApiTypeError, ApiValueError
 
+if TYPE_CHECKING:
+    from talon_one.model_base import Model
 
-def models():
-    """talon_one.models, imported on first use like the rest of the SDK's models."""
+# One row ready to send: a model of the job's item_model, or an integration ID (item_model None).
+Item = Union["Model", str]
+
+
+def model_class(name: str) -> Type[Model]:
+    """The generated model class `name`, imported on first use like the rest of the SDK's models."""
     import talon_one.models
-    return talon_one.models
+    cls: Type[Model] = getattr(talon_one.models, name)
+    return cls
 
 
 def _max_items(request_model: str, field: str) -> Optional[int]:
     """The spec's maxItems for a request body's list field (read from the generated model)."""
-    return getattr(models(), request_model)._constraints.get(field, {}).get("max_items")
+    limit: Optional[int] = model_class(request_model)._constraints.get(field, {}).get("max_items")
+    return limit
 
 
 class Job(NamedTuple):
@@ -38,20 +48,29 @@ class Job(NamedTuple):
 
     @property
     def max_chunk(self) -> Optional[int]:
-        return _max_items(self.request_model, self.field) if self.chunked else 1
+        if not self.chunked:
+            return 1
+        request_model, field = self._request_field()
+        return _max_items(request_model, field)
 
-    def check(self, data: Any) -> Any:
+    def _request_field(self) -> Tuple[str, str]:
+        """(request_model, field) of a chunked job: the request body and its list of rows."""
+        if self.request_model is None or self.field is None:
+            raise TypeError("%s: a chunked job needs request_model and field" % self.name)
+        return self.request_model, self.field
+
+    def check(self, data: Any) -> Item:
         """The row as a validated model (or an integration ID string); raises ApiValueError/ApiTypeError."""
         item = self.load(data)
-        return item if self.item_model is None else item.validate()
+        return item if isinstance(item, str) else item.validate()
 
-    def load(self, data: Any) -> Any:
+    def load(self, data: Any) -> Item:
         """The row as a model (or an integration ID string), not validated: for rows checked before."""
         if isinstance(data, RowError):
             raise ApiValueError(data.message)
         if self.item_model is None:
             return _integration_id(data)
-        cls = getattr(models(), self.item_model)
+        cls = model_class(self.item_model)
         if isinstance(data, cls):
             return data
         if isinstance(data, dict):
@@ -59,20 +78,25 @@ class Job(NamedTuple):
         raise ApiTypeError("%s: a row must be a dict or a %s, got %s" % (self.item_model, self.item_model,
                                                                          describe(data)))
 
-    def dumps(self, item: Any) -> str:
+    def dumps(self, item: Item) -> str:
         """The row as JSON text, as sent (JSON keys)."""
-        if self.item_model is None:
+        if isinstance(item, str):
             return json.dumps(item, ensure_ascii=False)
         return item.to_json()
 
-    def to_json(self, item: Any) -> Any:
-        """The row as sent, as a JSON object (kept in failures)."""
-        return item if self.item_model is None else json.loads(item.to_json())
+    def to_json(self, item: Item) -> Union[str, Dict[str, Any]]:
+        """The row as sent: a JSON object (JSON keys), or the integration ID (kept in failures)."""
+        if isinstance(item, str):
+            return item
+        data: Dict[str, Any] = json.loads(item.to_json())
+        return data
 
-    def send(self, api: Any, items: List[Any], options: dict) -> None:
+    def send(self, api: object, items: List[Item], options: Mapping[str, Any]) -> None:
+        """Send `items` through the IntegrationApi method named `method` of `api`, with `options` as keywords."""
         method = getattr(api, self.method)
         if self.chunked:
-            body = getattr(models(), self.request_model)(**{self.field: items})
+            request_model, field = self._request_field()
+            body = model_class(request_model)(**{field: items})
             method(body, **options)
         else:
             method(items[0], **options)

@@ -39,7 +39,8 @@ class ChunkFailure(NamedTuple):
     offset            offset of its first row in the input
     end               offset just past the chunk (rows offset..end-1, invalid ones left out)
     items             the rows sent, as JSON objects (JSON keys), or integration IDs
-    lines             their lines in the file (None for an in-memory input)
+    lines             their lines in the file (None unless each row's line is known: rows read from a
+                      file, or given as Row)
     error             the typed exception (an ApiException)
     outcome_unknown   True when the service may have applied it (not re-sent by the job)
     """
@@ -52,9 +53,9 @@ class ChunkFailure(NamedTuple):
     outcome_unknown: bool
 
     def __str__(self) -> str:
-        first = self.lines[0] if self.lines else None
-        where = ("lines %d-%d" % (first, self.lines[-1]) if first is not None and len(self.lines) > 1
-                 else "line %d" % first if first is not None else "offset %d" % self.offset)
+        lines = self.lines or []
+        where = ("lines %d-%d" % (lines[0], lines[-1]) if len(lines) > 1
+                 else "line %d" % lines[0] if lines else "offset %d" % self.offset)
         kind = "outcome unknown" if self.outcome_unknown else "failed"
         detail = " ".join(str(self.error).split())
         return "%s (%d rows, offset %d) %s: %s: %s" % (where, len(self.items), self.offset, kind,
@@ -163,5 +164,6 @@ class InvalidRowsError(ApiValueError):
         self.read = read
         shown = "\n".join("  " + str(row) for row in invalid[:10])
         more = "\n  (%d more)" % (len(invalid) - 10) if len(invalid) > 10 else ""
-        super().__init__("%s: %d of %d rows are invalid; nothing was sent (pass skip_invalid=True to send the "
-                         "valid ones):\n%s%s" % (job, len(invalid), read, shown, more))
+        message = ("%s: %d of %d rows are invalid; nothing was sent (pass skip_invalid=True to send the "
+                   "valid ones):\n%s%s" % (job, len(invalid), read, shown, more))
+        super().__init__(message)

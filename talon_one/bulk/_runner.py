@@ -1,6 +1,8 @@
 """Running a bulk job: the validation pass, the chunks, the worker threads, the shared 429 pause
 and the accounting behind next_offset."""
 
+from __future__ import annotations
+
 import collections.abc
 import json
 import random
@@ -8,14 +10,17 @@ import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
-from talon_one.bulk._jobs import Job, describe
+from talon_one.bulk._jobs import Item, Job, describe
 from talon_one.bulk._report import BulkReport, ChunkFailure, InvalidRow, InvalidRowsError, Progress, Row
 from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTypeError, ApiValueError,
                                   ForbiddenException, MissingCredentialsError, ServiceException,
                                   TooManyRequestsException, UnauthorizedException)
 from talon_one.retries import NOT_SENT, RetryPolicy, failure_kind, resolve_policy
+
+if TYPE_CHECKING:
+    from talon_one.api.integration_api import IntegrationApi
 
 # A 429 is answered with one pause shared by all workers, then the request is sent again, up to
 # this many times per request. Without Retry-After the pause is RATE_LIMIT_BACKOFF seconds,
@@ -34,14 +39,35 @@ _UNKNOWN_OUTCOME_STATUSES = frozenset((500, 502, 504))
 
 
 class _NoRateLimitRetries(RetryPolicy):
-    """The client's retry policy, except that 429 is left to the job's shared pause."""
+    """The client's retry policy `policy` (any RetryPolicy: an urllib3 Retry's, a subclass), except
+    that 429 is left to the job's shared pause. Its settings are the policy's; its decisions too."""
 
-    __slots__ = ()
+    __slots__ = ("policy",)
 
-    def delay_after_status(self, method, status, retry_after, retry_number):
+    policy: RetryPolicy
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(**{name: getattr(policy, name) for name in RetryPolicy.__slots__})
+        self.policy = policy
+
+    def _settings(self) -> Dict[str, Any]:
+        return {"policy": self.policy}
+
+    def replace(self, **changes: Any) -> _NoRateLimitRetries:
+        return _NoRateLimitRetries(self.policy.replace(**changes))
+
+    def for_call(self) -> _NoRateLimitRetries:
+        policy = self.policy.for_call()
+        return self if policy is self.policy else _NoRateLimitRetries(policy)
+
+    def delay_after_status(self, method: str, status: int, retry_after: Optional[float],
+                           retry_number: int) -> Optional[float]:
         if status == 429:
             return None
-        return super().delay_after_status(method, status, retry_after, retry_number)
+        return self.policy.delay_after_status(method, status, retry_after, retry_number)
+
+    def delay_after_error(self, method: str, kind: str, retry_number: int) -> Optional[float]:
+        return self.policy.delay_after_error(method, kind, retry_number)
 
 
 class _SharedPause:
@@ -73,8 +99,8 @@ class _SharedPause:
 class _Chunk(NamedTuple):
     offset: int
     end: int
-    items: List[Any]
-    lines: Optional[List[int]]
+    items: List[Item]
+    lines: Optional[List[int]]  # None when a row's line is not known
 
 
 class _Outcome(NamedTuple):
@@ -109,9 +135,14 @@ def _check_arguments(job: Job, chunk_size: Any, workers: Any, start_at: Any) -> 
         raise ApiValueError("start_at must be an integer >= 0, got %r" % (start_at,))
 
 
-def run_job(job: Job, api, rows: Iterable[Any], chunk_size: int, workers: int, dry: bool,
+# (offset, line or None, the row's data) as read, and (offset, line or None, the row or None when invalid)
+_Numbered = Tuple[int, Optional[int], Any]
+_Checked = Tuple[int, Optional[int], Optional[Item]]
+
+
+def run_job(job: Job, api: Optional[IntegrationApi], rows: Iterable[Any], chunk_size: int, workers: int, dry: bool,
             on_progress: Optional[Callable[[Progress], None]], start_at: int, skip_invalid: bool,
-            options: dict) -> BulkReport:
+            options: Mapping[str, Any]) -> BulkReport:
     """Check the arguments, then run `job` over `rows` (the public helpers' common body)."""
     _check_arguments(job, chunk_size, workers, start_at)
     if not dry and not callable(getattr(api, job.method, None)):
@@ -125,7 +156,9 @@ def run_job(job: Job, api, rows: Iterable[Any], chunk_size: int, workers: int, d
 class _Runner:
     """One run of a job: the validation pass, the chunking, the workers and the report."""
 
-    def __init__(self, job, api, chunk_size, workers, dry, on_progress, start_at, skip_invalid, options):
+    def __init__(self, job: Job, api: Optional[IntegrationApi], chunk_size: int, workers: int, dry: bool,
+                 on_progress: Optional[Callable[[Progress], None]], start_at: int, skip_invalid: bool,
+                 options: Mapping[str, Any]) -> None:
         self.job = job
         self.api = api
         self.chunk_size = chunk_size
@@ -136,18 +169,16 @@ class _Runner:
         self.stop = threading.Event()
         self.pause = _SharedPause(self.stop)
         self.started = time.monotonic()
-        self.done_ranges: dict = {}
+        self.done_ranges: Dict[int, int] = {}  # offset of a range done -> its end
         self.done = 0
-        self.options = dict(options)
+        self.options: Dict[str, Any] = dict(options)
         configuration = getattr(getattr(api, "api_client", None), "configuration", None)
         if not dry and configuration is not None:
-            policy = resolve_policy(configuration.retries)
-            settings = {name: getattr(policy, name) for name in RetryPolicy.__slots__}
-            self.options["_retries"] = _NoRateLimitRetries(**settings)
+            self.options["_retries"] = _NoRateLimitRetries(resolve_policy(configuration.retries))
 
     # -- reading -------------------------------------------------------------
 
-    def _numbered(self, rows: Iterable[Any]) -> Iterator[tuple]:
+    def _numbered(self, rows: Iterable[Any]) -> Iterator[_Numbered]:
         """(offset, line, data) from start_at on."""
         start_at = self.report.start_at
         for offset, row in enumerate(rows):
@@ -158,10 +189,11 @@ class _Runner:
             else:
                 yield offset, None, row
 
-    def _checked(self, numbered: Iterator[tuple]) -> Iterator[tuple]:
+    def _checked(self, numbered: Iterator[_Numbered]) -> Iterator[_Checked]:
         """(offset, line, item or None for an invalid row), recording invalid rows."""
         for offset, line, data in numbered:
             self.report.read += 1
+            item: Optional[Item]
             try:
                 item = self.job.check(data)
             except (ApiValueError, ApiTypeError) as error:
@@ -169,7 +201,7 @@ class _Runner:
                 item = None
             yield offset, line, item
 
-    def _valid_rows(self, rows: Iterable[Any]) -> Iterator[tuple]:
+    def _valid_rows(self, rows: Iterable[Any]) -> Iterator[_Checked]:
         """The rows to send, after the whole input was checked unless skip_invalid."""
         if self.skip_invalid:
             yield from self._checked(self._numbered(rows))
@@ -185,6 +217,7 @@ class _Runner:
             pass
         self._after_validation()
         for offset, line, data in self._numbered(rows):
+            item: Optional[Item]
             try:
                 item = self.job.load(data)  # checked in full when the request body is validated
             except (ApiValueError, ApiTypeError) as error:  # the input changed between the two reads
@@ -192,7 +225,7 @@ class _Runner:
                 item = None
             yield offset, line, item
 
-    def _spooled(self, rows: Iterator[Any]) -> Iterator[tuple]:
+    def _spooled(self, rows: Iterator[Any]) -> Iterator[_Checked]:
         """Check a one-shot input while copying its valid rows to a temporary file, then read them back."""
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
             for offset, line, item in self._checked(self._numbered(rows)):
@@ -213,7 +246,7 @@ class _Runner:
     def _chunks(self, rows: Iterable[Any]) -> Iterator[_Chunk]:
         """Chunks whose ranges tile the input from start_at (invalid rows fall inside a range, unsent)."""
         start = self.report.start_at
-        items: List[Any] = []
+        items: List[Item] = []
         lines: List[Optional[int]] = []
         offset = start
         for offset, line, item in self._valid_rows(rows):
@@ -222,11 +255,11 @@ class _Runner:
             items.append(item)
             lines.append(line)
             if len(items) == self.chunk_size:
-                yield _Chunk(start, offset + 1, items, lines if line is not None else None)
+                yield _Chunk(start, offset + 1, items, _known_lines(lines))
                 start, items, lines = offset + 1, [], []
         end = max(start, self.report.start_at + self.report.read)
         if items or end > start:
-            yield _Chunk(start, end, items, lines if lines and lines[0] is not None else None)
+            yield _Chunk(start, end, items, _known_lines(lines))
 
     # -- sending -------------------------------------------------------------
 
@@ -239,7 +272,7 @@ class _Runner:
             else:
                 self._send_all(rows)
         except KeyboardInterrupt as interrupt:
-            interrupt.bulk_report = report
+            interrupt.bulk_report = report  # type: ignore[attr-defined]  # documented: the report rides on it
             raise
         finally:
             report.paused = self.pause.paused
@@ -248,7 +281,7 @@ class _Runner:
 
     def _send_all(self, rows: Iterable[Any]) -> None:
         limit = self.workers * QUEUED_PER_WORKER
-        pending: Dict[Future, int] = {}  # request in flight -> its chunk's offset
+        pending: Dict[Future[_Outcome], int] = {}  # request in flight -> its chunk's offset
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="talon_one-bulk")
         try:
             for chunk in self._chunks(rows):
@@ -277,7 +310,7 @@ class _Runner:
             raise
         pool.shutdown(wait=True)
 
-    def _collect(self, pending: Dict[Future, int]) -> None:
+    def _collect(self, pending: Dict[Future[_Outcome], int]) -> None:
         """Wait for at least one request to end; count each one that ended, in input order, and drop it
         from `pending` (in order, so that progress never shows rows done ahead of next_offset needlessly)."""
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -327,9 +360,9 @@ class _Runner:
                 if isinstance(error, MissingCredentialsError):
                     report.stopped = "%s; nothing was sent" % error
                 else:
-                    report.stopped = ("the service answered %d (%s) to %s: check the API key and its permissions; "
-                                      "nothing more was sent" % (error.status, type(error).__name__,
-                                                                 self.job.method))
+                    status = "without a status" if error.status is None else error.status
+                    report.stopped = ("the service answered %s (%s) to %s: check the API key and its permissions; "
+                                      "nothing more was sent" % (status, type(error).__name__, self.job.method))
                 report.stop_error = error
         elif not outcome.sent and error is None and not report.dry and chunk.items:
             report.not_sent += len(chunk.items)
@@ -352,9 +385,15 @@ class _Runner:
                                       len(report.invalid), report.next_offset, time.monotonic() - self.started))
 
 
+def _known_lines(lines: List[Optional[int]]) -> Optional[List[int]]:
+    """The lines of a chunk's rows, or None unless every one is known (rows given as Row, or read from a file)."""
+    known = [line for line in lines if line is not None]
+    return known if known and len(known) == len(lines) else None
+
+
 def _rate_limit_pause(retry_after: Optional[float], attempt: int) -> Optional[float]:
     """Seconds to pause after the `attempt`-th 429 in a row, or None when it asks for too long."""
     if retry_after is not None:
         return retry_after if retry_after <= MAX_PAUSE else None
-    ceiling = min(RATE_LIMIT_BACKOFF_MAX, RATE_LIMIT_BACKOFF * 2 ** (attempt - 1))
+    ceiling = min(RATE_LIMIT_BACKOFF_MAX, RATE_LIMIT_BACKOFF * 2.0 ** (attempt - 1))
     return ceiling * (0.5 + random.random() / 2)

@@ -2,10 +2,12 @@
 pause, 401/403, unknown outcomes and resuming."""
 
 import itertools
+import pickle
 import threading
 import time
 
 import pytest
+from urllib3.util.retry import Retry
 
 import talon_one
 from talon_one import bulk
@@ -190,6 +192,19 @@ def test_one_failing_chunk_does_not_stop_the_others(fake, api):
     assert "offset 1000) failed: ConflictException: (409)" in str(failure)
 
 
+def test_failed_chunks_mixing_rows_with_and_without_a_line_are_reported_by_offset(fake, api):
+    # Rows given as Row keep their line; plain dicts have none. A chunk mixing both has no line range.
+    data = profiles(8)
+    rows = [bulk.Row(offset + 1, row) if offset in (0, 1, 2, 4, 5, 6) else row for offset, row in enumerate(data)]
+    fake.inject_faults(409, times=3)  # every chunk fails: [R R R] [d R R] [R d]
+    report = bulk.update_customer_profiles(api, rows, chunk_size=3, workers=1)
+
+    assert [(f.offset, f.lines) for f in report.failures] == [(0, [1, 2, 3]), (3, None), (6, None)]
+    assert [str(f).split(" (")[0] for f in report.failures] == ["lines 1-3", "offset 3", "offset 6"]
+    assert report.failed == 8 and report.next_offset == 8 and [f.items for f in report.failures] == [
+        data[0:3], data[3:6], data[6:8]]
+
+
 def test_a_5xx_left_after_the_clients_retries_is_an_unknown_outcome(fake, make_api):
     api = make_api(retries=talon_one.RetryPolicy(max_retries=1, backoff_base=0))
     fake.inject_faults(500, times=2)  # the first chunk: its attempt and its one retry
@@ -242,6 +257,42 @@ def test_403_in_the_middle_stops_the_job_and_resume_sends_the_rest_once(fake, ap
     accepted_ids = [i for r in fake.requests if r.status == 204 for i in
                     (item["integrationId"] for item in r.json["customerProfiles"])]
     assert sorted(accepted_ids) == sorted("c%d" % i for i in range(5000))
+
+
+class RefusingApi(talon_one.IntegrationApi):
+    """An IntegrationApi wrapped by an application that raises its own 401, which carries no status."""
+
+    def update_customer_profiles_v2(self, body, **kwargs):
+        raise talon_one.UnauthorizedException(reason="the application's token expired")
+
+
+def test_a_401_without_a_status_still_stops_the_job_with_a_report(fake, api):
+    report = bulk.update_customer_profiles(RefusingApi(api.api_client), profiles(10), workers=1)
+    assert report.stopped.startswith("the service answered without a status (UnauthorizedException)")
+    assert isinstance(report.stop_error, talon_one.UnauthorizedException) and report.stop_error.status is None
+    assert report.accepted == 0 and report.next_offset == 0 and not report.ok and fake.requests == []
+
+
+def test_the_clients_own_retry_rules_hold_in_a_bulk_job(fake, make_api):
+    # An urllib3 Retry that lists no status: a 502 is not retried, although PUT is idempotent.
+    api = make_api(retries=Retry(total=2, status_forcelist=[]))
+    fake.inject_faults(Fault(status=502))
+    report = bulk.update_customer_profiles(api, profiles(10), workers=1)
+    [failure] = report.failures
+    assert isinstance(failure.error, talon_one.ServiceException) and failure.error.status == 502
+    assert len(fake.requests) == 1 and report.accepted == 0
+
+
+def test_the_bulk_retry_policy_leaves_429_to_the_job_and_pickles_with_the_clients_policy():
+    from talon_one.bulk._runner import _NoRateLimitRetries
+    from talon_one.retries import resolve_policy
+
+    policy = _NoRateLimitRetries(resolve_policy(Retry(total=2, status_forcelist=[502])))
+    assert policy.delay_after_status("PUT", 429, 1.0, 0) is None
+    assert policy.delay_after_status("PUT", 503, 1.0, 0) == 1.0  # Retry-After honoured, as urllib3 does
+    copied = pickle.loads(pickle.dumps(policy))
+    assert copied == policy and type(copied.policy) is type(policy.policy) and copied.max_retries == 2
+    assert policy.replace(max_retries=5).policy.max_retries == 5
 
 
 # --- the shared 429 pause ----------------------------------------------------------

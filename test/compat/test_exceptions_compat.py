@@ -28,7 +28,7 @@ def sample(cls):
     """An instance of `cls` as the SDK raises it."""
     if issubclass(cls, exceptions_module.ApiConnectionError):
         return cls("PUT http://127.0.0.1:9/v2/customer_sessions/s: could not connect: Connection refused",
-                   ConnectionRefusedError(111, "Connection refused"))
+                   ConnectionRefusedError(111, "Connection refused"), may_have_been_delivered=False)
     if issubclass(cls, exceptions_module.ApiDecodeError):
         return cls(200, "OK", body="<html>", headers={"Content-Type": "text/html"}, operation=OPERATION,
                    detail="Content-Type text/html where JSON was expected")
@@ -37,6 +37,8 @@ def sample(cls):
                   "NotFoundException": 404, "ConflictException": 409, "TooManyRequestsException": 429,
                   "ServiceException": 503}.get(cls.__name__, 418)
         kwargs = {"retry_after": 2.0} if "retry_after" in inspect.signature(cls).parameters else {}
+        if cls is exceptions_module.ResponseTooLargeError:
+            kwargs = {"limit": 1024, "size": 4096, "detail": "the answer announced 4096 bytes"}
         return cls(status, "Reason", body=ERROR_BODY, headers={"Content-Type": "application/json"},
                    operation=OPERATION, **kwargs)
     if cls is exceptions_module.ApiTypeError:
@@ -49,7 +51,8 @@ def sample(cls):
 def observable(error):
     """What a caller reads from an exception."""
     return {name: getattr(error, name, None) for name in
-            ("status", "reason", "body", "message", "errors", "operation", "retry_after", "detail")} | {
+            ("status", "reason", "body", "message", "errors", "operation", "retry_after", "detail",
+             "may_have_been_delivered", "limit", "size")} | {
         "str": str(error), "type": type(error)}
 
 

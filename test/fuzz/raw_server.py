@@ -15,14 +15,11 @@ bytes), else with the default reply (200, application/json, `{}`).
 """
 
 import collections
-import socket
-import threading
 import urllib.parse
 
+from scripted_server import ScriptedServer
+
 __all__ = ["RawServer", "RawReply", "RawRequest"]
-
-_MAX_HEAD = 1 << 20
-
 
 class RawRequest:
     """One request as received: the head (request line + header lines) and the body, as bytes."""
@@ -95,24 +92,17 @@ class RawReply:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + self.body
 
 
-class RawServer:
+class RawServer(ScriptedServer):
     """Records raw requests; answers each with the next scripted reply. Use as a context manager."""
 
     def __init__(self):
-        self.requests = []
+        super().__init__(self._answer)
         self.default = RawReply()
         self._replies = collections.deque()
-        self._lock = threading.Lock()
-        self._connections = []
-        self._stopping = threading.Event()
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(16)
-        self._listener.settimeout(0.05)
-        self.port = self._listener.getsockname()[1]
-        self.url = "http://127.0.0.1:%d" % self.port
-        self._thread = threading.Thread(target=self._accept_loop, name="raw-server", daemon=True)
+
+    @staticmethod
+    def request_class(head, body, connection_number):
+        return RawRequest(head, body)
 
     # -- scripting --------------------------------------------------------------
 
@@ -125,71 +115,8 @@ class RawServer:
             self.requests.clear()
             self._replies.clear()
 
-    # -- serving ------------------------------------------------------------------
-
-    def _accept_loop(self):
-        while not self._stopping.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                self._connections.append(connection)
-            threading.Thread(target=self._serve, args=(connection,), name="raw-server-conn", daemon=True).start()
-
-    def _serve(self, connection):
-        connection.settimeout(10)
-        buffer = b""
-        try:
-            while not self._stopping.is_set():
-                while b"\r\n\r\n" not in buffer:
-                    chunk = connection.recv(65536)
-                    if not chunk or len(buffer) > _MAX_HEAD:
-                        return
-                    buffer += chunk
-                head, buffer = buffer.split(b"\r\n\r\n", 1)
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value.strip())
-                while len(buffer) < length:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        return
-                    buffer += chunk
-                body, buffer = buffer[:length], buffer[length:]
-                with self._lock:
-                    self.requests.append(RawRequest(head, body))
-                    reply = self._replies.popleft() if self._replies else self.default
-                connection.sendall(reply.encode())
-        except (OSError, ValueError):
-            return
-        finally:
-            connection.close()
-
-    # -- lifecycle ---------------------------------------------------------------------
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._stopping.set()
-        self._listener.close()
+    def _answer(self, connection, request):
         with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self._thread.join(5)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
+            reply = self._replies.popleft() if self._replies else self.default
+        connection.sendall(reply.encode())
+        return True

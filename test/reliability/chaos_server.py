@@ -11,7 +11,7 @@ body. For attempt number ``n`` of request ``uid`` the server draws a fault from
 ``FAULTS`` with ``random.Random("SEED:uid:n")``, so the faults a logical call
 meets do not depend on thread timing, and logs ``(kind, detail, processed,
 client port)``. ``processed`` says whether the request could have taken effect
-(it was read and not refused with 429/503): what the at-most-once checks for
+(it was read and not refused with a 429/503 carrying Retry-After): what the at-most-once checks for
 POST use. Every answer carries ``X-Chaos-Uid`` and ``X-Chaos-Attempt`` so the
 client can check that it got the answer to its own request.
 
@@ -42,18 +42,19 @@ HTML = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
         b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>")
 
 # kind: (weight, processed, retried for "any" method / "idem"potent only / None, outcome)
-# outcome: "ok" (the model, or None for the 204 operations), "decode" (ApiDecodeError, or None
+# outcome: "ok" (the model, or None for the 204 operations), "too_large" (ResponseTooLargeError:
+# the client runs with max_response_bytes=TOO_LARGE_LIMIT), "decode" (ApiDecodeError, or None
 # for the 204 operations, which decode nothing), "connection" (ApiConnectionError, not a
 # timeout), "timeout" (ApiTimeoutError), "ok_or_decode" (JSON whose grammar is valid but whose text is
 # not valid Unicode: either is fine), or an HTTP status (the exception for it).
 FAULTS = {
     "none": (100, True, None, "ok"),
-    "status_429": (6, False, "any", 429),
+    "status_429": (6, True, "idem", 429),
     "status_429_retry_after": (6, False, "any", 429),
     "status_429_retry_after_date": (3, False, "any", 429),
-    "status_429_retry_after_garbage": (3, False, "any", 429),
+    "status_429_retry_after_garbage": (3, True, "idem", 429),
     "status_429_retry_after_day": (3, False, None, 429),
-    "status_503": (4, False, "any", 503),
+    "status_503": (4, True, "idem", 503),  # a proxy's 503: the service may have applied it
     "status_503_retry_after": (4, False, "any", 503),
     "status_500": (5, True, "idem", 500),
     "status_502": (5, True, "idem", 502),
@@ -80,15 +81,25 @@ FAULTS = {
     "large_body": (0.6, True, None, "ok"),
     "gzip_body": (2, True, None, "ok"),
     "interim_100_continue": (1, True, None, "ok"),
+    "interim_103_early_hints": (2, True, None, "ok"),
+    "smuggled_after_chunked": (1.5, True, None, "ok"),
+    "smuggled_after_204": (1, True, None, "ok"),
     "http10_body_until_close": (1, True, None, "ok"),
     "overlong_body": (2, True, None, "ok"),
+    "gzip_bomb": (0.5, True, None, "too_large"),
+    "oversized_declared": (0.5, True, None, "too_large"),
+    "endless_chunked": (0.3, True, None, "too_large"),
     "redirect": (2, True, None, 302),
     "status_400": (1, False, None, 400),
     "status_401": (1, False, None, 401),
+    "echoed_key_401": (1, False, None, 401),
     "status_404": (1, False, None, 404),
     "status_409": (1, False, None, 409),
     "status_418": (1, False, None, 418),
 }
+# The client's max_response_bytes in the chaos run; the "too_large" faults send more.
+TOO_LARGE_LIMIT = 8 * 1024 * 1024
+
 _KINDS = list(FAULTS)
 _WEIGHTS = [FAULTS[kind][0] for kind in _KINDS]
 SMALL_RETRY_AFTER = ("0", "1", "2.5", "4")
@@ -133,6 +144,8 @@ class ChaosServer:
         self.stall = stall
         self.large = large
         self.mode = "on"
+        # About 1 MB of gzip that expands to 1 GiB, made before the first request.
+        self.gzip_bomb = gzip.compress(b"\0" * (64 << 20), 9) * 16
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.log = {}
@@ -224,6 +237,8 @@ class ChaosServer:
             return False
         _consume(conn, size)
         status, canned = self.route(method, path)
+        if kind == "echoed_key_401":
+            detail = headers.get("authorization", "")
         return getattr(self, "fault_" + kind, self.fault_status)(conn, kind, detail, echo, status, canned)
 
     def route(self, method, path):
@@ -246,6 +261,15 @@ class ChaosServer:
             headers.append(("Retry-After", detail))
         message = json.dumps({"message": "injected %s" % kind, "errors": []}).encode()
         return _send(conn, code, message, headers)
+
+    def fault_echoed_key_401(self, conn, kind, detail, echo, status, canned):
+        """The credential sent, echoed in the body, the reason phrase and a header."""
+        body = json.dumps({"message": "Invalid API key: %s" % detail, "errors": [{"title": detail}]}).encode()
+        head = ("HTTP/1.1 401 Bad key %s\r\n" % detail).encode("latin-1")
+        headers = echo + [("X-Rejected-Key", detail), ("Content-Type", "application/json"),
+                          ("Content-Length", str(len(body)))]
+        conn.sendall(head + _head(401, headers).split(b"\r\n", 1)[1] + body)
+        return True
 
     def fault_html_502(self, conn, kind, detail, echo, status, canned):
         return _send(conn, 502, HTML, echo, content_type="text/html")
@@ -316,6 +340,51 @@ class ChaosServer:
         conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         return self.fault_none(conn, kind, detail, echo, status, canned)
 
+    def fault_interim_103_early_hints(self, conn, kind, detail, echo, status, canned):
+        """Early hints (twice, and a 102), the final answer a moment later."""
+        conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
+                     b"HTTP/1.1 102 Processing\r\n\r\n")
+        self.stopping.wait(0.002)
+        conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\n")
+        return self.fault_none(conn, kind, detail, echo, status, canned)
+
+    def fault_smuggled_after_chunked(self, conn, kind, detail, echo, status, canned):
+        """A chunked answer that also has a Content-Length, followed by a forged answer: on a reused
+        connection, the next call would read the forged answer as its own."""
+        body = canned if status != 204 else b""
+        head = _head(status, echo + [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
+                                     ("Content-Length", "5")])
+        chunks = (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
+        conn.sendall(head + chunks + _forged_answer())
+        return True
+
+    def fault_smuggled_after_204(self, conn, kind, detail, echo, status, canned):
+        """A 204 that announces a body, the body being a forged answer."""
+        if status != 204:
+            return self.fault_smuggled_after_chunked(conn, kind, detail, echo, status, canned)
+        forged = _forged_answer()
+        conn.sendall(_head(204, echo + [("Content-Length", str(len(forged)))]) + forged)
+        return True
+
+    def fault_gzip_bomb(self, conn, kind, detail, echo, status, canned):
+        return _send(conn, 200, self.gzip_bomb, echo + [("Content-Encoding", "gzip")])
+
+    def fault_oversized_declared(self, conn, kind, detail, echo, status, canned):
+        """A Content-Length of 500 MB; the start of a body, then the connection stays open."""
+        conn.sendall(_head(200, echo + [("Content-Type", "application/json"), ("Content-Length", "500000000")])
+                     + b'{"padding": "')
+        self.stopping.wait(0.5)
+        return False
+
+    def fault_endless_chunked(self, conn, kind, detail, echo, status, canned):
+        """Chunks with no end (bounded here at twice the client's limit), then the connection closes."""
+        conn.sendall(_head(200, echo + [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")]))
+        block = b" " * 65536
+        piece = b"%x\r\n%s\r\n" % (len(block), block)
+        for _ in range(2 * TOO_LARGE_LIMIT // len(block)):
+            conn.sendall(piece)
+        return False
+
     def fault_http10_body_until_close(self, conn, kind, detail, echo, status, canned):
         head = ("HTTP/1.0 %d %s\r\n" % (status, _REASONS[status])).encode()
         head += b"".join(b"%s: %s\r\n" % (name.encode(), value.encode()) for name, value in echo)
@@ -382,6 +451,12 @@ def _consume(conn, size):
 def _reset(conn):
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     conn.close()
+
+
+def _forged_answer():
+    body = b'{"message": "forged"}'
+    return _head(200, [("X-Chaos-Uid", "forged"), ("X-Chaos-Attempt", "0"), ("Content-Type", "application/json"),
+                       ("Content-Length", str(len(body)))]) + body
 
 
 def _head(status, headers):

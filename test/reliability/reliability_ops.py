@@ -8,6 +8,7 @@ the call through the generated `_with_http_info` method, with `uid` (``rq`` +
 
 import collections
 import os
+import time
 import warnings
 
 import talon_one
@@ -117,3 +118,17 @@ def record_canned_answers(fake):
             routes.append({"method": spec.method, "pattern": path_pattern(spec.path),
                            "status": response.status, "body": body.decode()})
     return routes
+
+
+def wait_for_child(pid, seconds):
+    """A forked child's exit code, or None if it had not exited after `seconds` (it is then killed,
+    so that a hung child fails the test instead of hanging it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+        time.sleep(0.005)
+    os.kill(pid, 9)  # our own child, stuck
+    os.waitpid(pid, 0)
+    return None

@@ -31,10 +31,11 @@ import pytest
 import talon_one
 from talon_one.exceptions import (ApiConnectionError, ApiDecodeError, ApiException, ApiTimeoutError,
                                   BadRequestException, ConflictException, NotFoundException, OpenApiException,
-                                  ServiceException, TooManyRequestsException, UnauthorizedException)
+                                  ResponseTooLargeError, ServiceException, TooManyRequestsException,
+                                  UnauthorizedException)
 from talon_one.retries import RetryPolicy
 
-from chaos_server import FAULTS
+from chaos_server import FAULTS, TOO_LARGE_LIMIT
 from reliability_ops import SOAK
 from reliability_ops import IDEMPOTENT, OPS
 
@@ -57,6 +58,11 @@ _STATUS_EXCEPTIONS = {400: BadRequestException, 401: UnauthorizedException, 404:
                       418: ApiException}
 
 Call = collections.namedtuple("Call", "uid op outcome seconds sleeps")
+
+API_KEY = "chaos-key-1f6b2d"
+
+# 503 and 429 without a usable Retry-After: a proxy's answer, the service may have applied the request.
+UNKNOWN_OUTCOME_STATUSES = frozenset(("status_503", "status_429", "status_429_retry_after_garbage"))
 
 
 class SleepRecorder:
@@ -157,6 +163,10 @@ def judge(call, entries, policy, problems):
     if isinstance(outcome, BaseException) and not isinstance(outcome, OpenApiException):
         problems.append("%s: %s raised a raw %s: %s" % (call.uid, op.name, type(outcome).__name__, outcome))
         return
+    if isinstance(outcome, BaseException):
+        shown = "%s %r %r %r" % (outcome, outcome, getattr(outcome, "body", None), getattr(outcome, "headers", None))
+        if API_KEY in shown:
+            problems.append("%s: the API key shows in the %s raised" % (call.uid, type(outcome).__name__))
     if not entries:
         problems.append("%s: %s never reached the server (%r)" % (call.uid, op.name, outcome))
         return
@@ -190,6 +200,8 @@ def judge(call, entries, policy, problems):
         wanted = ApiDecodeError
     elif expected == "timeout":
         wanted = ApiTimeoutError
+    elif expected == "too_large":
+        wanted = ResponseTooLargeError
     elif expected == "connection":
         wanted = ApiConnectionError
     else:
@@ -205,7 +217,7 @@ def judge(call, entries, policy, problems):
         check_echo(call, outcome.headers, len(entries), problems)
         if expected in (429, 503):
             check_retry_after(call, outcome, kind, detail, problems)
-    elif expected == "decode":
+    elif expected in ("decode", "too_large"):
         check_echo(call, outcome.headers, len(entries), problems)
     elif outcome.status is not None:
         problems.append("%s: a connection error with status %s" % (call.uid, outcome.status))
@@ -239,8 +251,9 @@ def test_chaos_run(chaos, figures):
     sleeps = SleepRecorder()
     policy = RetryPolicy(max_retries=MAX_RETRIES, sleep=sleeps, random=random.Random(seed).random,
                          max_retry_after=30, max_total_time=30)
-    configuration = talon_one.Configuration(host=chaos.url, api_key_v1="chaos-key", connect_timeout=CONNECT_TIMEOUT,
-                                            read_timeout=READ_TIMEOUT, retries=policy)
+    configuration = talon_one.Configuration(host=chaos.url, api_key_v1=API_KEY, connect_timeout=CONNECT_TIMEOUT,
+                                            read_timeout=READ_TIMEOUT, retries=policy,
+                                            max_response_bytes=TOO_LARGE_LIMIT)
     chaos.set_faults("on")
     chaos.take_log()
     plan = [("rq%08d" % (10_000_000 + n), rng.choice(OPS)) for n in range(CALLS)]
@@ -261,7 +274,7 @@ def test_chaos_run(chaos, figures):
 
     problems = []
     kinds = collections.Counter()
-    retries = post_resends = 0
+    retries = post_resends = post_unknown_statuses = 0
     for call in results:
         entries = log.get(call.uid, [])
         judge(call, entries, policy, problems)
@@ -270,6 +283,7 @@ def test_chaos_run(chaos, figures):
         if call.op.method == "POST":
             post_resends += sum(1 for number in range(1, len(entries))
                                 if any(entry[3] for entry in entries[:number]))
+            post_unknown_statuses += sum(1 for entry in entries if entry[1] in UNKNOWN_OUTCOME_STATUSES)
     for call in clean:
         entries = clean_log.get(call.uid, [])
         if isinstance(call.outcome, BaseException) or len(entries) != 1:
@@ -288,6 +302,7 @@ def test_chaos_run(chaos, figures):
     figures.set("chaos: faults injected (total)", sum(count for kind, count in kinds.items() if kind != "none"))
     figures.set("chaos: retries made", retries)
     figures.set("chaos: POST re-sends after an unknown outcome", post_resends)
+    figures.set("chaos: POSTs answered 503/429 without a valid Retry-After (each sent once)", post_unknown_statuses)
     figures.set("chaos: invariant violations", len(problems))
     figures.set("chaos: longest call (s)", round(longest, 3))
     figures.set("chaos: per-call budget (s)", round(BUDGET, 3))

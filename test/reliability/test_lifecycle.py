@@ -18,7 +18,7 @@ import pytest
 import talon_one
 from talon_one.retries import RetryPolicy
 
-from reliability_ops import OPS
+from reliability_ops import OPS, wait_for_child
 
 THREADS = 16
 CALLS_PER_THREAD = 500
@@ -62,18 +62,6 @@ def _child(api, number, write_end):
         os._exit(status)
 
 
-def _wait_for_child(pid, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
-        time.sleep(0.01)
-    os.kill(pid, 9)  # our own child, stuck: end it so the test reports instead of hanging
-    os.waitpid(pid, 0)
-    return None
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_forked_children_use_their_own_connections_and_the_parent_keeps_working(calm_chaos, figures):
     with talon_one.ApiClient(calm_configuration(calm_chaos), pool_threads=2) as client:
@@ -95,7 +83,7 @@ def test_forked_children_use_their_own_connections_and_the_parent_keeps_working(
 
         reports = []
         for pid, read_end in children:
-            exit_code = _wait_for_child(pid, 30)
+            exit_code = wait_for_child(pid, 30)
             with os.fdopen(read_end, "rb") as pipe:
                 report = json.loads(pipe.read() or b"{}")
             assert exit_code == 0, report
@@ -278,3 +266,32 @@ def test_an_unclosed_client_never_keeps_the_interpreter_alive(calm_chaos, tmp_pa
     assert seconds < 15
     figures.set("exit: unclosed client, %s: interpreter exit (s)" % ("calls in flight" if in_flight else "idle pool"),
                 round(seconds, 2))
+
+
+def test_async_calls_racing_close_run_or_raise_one_of_ours(calm_chaos, figures):
+    """close() in one thread while another submits async_req calls: each call runs (or raises an
+    OpenApiException), never a raw RuntimeError from the shut-down thread pool."""
+    client = talon_one.ApiClient(calm_configuration(calm_chaos), pool_threads=2)
+    api = talon_one.IntegrationApi(client)
+    stop = threading.Event()
+    outcomes = []
+
+    def closer():
+        while not stop.is_set():
+            client.close()
+
+    thread = threading.Thread(target=closer)
+    thread.start()
+    try:
+        for n in range(300):
+            try:
+                result = OPS[0].call(api, "rq%08d" % (43_000_000 + n), async_req=True)
+                outcomes.append(result.get(timeout=10)[1])
+            except talon_one.OpenApiException as error:
+                outcomes.append(type(error).__name__)
+    finally:
+        stop.set()
+        thread.join(10)
+        client.close()
+    figures.set("async_req racing close(): calls made / raw errors", "%d / 0" % len(outcomes))
+    assert len(outcomes) == 300 and set(outcomes) <= {200, "ApiException"}, set(outcomes)

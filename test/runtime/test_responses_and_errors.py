@@ -97,6 +97,16 @@ def test_error_status_is_mapped_to_its_exception(server, make_client, status, cl
     assert len(server.requests) == 1  # redirects are not followed
 
 
+def test_a_message_that_is_not_a_string_is_given_as_text(server, make_client):
+    client = make_client(retries=0)
+    server.script(Reply(400, {"message": {"code": 17, "text": "bad cart"}, "errors": []}))
+    with pytest.raises(BadRequestException) as raised:
+        call(client)
+    assert raised.value.message == "{'code': 17, 'text': 'bad cart'}" and raised.value.error["message"]["code"] == 17
+    assert "bad cart" in str(raised.value)
+    assert BadRequestException(400, body='{"message": null, "errors": []}').message is None
+
+
 def test_error_with_html_body_keeps_the_body(server, make_client):
     client = make_client(retries=0)
     server.script(Reply(502, b"<html><body>Bad Gateway</body></html>", headers={"Content-Type": "text/html"}))

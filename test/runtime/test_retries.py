@@ -3,6 +3,7 @@
 import email.utils
 import http.client
 import logging
+import pickle
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from urllib3 import exceptions as u3
 
 from talon_one.exceptions import (ApiConnectionError, ApiTimeoutError, ServiceException,
                                   TooManyRequestsException)
-from talon_one.retries import (CONNECTION_LOST, NOT_SENT, OTHER, READ_TIMEOUT, RetryPolicy,
+from talon_one.retries import (CONNECTION_LOST, NOT_SENT, OTHER, READ_TIMEOUT, RetryPolicy, Urllib3RetryPolicy,
                                failure_kind, parse_retry_after, resolve_policy)
 
 from runtime_helpers import API_KEY_ONLY, BOTH_SCHEMES
@@ -51,7 +52,7 @@ def test_backoff_is_exponential_with_full_jitter_and_capped():
 
 
 @pytest.mark.parametrize("method, status, retried", [
-    ("POST", 429, True), ("POST", 503, True), ("POST", 500, False), ("POST", 502, False),
+    ("POST", 429, False), ("POST", 503, False), ("POST", 500, False), ("POST", 502, False),
     ("POST", 504, False), ("PUT", 500, True), ("PUT", 502, True), ("PUT", 504, True),
     ("GET", 503, True), ("DELETE", 502, True), ("PUT", 501, False), ("PUT", 400, False),
     ("GET", 404, False),
@@ -68,6 +69,14 @@ def test_status_decisions(method, status, retried):
 ])
 def test_error_decisions(method, kind, retried):
     assert (RetryPolicy().delay_after_error(method, kind, 0) is not None) == retried
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_post_is_retried_on_429_or_503_only_with_a_retry_after(status):
+    policy = RetryPolicy()
+    assert policy.delay_after_status("POST", status, None, 0) is None
+    assert policy.delay_after_status("POST", status, 0.0, 0) == 0.0
+    assert policy.delay_after_status("PUT", status, None, 0) is not None
 
 
 def test_retry_after_is_honoured_up_to_the_cap():
@@ -104,6 +113,28 @@ def test_resolve_policy_accepts_int_policy_none_and_keeps_the_base_sleep():
         resolve_policy("3")
     with pytest.raises(ValueError):
         RetryPolicy(max_retries=-1)
+
+
+class NoRetryOn502(RetryPolicy):
+    """A user's policy: the base rules, except that 502 is never retried."""
+
+    __slots__ = ()
+
+    def delay_after_status(self, method, status, retry_after, retry_number):
+        return None if status == 502 else super().delay_after_status(method, status, retry_after, retry_number)
+
+
+def test_a_subclassed_policy_keeps_its_class_and_settings_when_replaced_pickled_or_compared():
+    policy = NoRetryOn502(max_retries=5, backoff_max=1.0)
+    changed = policy.replace(backoff_base=0.5)
+    assert type(changed) is NoRetryOn502
+    assert (changed.max_retries, changed.backoff_base, changed.backoff_max) == (5, 0.5, 1.0)
+    assert type(resolve_policy(3, policy)) is NoRetryOn502 and resolve_policy(3, policy).backoff_max == 1.0
+    copied = pickle.loads(pickle.dumps(policy))
+    assert type(copied) is NoRetryOn502 and copied == policy and copied.max_retries == 5
+    assert policy != NoRetryOn502(max_retries=0) and policy != RetryPolicy(max_retries=5, backoff_max=1.0)
+    assert Urllib3RetryPolicy(max_retries=1) != Urllib3RetryPolicy(max_retries=5)
+    assert Urllib3RetryPolicy(max_retries=1) == Urllib3RetryPolicy(max_retries=1)
 
 
 # -- against the server ----------------------------------------------------------------------
@@ -176,8 +207,20 @@ def test_retry_after_http_date_is_waited(server, client, sleeps):
 
 def test_retry_after_without_header_uses_backoff(server, client, sleeps):
     server.script(Reply(503, b""), Reply(503, b""))
-    post(client)
+    put(client)
     assert len(sleeps) == 2 and sleeps[0] <= 0.25 and sleeps[1] <= 0.5
+
+
+@pytest.mark.parametrize("status, cls", [(429, TooManyRequestsException), (503, ServiceException)])
+@pytest.mark.parametrize("retry_after", [None, "soon", "-1"])
+def test_a_post_answered_429_or_503_without_a_valid_retry_after_is_sent_once(server, client, sleeps, status, cls,
+                                                                            retry_after):
+    """A proxy's bare 503 (Envoy, Istio after an upstream reset) may follow a request the service applied."""
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    server.script(Reply(status, b"", headers=headers))
+    with pytest.raises(cls):
+        post(client)
+    assert len(server.requests) == 1 and sleeps == []
 
 
 @pytest.mark.parametrize("status, cls", [(429, TooManyRequestsException), (503, ServiceException)])
@@ -214,6 +257,14 @@ def test_per_call_retries_override(server, client, sleeps):
     assert put(client, _retries=4)["method"] == "PUT"
     assert len(server.requests) == 1 + 5
     assert len(sleeps) == 4  # the configured policy's sleep is kept
+
+
+def test_per_call_retries_keep_a_subclassed_policys_own_rules(server, make_client, sleeps):
+    client = make_client(retries=NoRetryOn502(sleep=sleeps.append))
+    server.script(*[Reply(502, b"")] * 3)
+    with pytest.raises(ServiceException):
+        put(client, _retries=4)
+    assert len(server.requests) == 1 and sleeps == []
 
 
 def test_per_call_retry_policy(server, client):
