@@ -26,6 +26,7 @@ timeout, deadline and TLS rules this module applies to aiohttp:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import io
 import logging
@@ -45,8 +46,9 @@ from talon_one.auth import configured_secrets, redact_headers, secret_redactor
 from talon_one.configuration import DEFAULT_CONNECT_TIMEOUT, LOGGER_NAME, Configuration
 from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError,
                                   ResponseTooLargeError)
-from talon_one.retries import (CONNECTION_LOST, NOT_SENT, OTHER, READ_TIMEOUT, RETRY_AFTER_STATUSES,
-                               RETRYABLE_STATUSES, RetryPolicy, parse_retry_after, resolve_policy)
+from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, OTHER, READ_TIMEOUT,
+                               RETRY_AFTER_STATUSES, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after,
+                               resolve_policy)
 
 __all__ = ["AiohttpTransport", "AsyncResponse", "failure_kind", "ssl_context"]
 
@@ -245,7 +247,7 @@ async def _read_within(response: aiohttp.ClientResponse, limit: Optional[int]) -
         announced = response.content_length
         if announced is not None and announced > limit:
             raise rest.ResponseTooLarge(response.status, response.reason, response.headers, limit, announced,
-                                        "Content-Length says %d bytes" % announced)
+                                        "Content-Length announces %d bytes" % announced)
         parts = []
         size = 0
         while True:
@@ -255,7 +257,7 @@ async def _read_within(response: aiohttp.ClientResponse, limit: Optional[int]) -
             size += len(part)
             if size > limit:
                 raise rest.ResponseTooLarge(response.status, response.reason, response.headers, limit, size,
-                                            "more than %d bytes read" % limit)
+                                            "more than %d bytes were read" % limit)
             parts.append(part)
         return b"".join(parts)
     return await response.read()
@@ -283,11 +285,34 @@ class _Connector(aiohttp.TCPConnector):
     """
 
     async def _get(self, key: Any, traces: Any) -> Optional[aiohttp.connector.Connection]:
+        max_idle = _max_idle.get()
+        if max_idle is not None:
+            self._close_idle(key, max_idle)
         while True:
             connection = await super()._get(key, traces)
             if connection is None or not _has_unread_input(connection):
                 return connection
             connection.close()
+
+
+    def _close_idle(self, key: Any, max_idle: float) -> None:
+        """Close the pooled connections to `key` idle longer than `max_idle` seconds: a POST must not
+        go out on one the server may be closing at that very moment (rest.MAX_IDLE_FOR_POST)."""
+        pooled = self._conns.get(key)
+        if not pooled:
+            return
+        now = time.monotonic()  # aiohttp stamps pooled connections with time.monotonic()
+        stale = [(protocol, since) for protocol, since in pooled if now - since > max_idle]
+        if stale:
+            fresh = [(protocol, since) for protocol, since in pooled if now - since <= max_idle]
+            pooled.clear()
+            pooled.extend(fresh)
+            for protocol, _ in stale:
+                protocol.close()
+
+
+# The longest a pooled connection may have been idle for the request being sent (None: any).
+_max_idle: "contextvars.ContextVar[Optional[float]]" = contextvars.ContextVar("talon_one_aio_max_idle", default=None)
 
 
 def _has_unread_input(connection: aiohttp.connector.Connection) -> bool:
@@ -432,6 +457,7 @@ class AiohttpTransport:
             connect=_seconds(timeout._connect) or (None if total is not None else DEFAULT_CONNECT_TIMEOUT),
             sock_read=_seconds(timeout._read))
         response: Optional[aiohttp.ClientResponse] = None
+        _max_idle.set(None if method in IDEMPOTENT_METHODS else rest.MAX_IDLE_FOR_POST)
         try:
             if self._proxy_headers and url.startswith("http:"):
                 # A plain-HTTP request goes to the proxy itself (absolute-form): its headers go with it,
