@@ -386,23 +386,3 @@ def test_bytes_sent_after_an_answer_are_never_read_as_the_next_answer(server):
     assert first == {"first": True}
     assert second["body"] == {"n": 2}  # the echo of this very request, not {"stale": true}
     assert server.requests[0].connection != server.requests[1].connection
-
-
-def test_close_closes_every_socket_before_it_returns(server):
-    """Once `await client.close()` returns, the server sees every connection closed, even if the loop
-    never turns again (here: blocked at once), so asyncio.run's end leaves no socket open."""
-
-    def server_connections():
-        return [t for t in threading.enumerate() if "process_request" in t.name and t.is_alive()]
-
-    async def scenario():
-        client = AsyncApiClient(configuration(server))
-        await asyncio.gather(*(AsyncIntegrationApi(client).track_event(event()) for _ in range(5)))
-        assert server_connections()
-        await client.close()
-        deadline = time.monotonic() + 5
-        while server_connections() and time.monotonic() < deadline:
-            time.sleep(0.01)  # blocks the loop: only what close() did has happened
-        return server_connections()
-
-    assert asyncio.run(scenario()) == []
