@@ -174,6 +174,27 @@ class CartItem(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CartItem = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.name = data["name"]
+                obj.sku = data["sku"]
+                obj.quantity = data["quantity"]
+                obj.price = data["price"]
+                obj.category = data["category"]
+                obj.weight = data["weight"]
+                obj.height = data["height"]
+                obj.width = data["width"]
+                obj.length = data["length"]
+                obj.position = data["position"]
+                obj.attributes = data["attributes"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CartItem
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -183,7 +204,6 @@ class CartItem(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CartItem = object.__new__(_Unchecked)
         obj.name = get("name", None)
         obj.sku = get("sku", None)
         obj.quantity = get("quantity", None)
@@ -257,3 +277,4 @@ class _Unchecked(CartItem):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CartItem.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -115,6 +115,21 @@ class LoyaltyProgramBalance(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: LoyaltyProgramBalance = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.current_balance = data["currentBalance"]
+                obj.pending_balance = data["pendingBalance"]
+                obj.expired_balance = data["expiredBalance"]
+                obj.spent_balance = data["spentBalance"]
+                obj.tentative_current_balance = data["tentativeCurrentBalance"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = LoyaltyProgramBalance
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -126,7 +141,6 @@ class LoyaltyProgramBalance(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: LoyaltyProgramBalance = object.__new__(_Unchecked)
         obj.current_balance = get("currentBalance", None)
         obj.pending_balance = get("pendingBalance", None)
         obj.expired_balance = get("expiredBalance", None)
@@ -176,6 +190,7 @@ class _Unchecked(LoyaltyProgramBalance):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LoyaltyProgramBalance.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"current_balance", "expired_balance", "pending_balance", "spent_balance",

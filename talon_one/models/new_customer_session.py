@@ -159,6 +159,27 @@ class NewCustomerSession(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: NewCustomerSession = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.profile_id = data["profileId"]
+                obj.coupon = data["coupon"]
+                obj.referral = data["referral"]
+                obj.state = data["state"]
+                value = data["cartItems"]
+                if value.__class__ is list:
+                    value = [CartItem._from_json_object(item) for item in value]
+                obj.cart_items = value
+                obj.identifiers = data["identifiers"]
+                obj.total = data["total"]
+                obj.attributes = data["attributes"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = NewCustomerSession
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -170,7 +191,6 @@ class NewCustomerSession(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: NewCustomerSession = object.__new__(_Unchecked)
         obj.profile_id = get("profileId", None)
         obj.coupon = get("coupon", None)
         obj.referral = get("referral", None)
@@ -238,6 +258,7 @@ class _Unchecked(NewCustomerSession):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(NewCustomerSession.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"cart_items", "profile_id"})

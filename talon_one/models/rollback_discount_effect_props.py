@@ -73,6 +73,18 @@ class RollbackDiscountEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: RollbackDiscountEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.name = data["name"]
+                obj.value = data["value"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = RollbackDiscountEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -82,7 +94,6 @@ class RollbackDiscountEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: RollbackDiscountEffectProps = object.__new__(_Unchecked)
         obj.name = get("name", None)
         obj.value = get("value", None)
         obj._extra = extra
@@ -120,3 +131,4 @@ class _Unchecked(RollbackDiscountEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(RollbackDiscountEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

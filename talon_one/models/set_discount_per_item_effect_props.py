@@ -92,6 +92,20 @@ class SetDiscountPerItemEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: SetDiscountPerItemEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.name = data["name"]
+                obj.value = data["value"]
+                obj.position = data["position"]
+                obj.sub_position = data["subPosition"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = SetDiscountPerItemEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -103,7 +117,6 @@ class SetDiscountPerItemEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: SetDiscountPerItemEffectProps = object.__new__(_Unchecked)
         obj.name = get("name", None)
         obj.value = get("value", None)
         obj.position = get("position", None)
@@ -149,6 +162,7 @@ class _Unchecked(SetDiscountPerItemEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(SetDiscountPerItemEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"sub_position"})
