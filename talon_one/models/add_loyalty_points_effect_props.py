@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_number
+from talon_one.validation import is_aware_datetime
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -126,7 +126,10 @@ class AddLoyaltyPointsEffectProps(Model):
         if value.__class__ is not str:
             self._check_field("sub_ledger_id", value, path, deep)
         value = self.value
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("value", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("value", value, path, deep)
         value = self.recipient_integration_id
         if value.__class__ is not str:

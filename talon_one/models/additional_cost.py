@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -51,7 +50,10 @@ class AdditionalCost(Model):
         Model._check_field, which converts it or raises the precise error.
         """
         value: Any = self.price
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("price", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("price", value, path, deep)
 
     @staticmethod

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_json_object, is_number
+from talon_one.validation import is_aware_datetime, is_json_object
 from talon_one.models.code_generator_settings import CodeGeneratorSettings
 from talon_one.models.limit_config import LimitConfig
 
@@ -395,7 +395,10 @@ class Campaign(Model):
         if value is not None and value.__class__ is not int:
             self._check_field("referral_redemption_count", value, path, deep)
         value = self.discount_count
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("discount_count", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("discount_count", value, path, deep)
         value = self.discount_effect_count
         if value is not None and value.__class__ is not int:
@@ -407,13 +410,19 @@ class Campaign(Model):
         if value is not None and value.__class__ is not int:
             self._check_field("referral_creation_count", value, path, deep)
         value = self.created_loyalty_points_count
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("created_loyalty_points_count", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("created_loyalty_points_count", value, path, deep)
         value = self.created_loyalty_points_effect_count
         if value is not None and value.__class__ is not int:
             self._check_field("created_loyalty_points_effect_count", value, path, deep)
         value = self.redeemed_loyalty_points_count
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("redeemed_loyalty_points_count", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("redeemed_loyalty_points_count", value, path, deep)
         value = self.redeemed_loyalty_points_effect_count
         if value is not None and value.__class__ is not int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_json_object, is_number
+from talon_one.validation import is_json_object
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -140,25 +140,43 @@ class CartItem(Model):
         if value.__class__ is not int or value < 1:
             self._check_field("quantity", value, path, deep)
         value = self.price
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("price", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("price", value, path, deep)
         value = self.category
         if value is not None and value.__class__ is not str:
             self._check_field("category", value, path, deep)
         value = self.weight
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("weight", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("weight", value, path, deep)
         value = self.height
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("height", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("height", value, path, deep)
         value = self.width
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("width", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("width", value, path, deep)
         value = self.length
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("length", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("length", value, path, deep)
         value = self.position
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("position", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("position", value, path, deep)
         value = self.attributes
         if value is not None and not is_json_object(value):

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_json_object, is_number
+from talon_one.validation import is_aware_datetime, is_json_object
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -198,7 +198,10 @@ class Coupon(Model):
         if value.__class__ is not int or value < 0 or value > 999999:
             self._check_field("usage_limit", value, path, deep)
         value = self.discount_limit
-        if value is not None and (not is_number(value) or value < 0 or value > 999999):
+        if value.__class__ is float:
+            if value - value != 0 or value < 0 or value > 999999:
+                self._check_field("discount_limit", value, path, deep)
+        elif value is not None and (value.__class__ is not int or value < 0 or value > 999999):
             self._check_field("discount_limit", value, path, deep)
         value = self.start_date
         if value is not None and not is_aware_datetime(value):
@@ -210,10 +213,16 @@ class Coupon(Model):
         if value.__class__ is not int:
             self._check_field("usage_counter", value, path, deep)
         value = self.discount_counter
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("discount_counter", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("discount_counter", value, path, deep)
         value = self.discount_remainder
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("discount_remainder", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("discount_remainder", value, path, deep)
         value = self.attributes
         if value is not None and not is_json_object(value):

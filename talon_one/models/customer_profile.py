@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_json_object, is_number
+from talon_one.validation import is_aware_datetime, is_json_object
 from talon_one.models.audience_membership import AudienceMembership
 from talon_one.models.loyalty_membership import LoyaltyMembership
 
@@ -143,7 +143,10 @@ class CustomerProfile(Model):
         if value.__class__ is not int:
             self._check_field("closed_sessions", value, path, deep)
         value = self.total_sales
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("total_sales", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("total_sales", value, path, deep)
         value = self.loyalty_memberships
         if value.__class__ is list:

@@ -209,7 +209,10 @@ class CustomerSession(Model):
         elif value is not None:
             self._check_field("identifiers", value, path, deep)
         value = self.total
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("total", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("total", value, path, deep)
         value = self.attributes
         if value is None or not is_json_object(value):

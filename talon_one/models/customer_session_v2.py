@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_json_object, is_number
+from talon_one.validation import is_aware_datetime, is_json_object
 from talon_one.models.additional_cost import AdditionalCost
 from talon_one.models.cart_item import CartItem
 
@@ -247,13 +247,22 @@ class CustomerSessionV2(Model):
         if value is not True and value is not False:
             self._check_field("first_session", value, path, deep)
         value = self.total
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("total", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("total", value, path, deep)
         value = self.cart_item_total
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("cart_item_total", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("cart_item_total", value, path, deep)
         value = self.additional_cost_total
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("additional_cost_total", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("additional_cost_total", value, path, deep)
 
     @staticmethod

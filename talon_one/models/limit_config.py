@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -76,7 +75,10 @@ class LimitConfig(Model):
         if value.__class__ is not str:
             self._check_field("action", value, path, deep)
         value = self.limit
-        if not is_number(value) or value < 0:
+        if value.__class__ is float:
+            if value - value != 0 or value < 0:
+                self._check_field("limit", value, path, deep)
+        elif value.__class__ is not int or value < 0:
             self._check_field("limit", value, path, deep)
         value = self.entities
         if value.__class__ is list:

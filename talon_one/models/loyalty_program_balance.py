@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -90,19 +89,34 @@ class LoyaltyProgramBalance(Model):
         Model._check_field, which converts it or raises the precise error.
         """
         value: Any = self.current_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("current_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("current_balance", value, path, deep)
         value = self.pending_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("pending_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("pending_balance", value, path, deep)
         value = self.expired_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("expired_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("expired_balance", value, path, deep)
         value = self.spent_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("spent_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("spent_balance", value, path, deep)
         value = self.tentative_current_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("tentative_current_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("tentative_current_balance", value, path, deep)
 
     @staticmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_json_object, is_number
+from talon_one.validation import is_json_object
 from talon_one.models.cart_item import CartItem
 
 if TYPE_CHECKING:
@@ -143,7 +143,10 @@ class NewCustomerSession(Model):
         elif value is not None:
             self._check_field("identifiers", value, path, deep)
         value = self.total
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("total", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("total", value, path, deep)
         value = self.attributes
         if value is not None and not is_json_object(value):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -67,7 +66,10 @@ class SetDiscountEffectProps(Model):
         if value.__class__ is not str:
             self._check_field("name", value, path, deep)
         value = self.value
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("value", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("value", value, path, deep)
         value = self.scope
         if value is not None and value.__class__ is not str:

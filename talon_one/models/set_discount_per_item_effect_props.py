@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -73,13 +72,22 @@ class SetDiscountPerItemEffectProps(Model):
         if value.__class__ is not str:
             self._check_field("name", value, path, deep)
         value = self.value
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("value", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("value", value, path, deep)
         value = self.position
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("position", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("position", value, path, deep)
         value = self.sub_position
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("sub_position", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("sub_position", value, path, deep)
 
     @staticmethod

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -57,7 +56,10 @@ class TriggerWebhookEffectProps(Model):
         Model._check_field, which converts it or raises the precise error.
         """
         value: Any = self.webhook_id
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("webhook_id", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("webhook_id", value, path, deep)
         value = self.webhook_name
         if value.__class__ is not str:
