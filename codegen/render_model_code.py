@@ -201,7 +201,28 @@ def _bad_value_terms(type_ref, constraints, variable, imports):
     return terms
 
 
+def _number_check(item):
+    """A float field's quick check, written out: it runs for every number of every request body.
+
+    A finite float passes (`value - value` is 0.0 for one, NaN for an infinity or NaN), and so
+    does an int; anything else, or a value beyond the field's limits, goes to the general check.
+    """
+    limits = []
+    for name, template in (("minimum", "value < {n}"), ("maximum", "value > {n}")):
+        if name in item.constraints:
+            limits.append(template.format(n=py_literal(item.constraints[name])))
+    not_int = ["value.__class__ is not int"] + limits
+    return (_if_lines(_INDENT, "", ["value.__class__ is float"])
+            + _if_lines(_INDENT + "    ", "", ["value - value != 0"] + limits)
+            + [_general_check(item, _INDENT + "        ")]
+            + [line.replace("if ", "elif ", 1) if index == 0 else line for index, line in
+               enumerate(_if_lines(_INDENT, "" if item.required else "value is not None and ", not_int))]
+            + [_general_check(item, _INDENT + "    ")])
+
+
 def _scalar_check(item, imports):
+    if item.type_ref == "float" and "enum" not in item.constraints:
+        return _number_check(item)
     terms = _bad_value_terms(item.type_ref, item.constraints, "value", imports)
     if "enum" in item.constraints:
         terms.insert(1, "value not in %s" % enum_constant(item))
@@ -294,6 +315,11 @@ def decoder(api, schema, imports):
         '        """',
         _INDENT + "if data.__class__ is not dict:",
         _INDENT + "    return data",
+        _INDENT + "obj: %s = object.__new__(_Unchecked)" % name,
+    ]
+    if schema.fields:
+        lines += _exact_keys_path(api, schema, imports)
+    lines += [
         _INDENT + "get: Callable[[str, None], Any]",
         _INDENT + "if _JSON_KEYS.issuperset(data):",
         _INDENT + "    extra = None",
@@ -310,16 +336,36 @@ def decoder(api, schema, imports):
         _INDENT + "    # not know, kept in additional_properties.",
         _INDENT + "    extra = dict(data)",
         _INDENT + "    get = extra.pop",
-        _INDENT + "obj: %s = object.__new__(_Unchecked)" % name,
     ]
     for item in schema.fields:
-        lines += _decode_field(api, item, imports)
+        lines += _decode_field(api, item, imports, 'get("%s", None)')
     lines += [
         _INDENT + "obj._extra = extra",
         _INDENT + "obj.__class__ = %s" % name,
         _INDENT + "return obj",
     ]
     return lines
+
+
+def _exact_keys_path(api, schema, imports):
+    """The decoder's straight path, for an object with exactly the spec's keys (what the service
+    sends almost always): plain subscripts, no key-set test. An object of as many keys that lacks
+    one raises KeyError part way, and the general path (which sets every field again) takes it."""
+    lines = [
+        _INDENT + "# The usual case, an object with exactly the spec's keys, is read with plain subscripts.",
+        _INDENT + "if len(data) == _KEY_COUNT:",
+        _INDENT + "    try:",
+    ]
+    for item in schema.fields:
+        lines += _decode_field(api, item, imports, 'data["%s"]', _INDENT + "        ")
+    return lines + [
+        _INDENT + "    except KeyError:",
+        _INDENT + "        pass  # another key stands in for a known one",
+        _INDENT + "    else:",
+        _INDENT + "        obj._extra = None",
+        _INDENT + "        obj.__class__ = %s" % schema.name,
+        _INDENT + "        return obj",
+    ]
 
 
 def _item_decoder(api, type_ref, imports):
@@ -332,30 +378,31 @@ def _item_decoder(api, type_ref, imports):
     return None
 
 
-def _decode_field(api, item, imports):
-    get = 'get("%s", None)' % item.json_name
+def _decode_field(api, item, imports, lookup, indent=_INDENT):
+    """The lines setting `obj.<field>` from `lookup` (a template of the expression reading the key)."""
+    get = lookup % item.json_name
     convert = _item_decoder(api, item.item_type, imports)
     if convert is None:
-        return [_INDENT + "obj.%s = %s" % (item.name, get)]
+        return [indent + "obj.%s = %s" % (item.name, get)]
     if item.container is None and is_model(api, item.type_ref):
-        line = _INDENT + "obj.%s = %s(%s)" % (item.name, convert, get)
+        line = indent + "obj.%s = %s(%s)" % (item.name, convert, get)
         if len(line) <= _WIDTH:
             return [line]
-        return [_INDENT + "value = %s" % get, _INDENT + "obj.%s = %s(value)" % (item.name, convert)]
-    lines = [_INDENT + "value = %s" % get]
+        return [indent + "value = %s" % get, indent + "obj.%s = %s(value)" % (item.name, convert)]
+    lines = [indent + "value = %s" % get]
     if item.container is None:
         lines += [
-            _INDENT + "if value.__class__ is str:",
-            _INDENT + "    value = %s(value)" % convert,
+            indent + "if value.__class__ is str:",
+            indent + "    value = %s(value)" % convert,
         ]
     elif item.container == "list":
-        lines.append(_INDENT + "if value.__class__ is list:")
-        lines += _assignment(_INDENT + "    ", "value", "[]", ["%s(item)" % convert], "item in value")
+        lines.append(indent + "if value.__class__ is list:")
+        lines += _assignment(indent + "    ", "value", "[]", ["%s(item)" % convert], "item in value")
     else:
-        lines.append(_INDENT + "if value.__class__ is dict:")
-        lines += _assignment(_INDENT + "    ", "value", "{}", ["key: %s(item)" % convert],
+        lines.append(indent + "if value.__class__ is dict:")
+        lines += _assignment(indent + "    ", "value", "{}", ["key: %s(item)" % convert],
                              "key, item in value.items()")
-    return lines + [_INDENT + "obj.%s = value" % item.name]
+    return lines + [indent + "obj.%s = value" % item.name]
 
 
 def _assignment(indent, target, brackets, element, loop):
@@ -443,6 +490,7 @@ def unchecked_class(schema):
         "",
         "# A JSON object with only these keys takes the decoder's straight path.",
         "_JSON_KEYS = frozenset(%s.attribute_map.values())" % name,
+        "_KEY_COUNT = len(_JSON_KEYS)",
     ] + _other_names_constant(schema)
 
 

@@ -432,6 +432,8 @@ def is_json_value(value: Any) -> bool:
     there); the precise error is then raised by the field's checker.
     """
     cls = value.__class__
+    if cls is dict and _is_flat_json_object(value):
+        return True
     if cls is not dict and cls is not list:
         return value is None or cls is str or cls is int or cls is bool or cls is float and math.isfinite(value)
     stack = [(value, 1)]
@@ -459,6 +461,23 @@ def is_json_value(value: Any) -> bool:
                 push((item, depth + 1))
             else:
                 return False
+    return True
+
+
+def _is_flat_json_object(value: Dict[Any, Any]) -> bool:
+    """True for a dict of str keys and only scalar JSON values (the usual attributes object), in one loop.
+
+    False says only "not settled here": a nested container, a non-finite float or anything else
+    takes is_json_value's full walk.
+    """
+    for key, item in value.items():
+        if key.__class__ is not str:
+            return False
+        cls = item.__class__
+        if cls is str or cls is int or cls is bool or item is None:
+            continue
+        if cls is not float or item - item != 0:  # `x - x` is 0.0 for a finite float only
+            return False
     return True
 
 

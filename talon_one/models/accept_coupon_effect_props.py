@@ -63,6 +63,17 @@ class AcceptCouponEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: AcceptCouponEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.value = data["value"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = AcceptCouponEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -72,7 +83,6 @@ class AcceptCouponEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: AcceptCouponEffectProps = object.__new__(_Unchecked)
         obj.value = get("value", None)
         obj._extra = extra
         obj.__class__ = AcceptCouponEffectProps
@@ -106,3 +116,4 @@ class _Unchecked(AcceptCouponEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(AcceptCouponEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -64,6 +64,17 @@ class AcceptReferralEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: AcceptReferralEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.value = data["value"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = AcceptReferralEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -73,7 +84,6 @@ class AcceptReferralEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: AcceptReferralEffectProps = object.__new__(_Unchecked)
         obj.value = get("value", None)
         obj._extra = extra
         obj.__class__ = AcceptReferralEffectProps
@@ -107,3 +117,4 @@ class _Unchecked(AcceptReferralEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(AcceptReferralEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -73,6 +73,18 @@ class AddFreeItemEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: AddFreeItemEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.sku = data["sku"]
+                obj.name = data["name"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = AddFreeItemEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -82,7 +94,6 @@ class AddFreeItemEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: AddFreeItemEffectProps = object.__new__(_Unchecked)
         obj.sku = get("sku", None)
         obj.name = get("name", None)
         obj._extra = extra
@@ -120,3 +131,4 @@ class _Unchecked(AddFreeItemEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(AddFreeItemEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

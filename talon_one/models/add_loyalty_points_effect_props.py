@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_number
+from talon_one.validation import is_aware_datetime
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -126,7 +126,10 @@ class AddLoyaltyPointsEffectProps(Model):
         if value.__class__ is not str:
             self._check_field("sub_ledger_id", value, path, deep)
         value = self.value
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("value", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("value", value, path, deep)
         value = self.recipient_integration_id
         if value.__class__ is not str:
@@ -151,6 +154,30 @@ class AddLoyaltyPointsEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: AddLoyaltyPointsEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.name = data["name"]
+                obj.program_id = data["programId"]
+                obj.sub_ledger_id = data["subLedgerId"]
+                obj.value = data["value"]
+                obj.recipient_integration_id = data["recipientIntegrationId"]
+                value = data["startDate"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.start_date = value
+                value = data["expiryDate"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.expiry_date = value
+                obj.transaction_uuid = data["transactionUUID"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = AddLoyaltyPointsEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -162,7 +189,6 @@ class AddLoyaltyPointsEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: AddLoyaltyPointsEffectProps = object.__new__(_Unchecked)
         obj.name = get("name", None)
         obj.program_id = get("programId", None)
         obj.sub_ledger_id = get("subLedgerId", None)
@@ -230,6 +256,7 @@ class _Unchecked(AddLoyaltyPointsEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(AddLoyaltyPointsEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"expiry_date", "program_id", "recipient_integration_id", "start_date",

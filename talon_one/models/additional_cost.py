@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -51,7 +50,10 @@ class AdditionalCost(Model):
         Model._check_field, which converts it or raises the precise error.
         """
         value: Any = self.price
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("price", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("price", value, path, deep)
 
     @staticmethod
@@ -64,6 +66,17 @@ class AdditionalCost(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: AdditionalCost = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.price = data["price"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = AdditionalCost
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -73,7 +86,6 @@ class AdditionalCost(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: AdditionalCost = object.__new__(_Unchecked)
         obj.price = get("price", None)
         obj._extra = extra
         obj.__class__ = AdditionalCost
@@ -107,3 +119,4 @@ class _Unchecked(AdditionalCost):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(AdditionalCost.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

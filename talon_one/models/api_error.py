@@ -85,6 +85,19 @@ class APIError(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: APIError = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.title = data["title"]
+                obj.details = data["details"]
+                obj.source = ErrorSource._from_json_object(data["source"])
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = APIError
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -94,7 +107,6 @@ class APIError(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: APIError = object.__new__(_Unchecked)
         obj.title = get("title", None)
         obj.details = get("details", None)
         obj.source = ErrorSource._from_json_object(get("source", None))
@@ -138,3 +150,4 @@ class _Unchecked(APIError):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(APIError.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_json_object, is_number
+from talon_one.validation import is_aware_datetime, is_json_object
 from talon_one.models.code_generator_settings import CodeGeneratorSettings
 from talon_one.models.limit_config import LimitConfig
 
@@ -395,7 +395,10 @@ class Campaign(Model):
         if value is not None and value.__class__ is not int:
             self._check_field("referral_redemption_count", value, path, deep)
         value = self.discount_count
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("discount_count", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("discount_count", value, path, deep)
         value = self.discount_effect_count
         if value is not None and value.__class__ is not int:
@@ -407,13 +410,19 @@ class Campaign(Model):
         if value is not None and value.__class__ is not int:
             self._check_field("referral_creation_count", value, path, deep)
         value = self.created_loyalty_points_count
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("created_loyalty_points_count", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("created_loyalty_points_count", value, path, deep)
         value = self.created_loyalty_points_effect_count
         if value is not None and value.__class__ is not int:
             self._check_field("created_loyalty_points_effect_count", value, path, deep)
         value = self.redeemed_loyalty_points_count
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("redeemed_loyalty_points_count", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("redeemed_loyalty_points_count", value, path, deep)
         value = self.redeemed_loyalty_points_effect_count
         if value is not None and value.__class__ is not int:
@@ -441,6 +450,67 @@ class Campaign(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: Campaign = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.id = data["id"]
+                value = data["created"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.created = value
+                obj.application_id = data["applicationId"]
+                obj.user_id = data["userId"]
+                obj.name = data["name"]
+                obj.description = data["description"]
+                value = data["startTime"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.start_time = value
+                value = data["endTime"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.end_time = value
+                obj.attributes = data["attributes"]
+                obj.state = data["state"]
+                obj.active_ruleset_id = data["activeRulesetId"]
+                obj.tags = data["tags"]
+                obj.features = data["features"]
+                value = data["couponSettings"]
+                obj.coupon_settings = CodeGeneratorSettings._from_json_object(value)
+                value = data["referralSettings"]
+                obj.referral_settings = CodeGeneratorSettings._from_json_object(value)
+                value = data["limits"]
+                if value.__class__ is list:
+                    value = [LimitConfig._from_json_object(item) for item in value]
+                obj.limits = value
+                obj.campaign_groups = data["campaignGroups"]
+                obj.coupon_redemption_count = data["couponRedemptionCount"]
+                obj.referral_redemption_count = data["referralRedemptionCount"]
+                obj.discount_count = data["discountCount"]
+                obj.discount_effect_count = data["discountEffectCount"]
+                obj.coupon_creation_count = data["couponCreationCount"]
+                obj.referral_creation_count = data["referralCreationCount"]
+                obj.created_loyalty_points_count = data["createdLoyaltyPointsCount"]
+                obj.created_loyalty_points_effect_count = data["createdLoyaltyPointsEffectCount"]
+                obj.redeemed_loyalty_points_count = data["redeemedLoyaltyPointsCount"]
+                obj.redeemed_loyalty_points_effect_count = data["redeemedLoyaltyPointsEffectCount"]
+                value = data["lastActivity"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.last_activity = value
+                value = data["updated"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.updated = value
+                obj.created_by = data["createdBy"]
+                obj.updated_by = data["updatedBy"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = Campaign
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -452,7 +522,6 @@ class Campaign(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: Campaign = object.__new__(_Unchecked)
         obj.id = get("id", None)
         value = get("created", None)
         if value.__class__ is str:
@@ -632,6 +701,7 @@ class _Unchecked(Campaign):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Campaign.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"active_ruleset_id", "application_id", "campaign_groups",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_json_object, is_number
+from talon_one.validation import is_json_object
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -140,25 +140,43 @@ class CartItem(Model):
         if value.__class__ is not int or value < 1:
             self._check_field("quantity", value, path, deep)
         value = self.price
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("price", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("price", value, path, deep)
         value = self.category
         if value is not None and value.__class__ is not str:
             self._check_field("category", value, path, deep)
         value = self.weight
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("weight", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("weight", value, path, deep)
         value = self.height
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("height", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("height", value, path, deep)
         value = self.width
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("width", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("width", value, path, deep)
         value = self.length
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("length", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("length", value, path, deep)
         value = self.position
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("position", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("position", value, path, deep)
         value = self.attributes
         if value is not None and not is_json_object(value):
@@ -174,6 +192,27 @@ class CartItem(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CartItem = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.name = data["name"]
+                obj.sku = data["sku"]
+                obj.quantity = data["quantity"]
+                obj.price = data["price"]
+                obj.category = data["category"]
+                obj.weight = data["weight"]
+                obj.height = data["height"]
+                obj.width = data["width"]
+                obj.length = data["length"]
+                obj.position = data["position"]
+                obj.attributes = data["attributes"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CartItem
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -183,7 +222,6 @@ class CartItem(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CartItem = object.__new__(_Unchecked)
         obj.name = get("name", None)
         obj.sku = get("sku", None)
         obj.quantity = get("quantity", None)
@@ -257,3 +295,4 @@ class _Unchecked(CartItem):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CartItem.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

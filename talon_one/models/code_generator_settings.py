@@ -84,6 +84,18 @@ class CodeGeneratorSettings(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CodeGeneratorSettings = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.valid_characters = data["validCharacters"]
+                obj.coupon_pattern = data["couponPattern"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CodeGeneratorSettings
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -95,7 +107,6 @@ class CodeGeneratorSettings(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CodeGeneratorSettings = object.__new__(_Unchecked)
         obj.valid_characters = get("validCharacters", None)
         obj.coupon_pattern = get("couponPattern", None)
         obj._extra = extra
@@ -133,6 +144,7 @@ class _Unchecked(CodeGeneratorSettings):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CodeGeneratorSettings.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"coupon_pattern", "valid_characters"})

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_json_object, is_number
+from talon_one.validation import is_aware_datetime, is_json_object
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -198,7 +198,10 @@ class Coupon(Model):
         if value.__class__ is not int or value < 0 or value > 999999:
             self._check_field("usage_limit", value, path, deep)
         value = self.discount_limit
-        if value is not None and (not is_number(value) or value < 0 or value > 999999):
+        if value.__class__ is float:
+            if value - value != 0 or value < 0 or value > 999999:
+                self._check_field("discount_limit", value, path, deep)
+        elif value is not None and (value.__class__ is not int or value < 0 or value > 999999):
             self._check_field("discount_limit", value, path, deep)
         value = self.start_date
         if value is not None and not is_aware_datetime(value):
@@ -210,10 +213,16 @@ class Coupon(Model):
         if value.__class__ is not int:
             self._check_field("usage_counter", value, path, deep)
         value = self.discount_counter
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("discount_counter", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("discount_counter", value, path, deep)
         value = self.discount_remainder
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("discount_remainder", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("discount_remainder", value, path, deep)
         value = self.attributes
         if value is not None and not is_json_object(value):
@@ -244,6 +253,42 @@ class Coupon(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: Coupon = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.id = data["id"]
+                value = data["created"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.created = value
+                obj.campaign_id = data["campaignId"]
+                obj.value = data["value"]
+                obj.usage_limit = data["usageLimit"]
+                obj.discount_limit = data["discountLimit"]
+                value = data["startDate"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.start_date = value
+                value = data["expiryDate"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.expiry_date = value
+                obj.usage_counter = data["usageCounter"]
+                obj.discount_counter = data["discountCounter"]
+                obj.discount_remainder = data["discountRemainder"]
+                obj.attributes = data["attributes"]
+                obj.referral_id = data["referralId"]
+                obj.recipient_integration_id = data["recipientIntegrationId"]
+                obj.import_id = data["importId"]
+                obj.reservation = data["reservation"]
+                obj.batch_id = data["batchId"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = Coupon
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -255,7 +300,6 @@ class Coupon(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: Coupon = object.__new__(_Unchecked)
         obj.id = get("id", None)
         value = get("created", None)
         if value.__class__ is str:
@@ -362,6 +406,7 @@ class _Unchecked(Coupon):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Coupon.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"batch_id", "campaign_id", "discount_counter", "discount_limit",

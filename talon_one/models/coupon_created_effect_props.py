@@ -73,6 +73,18 @@ class CouponCreatedEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CouponCreatedEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.value = data["value"]
+                obj.profile_id = data["profileId"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CouponCreatedEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -84,7 +96,6 @@ class CouponCreatedEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CouponCreatedEffectProps = object.__new__(_Unchecked)
         obj.value = get("value", None)
         obj.profile_id = get("profileId", None)
         obj._extra = extra
@@ -122,6 +133,7 @@ class _Unchecked(CouponCreatedEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CouponCreatedEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"profile_id"})

@@ -101,6 +101,19 @@ class CouponRejectionReason(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CouponRejectionReason = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.campaign_id = data["campaignId"]
+                obj.coupon_id = data["couponId"]
+                obj.reason = data["reason"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CouponRejectionReason
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -112,7 +125,6 @@ class CouponRejectionReason(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CouponRejectionReason = object.__new__(_Unchecked)
         obj.campaign_id = get("campaignId", None)
         obj.coupon_id = get("couponId", None)
         obj.reason = get("reason", None)
@@ -154,6 +166,7 @@ class _Unchecked(CouponRejectionReason):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CouponRejectionReason.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"campaign_id", "coupon_id"})

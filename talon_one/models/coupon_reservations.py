@@ -89,6 +89,17 @@ class CouponReservations(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CouponReservations = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.integration_ids = data["integrationIDs"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CouponReservations
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -100,7 +111,6 @@ class CouponReservations(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CouponReservations = object.__new__(_Unchecked)
         obj.integration_ids = get("integrationIDs", None)
         obj._extra = extra
         obj.__class__ = CouponReservations
@@ -134,6 +144,7 @@ class _Unchecked(CouponReservations):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CouponReservations.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"integration_i_ds", "integration_ids"})

@@ -114,6 +114,26 @@ class CustomerInventory(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CustomerInventory = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.profile = CustomerProfile._from_json_object(data["profile"])
+                obj.loyalty = Loyalty._from_json_object(data["loyalty"])
+                value = data["referrals"]
+                if value.__class__ is list:
+                    value = [Referral._from_json_object(item) for item in value]
+                obj.referrals = value
+                value = data["coupons"]
+                if value.__class__ is list:
+                    value = [Coupon._from_json_object(item) for item in value]
+                obj.coupons = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CustomerInventory
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -123,7 +143,6 @@ class CustomerInventory(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CustomerInventory = object.__new__(_Unchecked)
         obj.profile = CustomerProfile._from_json_object(get("profile", None))
         obj.loyalty = Loyalty._from_json_object(get("loyalty", None))
         value = get("referrals", None)
@@ -185,3 +204,4 @@ class _Unchecked(CustomerInventory):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerInventory.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_json_object, is_number
+from talon_one.validation import is_aware_datetime, is_json_object
 from talon_one.models.audience_membership import AudienceMembership
 from talon_one.models.loyalty_membership import LoyaltyMembership
 
@@ -143,7 +143,10 @@ class CustomerProfile(Model):
         if value.__class__ is not int:
             self._check_field("closed_sessions", value, path, deep)
         value = self.total_sales
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("total_sales", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("total_sales", value, path, deep)
         value = self.loyalty_memberships
         if value.__class__ is list:
@@ -179,6 +182,37 @@ class CustomerProfile(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CustomerProfile = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.integration_id = data["integrationId"]
+                value = data["created"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.created = value
+                obj.attributes = data["attributes"]
+                obj.account_id = data["accountId"]
+                obj.closed_sessions = data["closedSessions"]
+                obj.total_sales = data["totalSales"]
+                value = data["loyaltyMemberships"]
+                if value.__class__ is list:
+                    value = [LoyaltyMembership._from_json_object(item) for item in value]
+                obj.loyalty_memberships = value
+                value = data["audienceMemberships"]
+                if value.__class__ is list:
+                    value = [AudienceMembership._from_json_object(item) for item in value]
+                obj.audience_memberships = value
+                value = data["lastActivity"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.last_activity = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CustomerProfile
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -190,7 +224,6 @@ class CustomerProfile(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CustomerProfile = object.__new__(_Unchecked)
         obj.integration_id = get("integrationId", None)
         value = get("created", None)
         if value.__class__ is str:
@@ -278,6 +311,7 @@ class _Unchecked(CustomerProfile):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerProfile.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"account_id", "audience_memberships", "closed_sessions",

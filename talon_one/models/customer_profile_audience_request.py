@@ -71,6 +71,21 @@ class CustomerProfileAudienceRequest(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CustomerProfileAudienceRequest = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                value = data["data"]
+                if value.__class__ is list:
+                    value = [CustomerProfileAudienceRequestItem._from_json_object(item)
+                             for item in value]
+                obj.data = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CustomerProfileAudienceRequest
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -80,7 +95,6 @@ class CustomerProfileAudienceRequest(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CustomerProfileAudienceRequest = object.__new__(_Unchecked)
         value = get("data", None)
         if value.__class__ is list:
             value = [CustomerProfileAudienceRequestItem._from_json_object(item) for item in value]
@@ -123,3 +137,4 @@ class _Unchecked(CustomerProfileAudienceRequest):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerProfileAudienceRequest.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

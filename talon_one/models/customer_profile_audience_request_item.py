@@ -91,6 +91,19 @@ class CustomerProfileAudienceRequestItem(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CustomerProfileAudienceRequestItem = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.action = data["action"]
+                obj.profile_integration_id = data["profileIntegrationId"]
+                obj.audience_id = data["audienceId"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CustomerProfileAudienceRequestItem
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -102,7 +115,6 @@ class CustomerProfileAudienceRequestItem(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CustomerProfileAudienceRequestItem = object.__new__(_Unchecked)
         obj.action = get("action", None)
         obj.profile_integration_id = get("profileIntegrationId", None)
         obj.audience_id = get("audienceId", None)
@@ -144,6 +156,7 @@ class _Unchecked(CustomerProfileAudienceRequestItem):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerProfileAudienceRequestItem.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"audience_id", "profile_integration_id"})

@@ -103,6 +103,20 @@ class CustomerProfileIntegrationRequestV2(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CustomerProfileIntegrationRequestV2 = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.attributes = data["attributes"]
+                value = data["audiencesChanges"]
+                obj.audiences_changes = ProfileAudiencesChanges._from_json_object(value)
+                obj.response_content = data["responseContent"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CustomerProfileIntegrationRequestV2
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -114,7 +128,6 @@ class CustomerProfileIntegrationRequestV2(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CustomerProfileIntegrationRequestV2 = object.__new__(_Unchecked)
         obj.attributes = get("attributes", None)
         value = get("audiencesChanges", None)
         obj.audiences_changes = ProfileAudiencesChanges._from_json_object(value)
@@ -159,6 +172,7 @@ class _Unchecked(CustomerProfileIntegrationRequestV2):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerProfileIntegrationRequestV2.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"audiences_changes", "response_content"})

@@ -63,6 +63,17 @@ class CustomerProfileSearch(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CustomerProfileSearch = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.attributes = data["attributes"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CustomerProfileSearch
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -72,7 +83,6 @@ class CustomerProfileSearch(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CustomerProfileSearch = object.__new__(_Unchecked)
         obj.attributes = get("attributes", None)
         obj._extra = extra
         obj.__class__ = CustomerProfileSearch
@@ -106,3 +116,4 @@ class _Unchecked(CustomerProfileSearch):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerProfileSearch.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

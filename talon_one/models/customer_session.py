@@ -209,7 +209,10 @@ class CustomerSession(Model):
         elif value is not None:
             self._check_field("identifiers", value, path, deep)
         value = self.total
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("total", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("total", value, path, deep)
         value = self.attributes
         if value is None or not is_json_object(value):
@@ -236,6 +239,35 @@ class CustomerSession(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CustomerSession = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.integration_id = data["integrationId"]
+                value = data["created"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.created = value
+                obj.application_id = data["applicationId"]
+                obj.profile_id = data["profileId"]
+                obj.coupon = data["coupon"]
+                obj.referral = data["referral"]
+                obj.state = data["state"]
+                value = data["cartItems"]
+                if value.__class__ is list:
+                    value = [CartItem._from_json_object(item) for item in value]
+                obj.cart_items = value
+                obj.identifiers = data["identifiers"]
+                obj.total = data["total"]
+                obj.attributes = data["attributes"]
+                obj.first_session = data["firstSession"]
+                obj.discounts = data["discounts"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CustomerSession
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -247,7 +279,6 @@ class CustomerSession(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CustomerSession = object.__new__(_Unchecked)
         obj.integration_id = get("integrationId", None)
         value = get("created", None)
         if value.__class__ is str:
@@ -338,6 +369,7 @@ class _Unchecked(CustomerSession):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerSession.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"application_id", "cart_items", "first_session", "integration_id",

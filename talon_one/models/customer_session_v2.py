@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
 from talon_one.serialization import parse_datetime
-from talon_one.validation import is_aware_datetime, is_json_object, is_number
+from talon_one.validation import is_aware_datetime, is_json_object
 from talon_one.models.additional_cost import AdditionalCost
 from talon_one.models.cart_item import CartItem
 
@@ -247,13 +247,22 @@ class CustomerSessionV2(Model):
         if value is not True and value is not False:
             self._check_field("first_session", value, path, deep)
         value = self.total
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("total", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("total", value, path, deep)
         value = self.cart_item_total
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("cart_item_total", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("cart_item_total", value, path, deep)
         value = self.additional_cost_total
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("additional_cost_total", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("additional_cost_total", value, path, deep)
 
     @staticmethod
@@ -266,6 +275,41 @@ class CustomerSessionV2(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: CustomerSessionV2 = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.integration_id = data["integrationId"]
+                value = data["created"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.created = value
+                obj.application_id = data["applicationId"]
+                obj.profile_id = data["profileId"]
+                obj.coupon_codes = data["couponCodes"]
+                obj.referral_code = data["referralCode"]
+                obj.state = data["state"]
+                value = data["cartItems"]
+                if value.__class__ is list:
+                    value = [CartItem._from_json_object(item) for item in value]
+                obj.cart_items = value
+                value = data["additionalCosts"]
+                if value.__class__ is dict:
+                    value = {key: AdditionalCost._from_json_object(item)
+                             for key, item in value.items()}
+                obj.additional_costs = value
+                obj.identifiers = data["identifiers"]
+                obj.attributes = data["attributes"]
+                obj.first_session = data["firstSession"]
+                obj.total = data["total"]
+                obj.cart_item_total = data["cartItemTotal"]
+                obj.additional_cost_total = data["additionalCostTotal"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = CustomerSessionV2
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -277,7 +321,6 @@ class CustomerSessionV2(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: CustomerSessionV2 = object.__new__(_Unchecked)
         obj.integration_id = get("integrationId", None)
         value = get("created", None)
         if value.__class__ is str:
@@ -384,6 +427,7 @@ class _Unchecked(CustomerSessionV2):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(CustomerSessionV2.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"additional_cost_total", "additional_costs", "application_id",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -89,7 +88,10 @@ class DeductLoyaltyPointsEffectProps(Model):
         if value.__class__ is not str:
             self._check_field("sub_ledger_id", value, path, deep)
         value = self.value
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("value", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("value", value, path, deep)
         value = self.transaction_uuid
         if value.__class__ is not str:
@@ -105,6 +107,21 @@ class DeductLoyaltyPointsEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: DeductLoyaltyPointsEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.rule_title = data["ruleTitle"]
+                obj.program_id = data["programId"]
+                obj.sub_ledger_id = data["subLedgerId"]
+                obj.value = data["value"]
+                obj.transaction_uuid = data["transactionUUID"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = DeductLoyaltyPointsEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -116,7 +133,6 @@ class DeductLoyaltyPointsEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: DeductLoyaltyPointsEffectProps = object.__new__(_Unchecked)
         obj.rule_title = get("ruleTitle", None)
         obj.program_id = get("programId", None)
         obj.sub_ledger_id = get("subLedgerId", None)
@@ -166,6 +182,7 @@ class _Unchecked(DeductLoyaltyPointsEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(DeductLoyaltyPointsEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"program_id", "rule_title", "sub_ledger_id", "transaction_uuid"})

@@ -173,6 +173,23 @@ class Effect(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: Effect = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.campaign_id = data["campaignId"]
+                obj.ruleset_id = data["rulesetId"]
+                obj.rule_index = data["ruleIndex"]
+                obj.rule_name = data["ruleName"]
+                obj.effect_type = data["effectType"]
+                obj.triggered_by_coupon = data["triggeredByCoupon"]
+                obj.props = data["props"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = Effect
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -184,7 +201,6 @@ class Effect(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: Effect = object.__new__(_Unchecked)
         obj.campaign_id = get("campaignId", None)
         obj.ruleset_id = get("rulesetId", None)
         obj.rule_index = get("ruleIndex", None)
@@ -242,6 +258,7 @@ class _Unchecked(Effect):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Effect.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"campaign_id", "effect_type", "rule_index", "rule_name", "ruleset_id",

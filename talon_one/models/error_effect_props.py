@@ -63,6 +63,17 @@ class ErrorEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: ErrorEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.message = data["message"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = ErrorEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -72,7 +83,6 @@ class ErrorEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: ErrorEffectProps = object.__new__(_Unchecked)
         obj.message = get("message", None)
         obj._extra = extra
         obj.__class__ = ErrorEffectProps
@@ -106,3 +116,4 @@ class _Unchecked(ErrorEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(ErrorEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -80,6 +80,21 @@ class ErrorResponse(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: ErrorResponse = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.message = data["message"]
+                value = data["errors"]
+                if value.__class__ is list:
+                    value = [APIError._from_json_object(item) for item in value]
+                obj.errors = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = ErrorResponse
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -89,7 +104,6 @@ class ErrorResponse(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: ErrorResponse = object.__new__(_Unchecked)
         obj.message = get("message", None)
         value = get("errors", None)
         if value.__class__ is list:
@@ -133,3 +147,4 @@ class _Unchecked(ErrorResponse):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(ErrorResponse.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

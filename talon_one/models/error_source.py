@@ -89,6 +89,20 @@ class ErrorSource(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: ErrorSource = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.pointer = data["pointer"]
+                obj.parameter = data["parameter"]
+                obj.line = data["line"]
+                obj.resource = data["resource"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = ErrorSource
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -98,7 +112,6 @@ class ErrorSource(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: ErrorSource = object.__new__(_Unchecked)
         obj.pointer = get("pointer", None)
         obj.parameter = get("parameter", None)
         obj.line = get("line", None)
@@ -144,3 +157,4 @@ class _Unchecked(ErrorSource):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(ErrorSource.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

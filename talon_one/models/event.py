@@ -194,6 +194,32 @@ class Event(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: Event = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.id = data["id"]
+                value = data["created"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.created = value
+                obj.application_id = data["applicationId"]
+                obj.profile_id = data["profileId"]
+                obj.type = data["type"]
+                obj.attributes = data["attributes"]
+                obj.session_id = data["sessionId"]
+                obj.effects = data["effects"]
+                value = data["ledgerEntries"]
+                if value.__class__ is list:
+                    value = [LedgerEntry._from_json_object(item) for item in value]
+                obj.ledger_entries = value
+                obj.meta = Meta._from_json_object(data["meta"])
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = Event
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -205,7 +231,6 @@ class Event(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: Event = object.__new__(_Unchecked)
         obj.id = get("id", None)
         value = get("created", None)
         if value.__class__ is str:
@@ -288,6 +313,7 @@ class _Unchecked(Event):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Event.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"application_id", "ledger_entries", "profile_id", "session_id"})

@@ -81,6 +81,21 @@ class InlineResponse200(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: InlineResponse200 = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.total_result_size = data["totalResultSize"]
+                value = data["data"]
+                if value.__class__ is list:
+                    value = [CustomerProfile._from_json_object(item) for item in value]
+                obj.data = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = InlineResponse200
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -92,7 +107,6 @@ class InlineResponse200(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: InlineResponse200 = object.__new__(_Unchecked)
         obj.total_result_size = get("totalResultSize", None)
         value = get("data", None)
         if value.__class__ is list:
@@ -136,6 +150,7 @@ class _Unchecked(InlineResponse200):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(InlineResponse200.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"total_result_size"})

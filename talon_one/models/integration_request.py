@@ -97,6 +97,19 @@ class IntegrationRequest(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: IntegrationRequest = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                value = data["customerSession"]
+                obj.customer_session = NewCustomerSessionV2._from_json_object(value)
+                obj.response_content = data["responseContent"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = IntegrationRequest
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -108,7 +121,6 @@ class IntegrationRequest(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: IntegrationRequest = object.__new__(_Unchecked)
         obj.customer_session = NewCustomerSessionV2._from_json_object(get("customerSession", None))
         obj.response_content = get("responseContent", None)
         obj._extra = extra
@@ -148,6 +160,7 @@ class _Unchecked(IntegrationRequest):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(IntegrationRequest.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"customer_session", "response_content"})

@@ -119,6 +119,21 @@ class IntegrationState(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: IntegrationState = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.session = CustomerSession._from_json_object(data["session"])
+                obj.profile = CustomerProfile._from_json_object(data["profile"])
+                obj.event = Event._from_json_object(data["event"])
+                obj.loyalty = Loyalty._from_json_object(data["loyalty"])
+                obj.coupon = Coupon._from_json_object(data["coupon"])
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = IntegrationState
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -128,7 +143,6 @@ class IntegrationState(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: IntegrationState = object.__new__(_Unchecked)
         obj.session = CustomerSession._from_json_object(get("session", None))
         obj.profile = CustomerProfile._from_json_object(get("profile", None))
         obj.event = Event._from_json_object(get("event", None))
@@ -188,3 +202,4 @@ class _Unchecked(IntegrationState):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(IntegrationState.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

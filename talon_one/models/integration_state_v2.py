@@ -238,6 +238,45 @@ class IntegrationStateV2(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: IntegrationStateV2 = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.customer_session = CustomerSessionV2._from_json_object(data["customerSession"])
+                obj.customer_profile = CustomerProfile._from_json_object(data["customerProfile"])
+                obj.event = Event._from_json_object(data["event"])
+                obj.loyalty = Loyalty._from_json_object(data["loyalty"])
+                obj.referral = Referral._from_json_object(data["referral"])
+                value = data["coupons"]
+                if value.__class__ is list:
+                    value = [Coupon._from_json_object(item) for item in value]
+                obj.coupons = value
+                value = data["triggeredCampaigns"]
+                if value.__class__ is list:
+                    value = [Campaign._from_json_object(item) for item in value]
+                obj.triggered_campaigns = value
+                value = data["effects"]
+                if value.__class__ is list:
+                    value = [Effect._from_json_object(item) for item in value]
+                obj.effects = value
+                value = data["ruleFailureReasons"]
+                if value.__class__ is list:
+                    value = [RuleFailureReason._from_json_object(item) for item in value]
+                obj.rule_failure_reasons = value
+                value = data["createdCoupons"]
+                if value.__class__ is list:
+                    value = [Coupon._from_json_object(item) for item in value]
+                obj.created_coupons = value
+                value = data["createdReferrals"]
+                if value.__class__ is list:
+                    value = [Referral._from_json_object(item) for item in value]
+                obj.created_referrals = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = IntegrationStateV2
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -249,7 +288,6 @@ class IntegrationStateV2(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: IntegrationStateV2 = object.__new__(_Unchecked)
         obj.customer_session = CustomerSessionV2._from_json_object(get("customerSession", None))
         obj.customer_profile = CustomerProfile._from_json_object(get("customerProfile", None))
         obj.event = Event._from_json_object(get("event", None))
@@ -375,6 +413,7 @@ class _Unchecked(IntegrationStateV2):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(IntegrationStateV2.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"created_coupons", "created_referrals", "customer_profile",

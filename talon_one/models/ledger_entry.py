@@ -173,6 +173,32 @@ class LedgerEntry(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: LedgerEntry = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.id = data["id"]
+                value = data["created"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.created = value
+                obj.profile_id = data["profileId"]
+                obj.account_id = data["accountId"]
+                obj.loyalty_program_id = data["loyaltyProgramId"]
+                obj.event_id = data["eventId"]
+                obj.amount = data["amount"]
+                obj.reason = data["reason"]
+                value = data["expiryDate"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.expiry_date = value
+                obj.reference_id = data["referenceId"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = LedgerEntry
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -184,7 +210,6 @@ class LedgerEntry(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: LedgerEntry = object.__new__(_Unchecked)
         obj.id = get("id", None)
         value = get("created", None)
         if value.__class__ is str:
@@ -260,6 +285,7 @@ class _Unchecked(LedgerEntry):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LedgerEntry.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"account_id", "event_id", "expiry_date", "loyalty_program_id",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -76,7 +75,10 @@ class LimitConfig(Model):
         if value.__class__ is not str:
             self._check_field("action", value, path, deep)
         value = self.limit
-        if not is_number(value) or value < 0:
+        if value.__class__ is float:
+            if value - value != 0 or value < 0:
+                self._check_field("limit", value, path, deep)
+        elif value.__class__ is not int or value < 0:
             self._check_field("limit", value, path, deep)
         value = self.entities
         if value.__class__ is list:
@@ -97,6 +99,19 @@ class LimitConfig(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: LimitConfig = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.action = data["action"]
+                obj.limit = data["limit"]
+                obj.entities = data["entities"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = LimitConfig
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -106,7 +121,6 @@ class LimitConfig(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: LimitConfig = object.__new__(_Unchecked)
         obj.action = get("action", None)
         obj.limit = get("limit", None)
         obj.entities = get("entities", None)
@@ -148,3 +162,4 @@ class _Unchecked(LimitConfig):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LimitConfig.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -71,6 +71,21 @@ class Loyalty(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: Loyalty = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                value = data["programs"]
+                if value.__class__ is dict:
+                    value = {key: LoyaltyProgramLedgers._from_json_object(item)
+                             for key, item in value.items()}
+                obj.programs = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = Loyalty
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -80,7 +95,6 @@ class Loyalty(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: Loyalty = object.__new__(_Unchecked)
         value = get("programs", None)
         if value.__class__ is dict:
             value = {key: LoyaltyProgramLedgers._from_json_object(item)
@@ -123,3 +137,4 @@ class _Unchecked(Loyalty):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Loyalty.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

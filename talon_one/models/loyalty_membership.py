@@ -75,6 +75,21 @@ class LoyaltyMembership(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: LoyaltyMembership = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                value = data["joined"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.joined = value
+                obj.loyalty_program_id = data["loyaltyProgramId"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = LoyaltyMembership
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -86,7 +101,6 @@ class LoyaltyMembership(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: LoyaltyMembership = object.__new__(_Unchecked)
         value = get("joined", None)
         if value.__class__ is str:
             value = parse_datetime(value)
@@ -127,6 +141,7 @@ class _Unchecked(LoyaltyMembership):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LoyaltyMembership.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"loyalty_program_id"})

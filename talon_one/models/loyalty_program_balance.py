@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -90,19 +89,34 @@ class LoyaltyProgramBalance(Model):
         Model._check_field, which converts it or raises the precise error.
         """
         value: Any = self.current_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("current_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("current_balance", value, path, deep)
         value = self.pending_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("pending_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("pending_balance", value, path, deep)
         value = self.expired_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("expired_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("expired_balance", value, path, deep)
         value = self.spent_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("spent_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("spent_balance", value, path, deep)
         value = self.tentative_current_balance
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("tentative_current_balance", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("tentative_current_balance", value, path, deep)
 
     @staticmethod
@@ -115,6 +129,21 @@ class LoyaltyProgramBalance(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: LoyaltyProgramBalance = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.current_balance = data["currentBalance"]
+                obj.pending_balance = data["pendingBalance"]
+                obj.expired_balance = data["expiredBalance"]
+                obj.spent_balance = data["spentBalance"]
+                obj.tentative_current_balance = data["tentativeCurrentBalance"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = LoyaltyProgramBalance
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -126,7 +155,6 @@ class LoyaltyProgramBalance(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: LoyaltyProgramBalance = object.__new__(_Unchecked)
         obj.current_balance = get("currentBalance", None)
         obj.pending_balance = get("pendingBalance", None)
         obj.expired_balance = get("expiredBalance", None)
@@ -176,6 +204,7 @@ class _Unchecked(LoyaltyProgramBalance):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LoyaltyProgramBalance.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"current_balance", "expired_balance", "pending_balance", "spent_balance",

@@ -111,6 +111,25 @@ class LoyaltyProgramLedgers(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: LoyaltyProgramLedgers = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.id = data["id"]
+                obj.title = data["title"]
+                obj.name = data["name"]
+                obj.ledger = LoyaltyProgramBalance._from_json_object(data["ledger"])
+                value = data["subLedgers"]
+                if value.__class__ is dict:
+                    value = {key: LoyaltyProgramBalance._from_json_object(item)
+                             for key, item in value.items()}
+                obj.sub_ledgers = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = LoyaltyProgramLedgers
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -122,7 +141,6 @@ class LoyaltyProgramLedgers(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: LoyaltyProgramLedgers = object.__new__(_Unchecked)
         obj.id = get("id", None)
         obj.title = get("title", None)
         obj.name = get("name", None)
@@ -183,6 +201,7 @@ class _Unchecked(LoyaltyProgramLedgers):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(LoyaltyProgramLedgers.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"sub_ledgers"})

@@ -115,6 +115,23 @@ class Meta(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: Meta = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.campaigns = data["campaigns"]
+                obj.coupons = data["coupons"]
+                value = data["couponRejectionReason"]
+                obj.coupon_rejection_reason = CouponRejectionReason._from_json_object(value)
+                value = data["referralRejectionReason"]
+                obj.referral_rejection_reason = ReferralRejectionReason._from_json_object(value)
+                obj.warnings = data["warnings"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = Meta
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -126,7 +143,6 @@ class Meta(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: Meta = object.__new__(_Unchecked)
         obj.campaigns = get("campaigns", None)
         obj.coupons = get("coupons", None)
         value = get("couponRejectionReason", None)
@@ -182,6 +198,7 @@ class _Unchecked(Meta):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Meta.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"coupon_rejection_reason", "referral_rejection_reason"})

@@ -76,6 +76,21 @@ class MultipleCustomerProfileIntegrationRequest(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: MultipleCustomerProfileIntegrationRequest = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                value = data["customerProfiles"]
+                if value.__class__ is list:
+                    value = [MultipleCustomerProfileIntegrationRequestItem._from_json_object(item)
+                             for item in value]
+                obj.customer_profiles = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = MultipleCustomerProfileIntegrationRequest
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -87,7 +102,6 @@ class MultipleCustomerProfileIntegrationRequest(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: MultipleCustomerProfileIntegrationRequest = object.__new__(_Unchecked)
         value = get("customerProfiles", None)
         if value.__class__ is list:
             value = [MultipleCustomerProfileIntegrationRequestItem._from_json_object(item)
@@ -131,6 +145,7 @@ class _Unchecked(MultipleCustomerProfileIntegrationRequest):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(MultipleCustomerProfileIntegrationRequest.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"customer_profiles"})

@@ -74,6 +74,18 @@ class MultipleCustomerProfileIntegrationRequestItem(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: MultipleCustomerProfileIntegrationRequestItem = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.attributes = data["attributes"]
+                obj.integration_id = data["integrationId"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = MultipleCustomerProfileIntegrationRequestItem
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -85,7 +97,6 @@ class MultipleCustomerProfileIntegrationRequestItem(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: MultipleCustomerProfileIntegrationRequestItem = object.__new__(_Unchecked)
         obj.attributes = get("attributes", None)
         obj.integration_id = get("integrationId", None)
         obj._extra = extra
@@ -123,6 +134,7 @@ class _Unchecked(MultipleCustomerProfileIntegrationRequestItem):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(MultipleCustomerProfileIntegrationRequestItem.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"integration_id"})

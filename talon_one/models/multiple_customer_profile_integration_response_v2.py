@@ -70,6 +70,20 @@ class MultipleCustomerProfileIntegrationResponseV2(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: MultipleCustomerProfileIntegrationResponseV2 = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                value = data["integrationStates"]
+                if value.__class__ is list:
+                    value = [IntegrationStateV2._from_json_object(item) for item in value]
+                obj.integration_states = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = MultipleCustomerProfileIntegrationResponseV2
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -81,7 +95,6 @@ class MultipleCustomerProfileIntegrationResponseV2(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: MultipleCustomerProfileIntegrationResponseV2 = object.__new__(_Unchecked)
         value = get("integrationStates", None)
         if value.__class__ is list:
             value = [IntegrationStateV2._from_json_object(item) for item in value]
@@ -123,6 +136,7 @@ class _Unchecked(MultipleCustomerProfileIntegrationResponseV2):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(MultipleCustomerProfileIntegrationResponseV2.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"integration_states"})

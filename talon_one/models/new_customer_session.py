@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_json_object, is_number
+from talon_one.validation import is_json_object
 from talon_one.models.cart_item import CartItem
 
 if TYPE_CHECKING:
@@ -143,7 +143,10 @@ class NewCustomerSession(Model):
         elif value is not None:
             self._check_field("identifiers", value, path, deep)
         value = self.total
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("total", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("total", value, path, deep)
         value = self.attributes
         if value is not None and not is_json_object(value):
@@ -159,6 +162,27 @@ class NewCustomerSession(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: NewCustomerSession = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.profile_id = data["profileId"]
+                obj.coupon = data["coupon"]
+                obj.referral = data["referral"]
+                obj.state = data["state"]
+                value = data["cartItems"]
+                if value.__class__ is list:
+                    value = [CartItem._from_json_object(item) for item in value]
+                obj.cart_items = value
+                obj.identifiers = data["identifiers"]
+                obj.total = data["total"]
+                obj.attributes = data["attributes"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = NewCustomerSession
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -170,7 +194,6 @@ class NewCustomerSession(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: NewCustomerSession = object.__new__(_Unchecked)
         obj.profile_id = get("profileId", None)
         obj.coupon = get("coupon", None)
         obj.referral = get("referral", None)
@@ -238,6 +261,7 @@ class _Unchecked(NewCustomerSession):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(NewCustomerSession.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"cart_items", "profile_id"})

@@ -174,6 +174,31 @@ class NewCustomerSessionV2(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: NewCustomerSessionV2 = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.profile_id = data["profileId"]
+                obj.coupon_codes = data["couponCodes"]
+                obj.referral_code = data["referralCode"]
+                obj.state = data["state"]
+                value = data["cartItems"]
+                if value.__class__ is list:
+                    value = [CartItem._from_json_object(item) for item in value]
+                obj.cart_items = value
+                value = data["additionalCosts"]
+                if value.__class__ is dict:
+                    value = {key: AdditionalCost._from_json_object(item)
+                             for key, item in value.items()}
+                obj.additional_costs = value
+                obj.identifiers = data["identifiers"]
+                obj.attributes = data["attributes"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = NewCustomerSessionV2
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -185,7 +210,6 @@ class NewCustomerSessionV2(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: NewCustomerSessionV2 = object.__new__(_Unchecked)
         obj.profile_id = get("profileId", None)
         obj.coupon_codes = get("couponCodes", None)
         obj.referral_code = get("referralCode", None)
@@ -261,6 +285,7 @@ class _Unchecked(NewCustomerSessionV2):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(NewCustomerSessionV2.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"additional_costs", "cart_items", "coupon_codes", "profile_id",

@@ -99,6 +99,20 @@ class NewEvent(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: NewEvent = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.profile_id = data["profileId"]
+                obj.type = data["type"]
+                obj.attributes = data["attributes"]
+                obj.session_id = data["sessionId"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = NewEvent
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -110,7 +124,6 @@ class NewEvent(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: NewEvent = object.__new__(_Unchecked)
         obj.profile_id = get("profileId", None)
         obj.type = get("type", None)
         obj.attributes = get("attributes", None)
@@ -156,6 +169,7 @@ class _Unchecked(NewEvent):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(NewEvent.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"profile_id", "session_id"})

@@ -112,6 +112,27 @@ class NewReferral(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: NewReferral = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.campaign_id = data["campaignId"]
+                obj.advocate_profile_integration_id = data["advocateProfileIntegrationId"]
+                obj.friend_profile_integration_id = data["friendProfileIntegrationId"]
+                value = data["startDate"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.start_date = value
+                value = data["expiryDate"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.expiry_date = value
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = NewReferral
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -123,7 +144,6 @@ class NewReferral(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: NewReferral = object.__new__(_Unchecked)
         obj.campaign_id = get("campaignId", None)
         obj.advocate_profile_integration_id = get("advocateProfileIntegrationId", None)
         obj.friend_profile_integration_id = get("friendProfileIntegrationId", None)
@@ -179,6 +199,7 @@ class _Unchecked(NewReferral):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(NewReferral.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"advocate_profile_integration_id", "campaign_id", "expiry_date",

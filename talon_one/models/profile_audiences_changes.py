@@ -82,6 +82,18 @@ class ProfileAudiencesChanges(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: ProfileAudiencesChanges = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.adds = data["adds"]
+                obj.deletes = data["deletes"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = ProfileAudiencesChanges
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -91,7 +103,6 @@ class ProfileAudiencesChanges(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: ProfileAudiencesChanges = object.__new__(_Unchecked)
         obj.adds = get("adds", None)
         obj.deletes = get("deletes", None)
         obj._extra = extra
@@ -129,3 +140,4 @@ class _Unchecked(ProfileAudiencesChanges):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(ProfileAudiencesChanges.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -72,6 +72,18 @@ class RedeemReferralEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: RedeemReferralEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.id = data["id"]
+                obj.value = data["value"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = RedeemReferralEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -81,7 +93,6 @@ class RedeemReferralEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: RedeemReferralEffectProps = object.__new__(_Unchecked)
         obj.id = get("id", None)
         obj.value = get("value", None)
         obj._extra = extra
@@ -119,3 +130,4 @@ class _Unchecked(RedeemReferralEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(RedeemReferralEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -176,6 +176,35 @@ class Referral(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: Referral = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.id = data["id"]
+                value = data["created"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.created = value
+                obj.campaign_id = data["campaignId"]
+                obj.advocate_profile_integration_id = data["advocateProfileIntegrationId"]
+                obj.friend_profile_integration_id = data["friendProfileIntegrationId"]
+                value = data["startDate"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.start_date = value
+                value = data["expiryDate"]
+                if value.__class__ is str:
+                    value = parse_datetime(value)
+                obj.expiry_date = value
+                obj.code = data["code"]
+                obj.usage_counter = data["usageCounter"]
+                obj.usage_limit = data["usageLimit"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = Referral
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -187,7 +216,6 @@ class Referral(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: Referral = object.__new__(_Unchecked)
         obj.id = get("id", None)
         value = get("created", None)
         if value.__class__ is str:
@@ -266,6 +294,7 @@ class _Unchecked(Referral):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(Referral.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"advocate_profile_integration_id", "campaign_id", "expiry_date",

@@ -105,6 +105,19 @@ class ReferralRejectionReason(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: ReferralRejectionReason = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.campaign_id = data["campaignId"]
+                obj.referral_id = data["referralId"]
+                obj.reason = data["reason"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = ReferralRejectionReason
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -116,7 +129,6 @@ class ReferralRejectionReason(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: ReferralRejectionReason = object.__new__(_Unchecked)
         obj.campaign_id = get("campaignId", None)
         obj.referral_id = get("referralId", None)
         obj.reason = get("reason", None)
@@ -158,6 +170,7 @@ class _Unchecked(ReferralRejectionReason):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(ReferralRejectionReason.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"campaign_id", "referral_id"})

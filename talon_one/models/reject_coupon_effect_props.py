@@ -102,6 +102,21 @@ class RejectCouponEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: RejectCouponEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.value = data["value"]
+                obj.rejection_reason = data["rejectionReason"]
+                obj.condition_index = data["conditionIndex"]
+                obj.effect_index = data["effectIndex"]
+                obj.details = data["details"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = RejectCouponEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -113,7 +128,6 @@ class RejectCouponEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: RejectCouponEffectProps = object.__new__(_Unchecked)
         obj.value = get("value", None)
         obj.rejection_reason = get("rejectionReason", None)
         obj.condition_index = get("conditionIndex", None)
@@ -163,6 +177,7 @@ class _Unchecked(RejectCouponEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(RejectCouponEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"condition_index", "effect_index", "rejection_reason"})

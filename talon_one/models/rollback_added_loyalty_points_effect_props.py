@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -98,7 +97,10 @@ class RollbackAddedLoyaltyPointsEffectProps(Model):
         if value.__class__ is not str:
             self._check_field("sub_ledger_id", value, path, deep)
         value = self.value
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("value", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("value", value, path, deep)
         value = self.recipient_integration_id
         if value.__class__ is not str:
@@ -117,6 +119,21 @@ class RollbackAddedLoyaltyPointsEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: RollbackAddedLoyaltyPointsEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.program_id = data["programId"]
+                obj.sub_ledger_id = data["subLedgerId"]
+                obj.value = data["value"]
+                obj.recipient_integration_id = data["recipientIntegrationId"]
+                obj.transaction_uuid = data["transactionUUID"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = RollbackAddedLoyaltyPointsEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -128,7 +145,6 @@ class RollbackAddedLoyaltyPointsEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: RollbackAddedLoyaltyPointsEffectProps = object.__new__(_Unchecked)
         obj.program_id = get("programId", None)
         obj.sub_ledger_id = get("subLedgerId", None)
         obj.value = get("value", None)
@@ -178,6 +194,7 @@ class _Unchecked(RollbackAddedLoyaltyPointsEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(RollbackAddedLoyaltyPointsEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"program_id", "recipient_integration_id", "sub_ledger_id",

@@ -63,6 +63,17 @@ class RollbackCouponEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: RollbackCouponEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.value = data["value"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = RollbackCouponEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -72,7 +83,6 @@ class RollbackCouponEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: RollbackCouponEffectProps = object.__new__(_Unchecked)
         obj.value = get("value", None)
         obj._extra = extra
         obj.__class__ = RollbackCouponEffectProps
@@ -106,3 +116,4 @@ class _Unchecked(RollbackCouponEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(RollbackCouponEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

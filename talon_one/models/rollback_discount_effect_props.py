@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -60,7 +59,10 @@ class RollbackDiscountEffectProps(Model):
         if value.__class__ is not str:
             self._check_field("name", value, path, deep)
         value = self.value
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("value", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("value", value, path, deep)
 
     @staticmethod
@@ -73,6 +75,18 @@ class RollbackDiscountEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: RollbackDiscountEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.name = data["name"]
+                obj.value = data["value"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = RollbackDiscountEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -82,7 +96,6 @@ class RollbackDiscountEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: RollbackDiscountEffectProps = object.__new__(_Unchecked)
         obj.name = get("name", None)
         obj.value = get("value", None)
         obj._extra = extra
@@ -120,3 +133,4 @@ class _Unchecked(RollbackDiscountEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(RollbackDiscountEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

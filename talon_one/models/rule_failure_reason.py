@@ -183,6 +183,28 @@ class RuleFailureReason(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: RuleFailureReason = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.campaign_id = data["campaignID"]
+                obj.campaign_name = data["campaignName"]
+                obj.ruleset_id = data["rulesetID"]
+                obj.coupon_id = data["couponID"]
+                obj.coupon_value = data["couponValue"]
+                obj.referral_id = data["referralID"]
+                obj.referral_value = data["referralValue"]
+                obj.rule_index = data["ruleIndex"]
+                obj.rule_name = data["ruleName"]
+                obj.condition_index = data["conditionIndex"]
+                obj.effect_index = data["effectIndex"]
+                obj.details = data["details"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = RuleFailureReason
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -194,7 +216,6 @@ class RuleFailureReason(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: RuleFailureReason = object.__new__(_Unchecked)
         obj.campaign_id = get("campaignID", None)
         obj.campaign_name = get("campaignName", None)
         obj.ruleset_id = get("rulesetID", None)
@@ -272,6 +293,7 @@ class _Unchecked(RuleFailureReason):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(RuleFailureReason.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"campaign_id", "campaign_name", "condition_index", "coupon_id",

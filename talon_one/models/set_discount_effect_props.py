@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -67,7 +66,10 @@ class SetDiscountEffectProps(Model):
         if value.__class__ is not str:
             self._check_field("name", value, path, deep)
         value = self.value
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("value", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("value", value, path, deep)
         value = self.scope
         if value is not None and value.__class__ is not str:
@@ -83,6 +85,19 @@ class SetDiscountEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: SetDiscountEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.name = data["name"]
+                obj.value = data["value"]
+                obj.scope = data["scope"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = SetDiscountEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -92,7 +107,6 @@ class SetDiscountEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: SetDiscountEffectProps = object.__new__(_Unchecked)
         obj.name = get("name", None)
         obj.value = get("value", None)
         obj.scope = get("scope", None)
@@ -134,3 +148,4 @@ class _Unchecked(SetDiscountEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(SetDiscountEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -73,13 +72,22 @@ class SetDiscountPerItemEffectProps(Model):
         if value.__class__ is not str:
             self._check_field("name", value, path, deep)
         value = self.value
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("value", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("value", value, path, deep)
         value = self.position
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("position", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("position", value, path, deep)
         value = self.sub_position
-        if value is not None and not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("sub_position", value, path, deep)
+        elif value is not None and value.__class__ is not int:
             self._check_field("sub_position", value, path, deep)
 
     @staticmethod
@@ -92,6 +100,20 @@ class SetDiscountPerItemEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: SetDiscountPerItemEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.name = data["name"]
+                obj.value = data["value"]
+                obj.position = data["position"]
+                obj.sub_position = data["subPosition"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = SetDiscountPerItemEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -103,7 +125,6 @@ class SetDiscountPerItemEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: SetDiscountPerItemEffectProps = object.__new__(_Unchecked)
         obj.name = get("name", None)
         obj.value = get("value", None)
         obj.position = get("position", None)
@@ -149,6 +170,7 @@ class _Unchecked(SetDiscountPerItemEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(SetDiscountPerItemEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"sub_position"})

@@ -94,6 +94,19 @@ class ShowBundleMetadataEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: ShowBundleMetadataEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.description = data["description"]
+                obj.bundle_attributes = data["bundleAttributes"]
+                obj.items_indices = data["itemsIndices"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = ShowBundleMetadataEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -105,7 +118,6 @@ class ShowBundleMetadataEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: ShowBundleMetadataEffectProps = object.__new__(_Unchecked)
         obj.description = get("description", None)
         obj.bundle_attributes = get("bundleAttributes", None)
         obj.items_indices = get("itemsIndices", None)
@@ -147,6 +159,7 @@ class _Unchecked(ShowBundleMetadataEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(ShowBundleMetadataEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"bundle_attributes", "items_indices"})

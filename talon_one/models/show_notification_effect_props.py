@@ -83,6 +83,19 @@ class ShowNotificationEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: ShowNotificationEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.notification_type = data["notificationType"]
+                obj.title = data["title"]
+                obj.body = data["body"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = ShowNotificationEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -94,7 +107,6 @@ class ShowNotificationEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: ShowNotificationEffectProps = object.__new__(_Unchecked)
         obj.notification_type = get("notificationType", None)
         obj.title = get("title", None)
         obj.body = get("body", None)
@@ -136,6 +148,7 @@ class _Unchecked(ShowNotificationEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(ShowNotificationEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"notification_type"})

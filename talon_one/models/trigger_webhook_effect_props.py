@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, TYPE_CHECKING
 
 from talon_one.model_base import Model, FieldPath
-from talon_one.validation import is_number
 
 if TYPE_CHECKING:
     from talon_one.configuration import Configuration
@@ -57,7 +56,10 @@ class TriggerWebhookEffectProps(Model):
         Model._check_field, which converts it or raises the precise error.
         """
         value: Any = self.webhook_id
-        if not is_number(value):
+        if value.__class__ is float:
+            if value - value != 0:
+                self._check_field("webhook_id", value, path, deep)
+        elif value.__class__ is not int:
             self._check_field("webhook_id", value, path, deep)
         value = self.webhook_name
         if value.__class__ is not str:
@@ -73,6 +75,18 @@ class TriggerWebhookEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: TriggerWebhookEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.webhook_id = data["webhookId"]
+                obj.webhook_name = data["webhookName"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = TriggerWebhookEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -84,7 +98,6 @@ class TriggerWebhookEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: TriggerWebhookEffectProps = object.__new__(_Unchecked)
         obj.webhook_id = get("webhookId", None)
         obj.webhook_name = get("webhookName", None)
         obj._extra = extra
@@ -122,6 +135,7 @@ class _Unchecked(TriggerWebhookEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(TriggerWebhookEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)
 # Other keys from_dict accepts (field names, aliases): an object using them takes the
 # general path.
 _OTHER_NAMES = frozenset({"webhook_id", "webhook_name"})

@@ -74,6 +74,18 @@ class UpdateAttributeEffectProps(Model):
         """
         if data.__class__ is not dict:
             return data
+        obj: UpdateAttributeEffectProps = object.__new__(_Unchecked)
+        # The usual case, an object with exactly the spec's keys, is read with plain subscripts.
+        if len(data) == _KEY_COUNT:
+            try:
+                obj.path = data["path"]
+                obj.value = data["value"]
+            except KeyError:
+                pass  # another key stands in for a known one
+            else:
+                obj._extra = None
+                obj.__class__ = UpdateAttributeEffectProps
+                return obj
         get: Callable[[str, None], Any]
         if _JSON_KEYS.issuperset(data):
             extra = None
@@ -83,7 +95,6 @@ class UpdateAttributeEffectProps(Model):
             # not know, kept in additional_properties.
             extra = dict(data)
             get = extra.pop
-        obj: UpdateAttributeEffectProps = object.__new__(_Unchecked)
         obj.path = get("path", None)
         obj.value = get("value", None)
         obj._extra = extra
@@ -121,3 +132,4 @@ class _Unchecked(UpdateAttributeEffectProps):
 
 # A JSON object with only these keys takes the decoder's straight path.
 _JSON_KEYS = frozenset(UpdateAttributeEffectProps.attribute_map.values())
+_KEY_COUNT = len(_JSON_KEYS)

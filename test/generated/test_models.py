@@ -488,3 +488,34 @@ def test_the_names_model_base_held_are_importable_from_it_and_from_their_homes()
     for name in ("is_number", "is_aware_datetime", "is_date", "is_json_value", "is_json_object"):
         assert getattr(model_base, name) is getattr(validation, name)
     assert set(model_base.__all__) >= {"Model", "field_alias", "serialize", "deserialize", "to_jsonable"}
+
+
+class _Key(str):
+    """A str subclass: not a plain JSON object key for the quick checks (the field's checker decides)."""
+
+
+@pytest.mark.parametrize("value, expected", [
+    ({}, True),
+    ({"color": "black", "size": 42, "new": True, "gone": None, "price": 19.5}, True),
+    ({"a": float("inf")}, False),
+    ({"a": float("-inf"), "b": 1}, False),
+    ({"a": float("nan")}, False),
+    ({1: "x"}, False),
+    ({_Key("a"): "x"}, False),
+    ({"a": (1,)}, False),
+    ({"a": object()}, False),
+    ({"a": {"b": [1, 2.5, None]}}, True),
+    ({"a": 1.0, "b": [1, {"c": float("inf")}]}, False),
+    ([{"a": 1}], True),
+])
+def test_is_json_value_accepts_plain_json_values_only_flat_or_nested(value, expected):
+    assert validation.is_json_value(value) is expected
+    assert validation.is_json_object(value) is (expected and isinstance(value, dict))
+
+
+def test_a_non_finite_number_in_a_flat_free_form_object_is_refused_naming_the_field():
+    item = talon_one.CartItem(name="Shoe", sku="SKU-1", quantity=1, price=1.0, attributes={"size": 42})
+    item.attributes["weight"] = float("inf")
+    with pytest.raises(ApiValueError) as caught:
+        item.validate()
+    assert "CartItem.attributes" in str(caught.value) and "inf" in str(caught.value)

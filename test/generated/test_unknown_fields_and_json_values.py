@@ -75,6 +75,29 @@ def test_objects_with_unknown_fields_decode_like_the_general_path_and_keep_them(
                 assert value == getattr(known, field)
 
 
+@pytest.mark.parametrize("name", sorted(talon_one.models.__all__))
+def test_objects_with_as_many_keys_as_the_spec_but_one_unknown_decode_like_the_general_path(name):
+    """The straight path reads an object of exactly the spec's key count with subscripts; one that
+    swaps a known key for an unknown one (or for a field name) must still decode like the general path."""
+    cls = getattr(talon_one.models, name)
+    keys = list(cls.attribute_map.values())
+    exact = {key: None for key in keys}
+    assert cls.from_dict(dict(exact)) == cls._from_any_keys(dict(exact))
+    assert cls.from_dict(dict(exact)).additional_properties == {}
+    for index, missing in enumerate(keys):
+        swapped = {key: index for key in keys if key != missing}
+        swapped["zz_unknown"] = "kept"
+        decoded = cls.from_dict(dict(swapped))
+        assert decoded == cls._from_any_keys(dict(swapped))
+        assert decoded.additional_properties == {"zz_unknown": "kept"}
+        assert getattr(decoded, list(cls.attribute_map)[index]) is None
+    for field, key in cls.attribute_map.items():
+        if field != key:  # the field name instead of its JSON key: the general path reads it
+            renamed = {other: None for other in keys if other != key}
+            renamed[field] = "by name"
+            assert getattr(cls.from_dict(renamed), field) == "by name"
+
+
 def test_unknown_fields_keep_their_order_and_typed_values_stay_typed():
     data = {"zz_first": 1, "name": "Shoe", "sku": "SKU-1", "zz_second": [1], "quantity": 2, "price": 9.5}
     item = talon_one.CartItem.from_dict(data)
