@@ -22,6 +22,7 @@ from talon_one.exceptions import (ApiDecodeError, ApiException, ApiTypeError, Ap
                                   ResponseTooLargeError, exception_for_response)
 from talon_one.rest_official import RESTResponse
 from talon_one.retries import parse_retry_after
+from talon_one.transport import Transport
 from talon_one.version import __version__
 
 # ApiException, ApiValueError, Configuration and ThreadPool (see __getattr__) are importable from here,
@@ -123,12 +124,15 @@ class ApiClient:
     PRIMITIVE_TYPES = (float, bool, bytes, str, int)
 
     def __init__(self, configuration=None, header_name=None, header_value=None, cookie=None,
-                 pool_threads=1):
+                 pool_threads=1, *, transport=None):
         if configuration is None:
             configuration = Configuration.get_default()
+        if transport is not None and not isinstance(transport, Transport):
+            raise ApiTypeError("transport must be a transport object with send(request) and close() "
+                               "(talon_one.transport.Transport), got %s" % type(transport).__name__)
         self.configuration = configuration
         self.pool_threads = pool_threads
-        self.rest_client = rest.RESTClientObject(configuration)
+        self.rest_client = rest.RESTClientObject(configuration, transport=transport)
         self.default_headers = {}
         self.user_agent = "talon_one-python/%s" % __version__
         for name, value in configuration.default_headers.items():
@@ -260,7 +264,8 @@ class ApiClient:
                                              retries=_retries)
         except ApiException as error:
             raise self.without_secrets(error)
-        self._local.last_response = (response, _preload_content)
+        self._local.last_response = ((response, True) if _preload_content or response.stream is None
+                                     else (response.stream, False))
         return self.handle_response(response, response_type, _preload_content, _return_http_data_only,
                                     _Operation(method, resource_path))
 
@@ -320,7 +325,7 @@ class ApiClient:
         try:
             if not 200 <= status <= 299:
                 raise error_for_response(response, preloaded, operation)
-            data = decode_response(response, response_type, operation) if preloaded else response
+            data = decode_response(response, response_type, operation) if preloaded else response.stream
         except ApiException as error:
             raise self.without_secrets(error)
         return data if data_only else (data, status, response.headers)
