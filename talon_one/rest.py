@@ -80,9 +80,12 @@ def _before_fork():
     finish_lazy_imports()
     _clients_lock.acquire()
     _held_for_fork.append(_clients_lock)
+    seen = set()  # a pool manager can be shared (one requests.Session behind two clients)
     for transport in list(_clients):
         for pool_manager in transport.pool_managers():  # none in an unpickled client until its first call
-            _held_for_fork.extend(_take_pool_locks(pool_manager))
+            if id(pool_manager) not in seen:
+                seen.add(id(pool_manager))
+                _held_for_fork.extend(_take_pool_locks(pool_manager))
 
 
 def _take_pool_locks(pool_manager):

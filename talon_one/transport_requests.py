@@ -26,6 +26,7 @@ Where settings come from:
     and requests reads the environment by its own rules when the Session's trust_env is on.
 """
 
+import functools
 import http.cookiejar
 from typing import Any, Dict, List, Optional
 
@@ -121,10 +122,13 @@ class RequestsTransport:
         managers: List[Any] = []
         if self.session is None:
             return managers
+        adapters = []  # one adapter is often mounted for both http:// and https://
         for adapter in list(self.session.adapters.values()):
-            if isinstance(adapter, requests.adapters.HTTPAdapter):
-                managers.append(adapter.poolmanager)
-                managers.extend(list(adapter.proxy_manager.values()))
+            if isinstance(adapter, requests.adapters.HTTPAdapter) and adapter not in adapters:
+                adapters.append(adapter)
+        for adapter in adapters:
+            managers.append(adapter.poolmanager)
+            managers.extend(list(adapter.proxy_manager.values()))
         return managers
 
     def send(self, request: TransportRequest) -> TransportResponse:
@@ -139,27 +143,25 @@ class RequestsTransport:
             _use_talon_one_connections(session.get_adapter(url))
         rest.begin_attempt(request)
         try:
+            # The body is read by the first response hook, before requests looks at the answer
+            # (it reads the body of a redirect itself, decompressing it without a limit).
+            hooks = {"response": [functools.partial(_read_body, request)] + list(session.hooks.get("response", ()))}
             response = session.request(request.method, url, data=request.body, headers=request.headers,
                                        timeout=request.timeout, allow_redirects=False, stream=True,
-                                       proxies=self._proxies(url), verify=self._verify, cert=self._cert)
-            return self._read(response, request)
+                                       proxies=self._proxies(url), verify=self._verify, cert=self._cert,
+                                       hooks=hooks)
+            if response._content is False:  # not read: a Session whose send() skips hooks
+                _read_body(request, response)
         except rest.TRANSPORT_ERRORS as error:
             raise _fault(error) from error
         finally:
             rest.end_attempt()
-
-    @staticmethod
-    def _read(response: Any, request: TransportRequest) -> TransportResponse:
         raw = response.raw
         status, reason, headers = response.status_code, response.reason or "", raw.headers
-        if not request.preload_content and 200 <= status <= 299:
-            return TransportResponse(status, reason, headers, b"", raw, getattr(raw, "version", 11))
-        try:
-            data = raw.read(decode_content=False)
-        finally:
-            raw.release_conn()
-        body = rest.decoded_body(data or b"", status, reason, headers, request.max_response_bytes, request.deadline)
-        return TransportResponse(status, reason, headers, body, None, getattr(raw, "version", 11))
+        version = getattr(raw, "version", 11)
+        if response._content is None:  # streamed: the caller reads and releases it
+            return TransportResponse(status, reason, headers, b"", raw, version)
+        return TransportResponse(status, reason, headers, response._content, None, version)
 
     def _proxies(self, url: str) -> Optional[Dict[str, Optional[str]]]:
         """The proxies argument for `url`: the configured proxy, the environment's, or (None) the Session's."""
@@ -199,6 +201,25 @@ class RequestsTransport:
 
     def __repr__(self) -> str:
         return "<RequestsTransport %s>" % ("own session" if self._own_session else repr(self.session))
+
+
+def _read_body(request: TransportRequest, response: Any, **_: Any) -> Any:
+    """A response hook: the body read from the wire (undecoded) and decoded by talon_one, within the
+    attempt's size limit and deadline, then kept as the requests Response's content. A 2xx asked
+    for with preload_content=False is left unread (content None)."""
+    status = response.status_code
+    if not request.preload_content and 200 <= status <= 299:
+        response._content = None
+        return response
+    raw = response.raw
+    try:
+        data = raw.read(decode_content=False)
+    finally:
+        raw.release_conn()
+    response._content = rest.decoded_body(data or b"", status, response.reason or "", raw.headers,
+                                          request.max_response_bytes, request.deadline)
+    response._content_consumed = True
+    return response
 
 
 def _stripped(transport: RequestsTransport, proxy: str) -> str:

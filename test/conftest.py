@@ -47,6 +47,24 @@ def validation_on():
     configuration.client_side_validation = before
 
 
+TRANSPORTS = ["urllib3", "requests"]
+
+
+@pytest.fixture(params=TRANSPORTS)
+def each_transport(request, monkeypatch):
+    """Runs the test once per real transport: every ApiClient the test makes (without a transport
+    of its own) sends with the default Urllib3Transport, then with a RequestsTransport."""
+    if request.param == "requests":
+        from talon_one import rest
+        from talon_one.transport_requests import RequestsTransport
+
+        def make_requests_transport(configuration, pools_size=4, maxsize=None):
+            return RequestsTransport(configuration=configuration)
+
+        monkeypatch.setattr(rest, "make_transport", make_requests_transport)
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def figures():
     return Figures()
