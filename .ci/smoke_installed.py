@@ -21,7 +21,7 @@ import sys
 import sysconfig
 
 # Extras whose talon_one side (module or setting) must be present, not only their dependency.
-REQUIRED = ["requests"]
+REQUIRED = ["requests", "aio"]
 
 EXTRA_MODULES = {"requests": "requests", "aio": "aiohttp", "cli": "tqdm"}
 

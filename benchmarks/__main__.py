@@ -9,6 +9,7 @@ does JSON work.
 
     python -m benchmarks            everything: the calls, then the bulk job (about 2 minutes)
     python -m benchmarks calls      the call measurements only (about a minute)
+    python -m benchmarks aio        the asyncio client against a raw aiohttp floor (benchmarks/aio.py)
     python -m benchmarks bulk       `talon-one profiles sync` on 10,000 and 100,000 profiles (benchmarks/bulk.py)
     python -m benchmarks --quick    fewer rounds, for a smoke test (with any part)
 """
@@ -45,6 +46,8 @@ TARGETS = {
     "threads": (">=", 0.8),
     "memory": ("<=", 0.8),
     "import": ("<=", 1.2),
+    "async round trip": ("<=", 1.3),
+    "async concurrent": (">=", 0.8),
 }
 
 
@@ -370,13 +373,17 @@ def _verdict(kind, ratio):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
-    parser.add_argument("part", nargs="?", choices=("all", "calls", "bulk"), default="all",
+    parser.add_argument("part", nargs="?", choices=("all", "calls", "aio", "bulk"), default="all",
                         help="what to measure (default: all)")
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke test, noisier numbers)")
     args = parser.parse_args(argv)
-    if args.part != "bulk":
+    if args.part in ("all", "calls"):
         bench_calls(args.quick)
-    if args.part != "calls":
+    if args.part in ("all", "aio"):
+        if args.part == "all":
+            print()
+        bench_aio(args.quick)
+    if args.part in ("all", "bulk"):
         if args.part == "all":
             print()
         bulk.main(["--quick"] if args.quick else [])
@@ -440,6 +447,12 @@ def bench_calls(quick):
     print("floors: json.loads (+ reading every value); json.dumps; urllib3 PoolManager + json; "
           "`import urllib3, json`")
     print()
+    _print_table(rows)
+    print()
+    print("bare interpreter start: %s; total benchmark time: %.0f s" % (_us(bare), time.perf_counter() - started))
+
+
+def _print_table(rows):
     header = ("measurement", "talon_one", "floor", "ratio", "target", "")
     widths = (58, 11, 11, 7, 8, 6)
     print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths))))
@@ -448,8 +461,51 @@ def bench_calls(quick):
         target, verdict = _verdict(kind, ratio) if ratio is not None else ("", "")
         cells = (label, ours, floor, "%.2fx" % ratio if ratio is not None else "", target, verdict)
         print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))))
+
+
+def bench_aio(quick):
+    """The asyncio client against a raw aiohttp floor (benchmarks/aio.py), printed as one table."""
+    import aiohttp
+
+    from benchmarks import aio
+
+    rounds = 3 if quick else 15
+    started = time.perf_counter()
+    process, url = start_server()
+    try:
+        results = aio.run(url, rounds)
+    finally:
+        stop_server(process)
+    round_trip, concurrent = results["async round trip"], results["async concurrent"]
+    threads, hold = results["async vs threads"], results["loop hold"]
+
+    def spread(result):
+        return "  per-round ratios %.2f..%.2f" % (result.ratios[0], result.ratios[-1])
+
+    rows = [
+        ("async update_customer_session_v2 round trip", _us(round_trip.ours), _us(round_trip.floor),
+         round_trip.ratio, "async round trip"),
+        (spread(round_trip), "", "", None, ""),
+        ("  its transport alone (AiohttpTransport.send + json.loads)", _us(results["transport round trip"].ours),
+         _us(results["transport round trip"].floor), results["transport round trip"].ratio, ""),
+        ("  the round trip vs a floor with the client's timeouts", _us(results["round trip, floor with timeouts"].ours),
+         _us(results["round trip, floor with timeouts"].floor), results["round trip, floor with timeouts"].ratio, ""),
+        ("%d concurrent tasks, one client: calls/s" % aio.TASKS, "%.0f" % concurrent.ours, "%.0f" % concurrent.floor,
+         concurrent.ratio, "async concurrent"),
+        (spread(concurrent), "", "", None, ""),
+        ("  vs 8 threads sharing one synchronous ApiClient", "%.0f" % threads.ours, "%.0f" % threads.floor,
+         threads.ratio, ""),
+        ("event loop held by one %.1f KB decode (vs the sync client's)" % (results["size"] / 1024),
+         _us(hold.ours), _us(hold.floor), hold.ratio, ""),
+    ]
+    print("talon_one.aio %s benchmark: Python %s, aiohttp %s, %s, %d CPUs; medians of %d interleaved rounds"
+          % (talon_one.__version__, platform.python_version(), aiohttp.__version__, platform.machine(),
+             os.cpu_count() or 1, rounds))
+    print("floor: aiohttp ClientSession (same connection limit) + json.dumps / json.loads, no models")
     print()
-    print("bare interpreter start: %s; total benchmark time: %.0f s" % (_us(bare), time.perf_counter() - started))
+    _print_table(rows)
+    print()
+    print("total benchmark time: %.0f s" % (time.perf_counter() - started))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The generator of talon_one's API surface (standard library only).
 
-    python -m codegen            regenerate talon_one/models/, talon_one/api/ and docs/
+    python -m codegen            regenerate talon_one/models/, talon_one/api/, talon_one/aio/integration_api.py and docs/
     python -m codegen --check    exit 1, listing the files that differ from a fresh generation
 
 The input is spec/integration-api.json. `spec` reads it into plain objects

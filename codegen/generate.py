@@ -3,6 +3,7 @@
 import os
 
 from codegen import spec
+from codegen.render_aio import render_aio
 from codegen.render_api import render_api
 from codegen.render_docs import render_docs
 from codegen.render_models import render_models
@@ -14,7 +15,8 @@ SPEC_PATH = os.path.join(ROOT, "spec", "integration-api.json")
 # no longer produces is stale and is removed by a regeneration.
 GENERATED_DIRS = ("talon_one/models", "docs")
 # Generated files in directories that also hold hand-written ones.
-GENERATED_FILES = ("talon_one/api/__init__.py", "talon_one/api/integration_api.py")
+GENERATED_FILES = ("talon_one/api/__init__.py", "talon_one/api/integration_api.py",
+                   "talon_one/aio/integration_api.py")
 
 
 def generate(spec_path=SPEC_PATH):
@@ -23,6 +25,7 @@ def generate(spec_path=SPEC_PATH):
     files = {}
     files.update(render_models(api))
     files.update(render_api(api))
+    files.update(render_aio(api))
     files.update(render_docs(api))
     return dict(sorted(files.items()))
 

@@ -60,10 +60,7 @@ def _render_module(api):
         "",
         "if TYPE_CHECKING:",
     ]
-    models = sorted({name for op in api.operations for name in (op.body, op.return_type) if name},
-                    key=lambda name: api.schema(name).module)
-    for name in models:
-        lines += import_line("talon_one.models.%s" % api.schema(name).module, [name], indent="    ")
+    lines += model_imports(api)
     lines += [
         "",
         "# The operations as data: path, method, parameters (Python name, spec name[, type]),",
@@ -107,6 +104,16 @@ def _render_module(api):
         lines += _method(api, op, http_info=True)
     lines.append("")
     return "\n".join(lines)
+
+
+def model_imports(api):
+    """The imports (under TYPE_CHECKING) of every model an operation takes or returns."""
+    models = sorted({name for op in api.operations for name in (op.body, op.return_type) if name},
+                    key=lambda name: api.schema(name).module)
+    lines = []
+    for name in models:
+        lines += import_line("talon_one.models.%s" % api.schema(name).module, [name], indent="    ")
+    return lines
 
 
 def _operation_constant(op):
@@ -203,7 +210,7 @@ def _tuple(names):
     return "(%s)" % (", ".join(names) + ("," if len(names) == 1 else ""))
 
 
-def _method_doc(op):
+def _method_doc(op, asynchronous=False):
     summary = _sentence(op.summary)
     if op.deprecated:
         summary = summary.rstrip(".") + " (deprecated: use %s)." % op.replacement
@@ -221,10 +228,11 @@ def _method_doc(op):
     doc += ["", "Keyword Args:"]
     for param in op.query_parameters:
         doc += _item("%s (%s): %s Optional." % (param.name, _PY_TYPES[param.type_ref], _sentence(param.description)))
-    doc += _item("async_req (bool): Run the call on the client's thread pool; the method then returns an "
-                 "AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's exception).")
-    doc += _item("_preload_content (bool): False returns the unread urllib3 response of a 2xx answer (the "
-                 "caller releases it).")
+    if not asynchronous:
+        doc += _item("async_req (bool): Run the call on the client's thread pool; the method then returns an "
+                     "AsyncResult, whose `.get(timeout=None)` gives the result (or raises the call's exception).")
+        doc += _item("_preload_content (bool): False returns the unread urllib3 response of a 2xx answer (the "
+                     "caller releases it).")
     doc += _item("_request_timeout: Seconds for the whole attempt, a (connect, read) pair or an urllib3 "
                  "Timeout; None uses the configuration's timeouts.")
     doc += _item("_retries: Retries after the first attempt (int), a RetryPolicy or None for the "
@@ -239,6 +247,8 @@ def _method_doc(op):
     errors = ["%s (%s)" % (ERROR_CLASSES[r.status], r.status) for r in op.responses if r.status in ERROR_CLASSES]
     doc += _item("ApiException: The service answered with an error: %s; or did not answer (ApiConnectionError, "
                  "ApiTimeoutError)." % ", ".join(errors))
+    if asynchronous:
+        doc += _item("RuntimeError: The client is used from an event loop other than its own.")
     return doc
 
 

@@ -14,6 +14,7 @@ import os
 import re
 import threading
 import urllib.parse
+from typing import Any, Dict, Optional, Tuple
 
 from talon_one import model_base, rest, serialization
 from talon_one.auth import auth_header, configured_secrets, secret_redactor
@@ -22,12 +23,12 @@ from talon_one.exceptions import (ApiDecodeError, ApiException, ApiTypeError, Ap
                                   ResponseTooLargeError, exception_for_response)
 from talon_one.rest_official import RESTResponse
 from talon_one.retries import parse_retry_after
-from talon_one.transport import Transport
+from talon_one.transport import Transport, TransportResponse
 from talon_one.version import __version__
 
 # ApiException, ApiValueError, Configuration and ThreadPool (see __getattr__) are importable from here,
 # as from the official SDK's module.
-__all__ = ["ApiClient", "AsyncResult", "AsyncPool", "ApiException", "ApiValueError", "Configuration"]
+__all__ = ["ApiClient", "ClientCore", "AsyncResult", "AsyncPool", "ApiException", "ApiValueError", "Configuration"]
 
 _METHODS_WITH_BODY = frozenset(("POST", "PUT", "PATCH"))
 _COLLECTION_SEPARATORS = {"csv": ",", "ssv": " ", "tsv": "\t", "pipes": "|"}
@@ -98,7 +99,149 @@ def _report(future, callback, error_callback):
         error_callback(error)
 
 
-class ApiClient:
+class ClientCore:
+    """What ApiClient and talon_one.aio.AsyncApiClient share: everything but the I/O.
+
+    The configuration, default headers (User-Agent included) and cookie; building a
+    request (URL, body bytes encoded once, headers with the credential signed over
+    those exact bytes: `prepare_request`); and turning a response into data or the
+    mapped exception (`handle_response`). A response here is anything with `status`,
+    `reason`, `headers` and, once read, `data` (bytes).
+    """
+
+    def _init_core(self, configuration: Optional[Configuration], header_name: Optional[str] = None,
+                   header_value: Optional[str] = None, cookie: Optional[str] = None) -> None:
+        if configuration is None:
+            configuration = Configuration.get_default()
+        self.configuration = configuration
+        self.default_headers = {}
+        self.user_agent = "talon_one-python/%s" % __version__
+        for name, value in configuration.default_headers.items():
+            self.set_default_header(name, value)
+        if header_name is not None:
+            self.set_default_header(header_name, header_value)
+        self.cookie = cookie
+
+    # -- default headers ------------------------------------------------------------
+
+    @property
+    def user_agent(self):
+        return self.default_headers["User-Agent"]
+
+    @user_agent.setter
+    def user_agent(self, value):
+        self.set_default_header("User-Agent", value)
+
+    @property
+    def client_side_validation(self):
+        """The configuration's switch (the official SDK's attribute); setting it sets the configuration's."""
+        return self.configuration.client_side_validation
+
+    @client_side_validation.setter
+    def client_side_validation(self, value):
+        self.configuration.client_side_validation = value
+
+    @property
+    def cookie(self):
+        return self._cookie
+
+    @cookie.setter
+    def cookie(self, value):
+        self._cookie = None if value is None else check_header_value("cookie", value)
+
+    def set_default_header(self, header_name, header_value):
+        """Send `header_name: header_value` on every request of this client."""
+        _check_header_name(header_name)
+        self.default_headers[header_name] = check_header_value("header %s" % header_name, header_value)
+
+    # -- building the request and reading the response ------------------------------
+
+    def prepare_request(self, method: str, resource_path: str, path_params: Any = None, query_params: Any = None,
+                        header_params: Any = None, body: Any = None, post_params: Any = None, files: Any = None,
+                        auth_settings: Any = None, collection_formats: Any = None, host: Optional[str] = None
+                        ) -> Tuple[str, str, Dict[str, str], Optional[bytes]]:
+        """(method, url, headers, body): one request exactly as it is sent, checked before anything is.
+
+        The body is bytes encoded once (None when there is none), and the credential
+        (API key, or the Content-Signature over those bytes) is in `headers`. Raises
+        ApiValueError / ApiTypeError / MissingCredentialsError for what cannot be sent.
+        """
+        method = method.upper()
+        url = self.build_url(resource_path, path_params, query_params, collection_formats, host)
+        payload = encode_body(method, body, post_params, files)
+        headers = self.build_headers(method, resource_path, header_params, payload, auth_settings)
+        return method, url, headers, payload
+
+    def build_url(self, resource_path, path_params=None, query_params=None, collection_formats=None,
+                  host=None):
+        """The full URL: base URL, path with each parameter as one segment, query string."""
+        host = self.configuration.host if host is None else normalize_host(host, "_host")
+        if host is None:
+            raise ApiValueError("Configuration.host is not set: use "
+                                "Configuration(host='https://mycompany.talon.one') or TALON_ONE_BASE_URL")
+        path = fill_path(resource_path, path_params)
+        if query_params:
+            query = encode_query(query_params, collection_formats)
+            if query:
+                return "%s%s?%s" % (host, path, query)
+        return host + path
+
+    def build_headers(self, method, resource_path, header_params, payload, auth_settings):
+        """Default headers, the operation's headers, Accept/Content-Type, and authentication."""
+        headers = self.default_headers.copy()
+        for name, value in headers.items():
+            # default_headers is a public dict: a value put there directly is checked here.
+            if value.__class__ is not str or not (value.isascii() and value.isprintable()):
+                check_header_value("header %s" % name, value)
+            _check_header_name(name)
+        headers["Accept"] = _JSON
+        headers["Accept-Encoding"] = rest.ACCEPT_ENCODING
+        if self._cookie:
+            headers["Cookie"] = self._cookie
+        given = ()
+        if header_params:
+            given = set()
+            for name, value in header_params.items():
+                if value is None:
+                    continue
+                _check_header_name(name)
+                headers[name] = check_header_value("header %s" % name, _param_text(value))
+                given.add(name.lower())
+        if payload:
+            if "content-type" not in given:
+                headers["Content-Type"] = _JSON
+        elif "content-type" in given:
+            for name in [name for name in headers if name.lower() == "content-type"]:
+                del headers[name]
+        credential = auth_header(self.configuration, auth_settings, payload or b"",
+                                 _Operation(method, resource_path))
+        if credential is not None:
+            headers[credential[0]] = credential[1]
+        return headers
+
+    def handle_response(self, response: Any, response_type: Optional[str], preloaded: bool = True,
+                        data_only: bool = True, operation: Any = None) -> Any:
+        """The decoded data (or the raw response when not preloaded), or the mapped exception.
+
+        `operation` ('PUT /v2/customer_sessions/{customerSessionId}') is named in the exception.
+        """
+        status = response.status
+        try:
+            if not 200 <= status <= 299:
+                raise error_for_response(response, preloaded, operation)
+            data = decode_response(response, response_type, operation) if preloaded else _unread(response)
+        except ApiException as error:
+            raise self.without_secrets(error)
+        return data if data_only else (data, status, response.headers)
+
+    def without_secrets(self, error: ApiException) -> ApiException:
+        """`error`, with the configured secrets (API keys, application key, proxy credentials) removed
+        from everything it took from the response: a server that echoes a key in its error body,
+        reason phrase, headers or status line must not put it in str(error), logs or tracebacks."""
+        return redact_exception(error, secret_redactor(configured_secrets(self.configuration)))
+
+
+class ApiClient(ClientCore):
     """Sends the Integration API's requests; one per application, shared by its threads.
 
     Holds one connection pool (keep-alive, thread safe, rebuilt in a forked
@@ -125,21 +268,12 @@ class ApiClient:
 
     def __init__(self, configuration=None, header_name=None, header_value=None, cookie=None,
                  pool_threads=1, *, transport=None):
-        if configuration is None:
-            configuration = Configuration.get_default()
         if transport is not None and not isinstance(transport, Transport):
             raise ApiTypeError("transport must be a transport object with send(request) and close() "
                                "(talon_one.transport.Transport), got %s" % type(transport).__name__)
-        self.configuration = configuration
+        self._init_core(configuration, header_name, header_value, cookie)
         self.pool_threads = pool_threads
-        self.rest_client = rest.RESTClientObject(configuration, transport=transport)
-        self.default_headers = {}
-        self.user_agent = "talon_one-python/%s" % __version__
-        for name, value in configuration.default_headers.items():
-            self.set_default_header(name, value)
-        if header_name is not None:
-            self.set_default_header(header_name, header_value)
-        self.cookie = cookie
+        self.rest_client = rest.RESTClientObject(self.configuration, transport=transport)
         self._executor = None
         self._executor_pid = None
         self._local = threading.local()
@@ -194,38 +328,6 @@ class ApiClient:
     def __repr__(self):
         return "<ApiClient host=%r auth=%s>" % (self.configuration.host, self.configuration.describe_auth())
 
-    # -- default headers ------------------------------------------------------------
-
-    @property
-    def user_agent(self):
-        return self.default_headers["User-Agent"]
-
-    @user_agent.setter
-    def user_agent(self, value):
-        self.set_default_header("User-Agent", value)
-
-    @property
-    def client_side_validation(self):
-        """The configuration's switch (the official SDK's attribute); setting it sets the configuration's."""
-        return self.configuration.client_side_validation
-
-    @client_side_validation.setter
-    def client_side_validation(self, value):
-        self.configuration.client_side_validation = value
-
-    @property
-    def cookie(self):
-        return self._cookie
-
-    @cookie.setter
-    def cookie(self, value):
-        self._cookie = None if value is None else check_header_value("cookie", value)
-
-    def set_default_header(self, header_name, header_value):
-        """Send `header_name: header_value` on every request of this client."""
-        _check_header_name(header_name)
-        self.default_headers[header_name] = check_header_value("header %s" % header_name, header_value)
-
     # -- the call ---------------------------------------------------------------------
 
     def call_api(self, resource_path, method, path_params=None, query_params=None, header_params=None,
@@ -254,10 +356,9 @@ class ApiClient:
                 self.call_api, resource_path, method, path_params, query_params, header_params, body,
                 post_params, files, response_type, auth_settings, False, _return_http_data_only,
                 collection_formats, _preload_content, _request_timeout, _host, _retries)
-        method = method.upper()
-        url = self.build_url(resource_path, path_params, query_params, collection_formats, _host)
-        payload = encode_body(method, body, post_params, files)
-        headers = self.build_headers(method, resource_path, header_params, payload, auth_settings)
+        method, url, headers, payload = self.prepare_request(
+            method, resource_path, path_params, query_params, header_params, body, post_params, files,
+            auth_settings, collection_formats, _host)
         try:
             response = self.rest_client.send(method, url, headers=headers, body=payload,
                                              preload_content=_preload_content, timeout=_request_timeout,
@@ -268,73 +369,6 @@ class ApiClient:
                                      else (response.stream, False))
         return self.handle_response(response, response_type, _preload_content, _return_http_data_only,
                                     _Operation(method, resource_path))
-
-    def build_url(self, resource_path, path_params=None, query_params=None, collection_formats=None,
-                  host=None):
-        """The full URL: base URL, path with each parameter as one segment, query string."""
-        host = self.configuration.host if host is None else normalize_host(host, "_host")
-        if host is None:
-            raise ApiValueError("Configuration.host is not set: use "
-                                "Configuration(host='https://mycompany.talon.one') or TALON_ONE_BASE_URL")
-        path = fill_path(resource_path, path_params)
-        if query_params:
-            query = encode_query(query_params, collection_formats)
-            if query:
-                return "%s%s?%s" % (host, path, query)
-        return host + path
-
-    def build_headers(self, method, resource_path, header_params, payload, auth_settings):
-        """Default headers, the operation's headers, Accept/Content-Type, and authentication."""
-        headers = self.default_headers.copy()
-        for name, value in headers.items():
-            # default_headers is a public dict: a value put there directly is checked here.
-            if value.__class__ is not str or not (value.isascii() and value.isprintable()):
-                check_header_value("header %s" % name, value)
-            _check_header_name(name)
-        headers["Accept"] = _JSON
-        headers["Accept-Encoding"] = rest.ACCEPT_ENCODING
-        if self._cookie:
-            headers["Cookie"] = self._cookie
-        given = ()
-        if header_params:
-            given = set()
-            for name, value in header_params.items():
-                if value is None:
-                    continue
-                _check_header_name(name)
-                headers[name] = check_header_value("header %s" % name, _param_text(value))
-                given.add(name.lower())
-        if payload:
-            if "content-type" not in given:
-                headers["Content-Type"] = _JSON
-        elif "content-type" in given:
-            for name in [name for name in headers if name.lower() == "content-type"]:
-                del headers[name]
-        credential = auth_header(self.configuration, auth_settings, payload or b"",
-                                 _Operation(method, resource_path))
-        if credential is not None:
-            headers[credential[0]] = credential[1]
-        return headers
-
-    def handle_response(self, response, response_type, preloaded=True, data_only=True, operation=None):
-        """The decoded data (or the raw response when not preloaded), or the mapped exception.
-
-        `operation` ('PUT /v2/customer_sessions/{customerSessionId}') is named in the exception.
-        """
-        status = response.status
-        try:
-            if not 200 <= status <= 299:
-                raise error_for_response(response, preloaded, operation)
-            data = decode_response(response, response_type, operation) if preloaded else response.stream
-        except ApiException as error:
-            raise self.without_secrets(error)
-        return data if data_only else (data, status, response.headers)
-
-    def without_secrets(self, error):
-        """`error`, with the configured secrets (API keys, application key, proxy credentials) removed
-        from everything it took from the response: a server that echoes a key in its error body,
-        reason phrase, headers or status line must not put it in str(error), logs or tracebacks."""
-        return redact_exception(error, secret_redactor(configured_secrets(self.configuration)))
 
     def _submit(self, function, *args):
         """Run the call on the async thread pool. A close() in another thread may shut the pool
@@ -635,6 +669,13 @@ def _check_header_name(name):
 # --------------------------------------------------------------------------
 # Response handling
 # --------------------------------------------------------------------------
+
+def _unread(response: Any) -> Any:
+    """What a `_preload_content=False` call returns: the transport's unread stream (an urllib3 response)."""
+    if isinstance(response, TransportResponse) and response.stream is not None:
+        return response.stream
+    return response
+
 
 def error_for_response(response, preloaded=True, operation=None):
     """The exception for a non-2xx response (the body is read and the connection released).

@@ -11,14 +11,18 @@ keyed with bytes.fromhex(<application key>), over the exact body bytes sent
 fails with MissingCredentialsError before anything is sent.
 """
 
+from __future__ import annotations
+
 import base64
 import hashlib
 import hmac
 import json
 import re
 import urllib.parse
+from typing import Any, Callable, Collection, Dict, Iterable, List, Mapping, Optional, Set, Tuple, TypeVar, Union
 
-from talon_one.configuration import API_KEY_HEADER, API_KEY_PREFIX, SIGNATURE_HEADER, check_header_value
+from talon_one.configuration import (API_KEY_HEADER, API_KEY_PREFIX, SIGNATURE_HEADER, Configuration,
+                                     check_header_value)
 from talon_one.exceptions import MissingCredentialsError
 
 __all__ = ["API_KEY_SCHEME", "SIGNATURE_SCHEME", "sign_body", "api_key_header", "auth_header",
@@ -28,17 +32,18 @@ API_KEY_SCHEME = "api_key_v1"
 SIGNATURE_SCHEME = "integration_auth"
 
 REDACTED = "<redacted>"
+_V = TypeVar("_V")
 _SECRET_HEADERS = frozenset(("authorization", "content-signature", "proxy-authorization",
                              "cookie", "set-cookie"))
 
 
-def sign_body(application_id, signing_key, body):
-    """The Content-Signature value for `body` (bytes)."""
+def sign_body(application_id: int, signing_key: bytes, body: bytes) -> str:
+    """The Content-Signature value for `body`, signed with `signing_key` (the application key's bytes)."""
     digest = hmac.new(signing_key, body, hashlib.md5).hexdigest()
     return "signer=%d; signature=%s" % (application_id, digest)
 
 
-def api_key_header(configuration):
+def api_key_header(configuration: Configuration) -> Optional[str]:
     """The Authorization header value ('ApiKey-v1 <key>'), or None when no API key is set.
 
     Built once per key/prefix change: the result is cached on the configuration
@@ -52,7 +57,7 @@ def api_key_header(configuration):
         return None
     prefixes = configuration.api_key_prefix
     prefix = prefixes.get(API_KEY_HEADER) or prefixes.get(API_KEY_SCHEME)
-    cached = configuration._auth_cache
+    cached: Optional[Tuple[str, Optional[str], str]] = configuration._auth_cache  # (key, prefix, header value)
     if cached is not None and cached[0] is key and cached[1] is prefix:
         return cached[2]
     value = _build_api_key_header(key, prefix)
@@ -60,7 +65,7 @@ def api_key_header(configuration):
     return value
 
 
-def _build_api_key_header(key, prefix):
+def _build_api_key_header(key: str, prefix: Optional[str]) -> str:
     check_header_value("the API key (Configuration.api_key['Authorization'])", key)
     if prefix:
         check_header_value("Configuration.api_key_prefix['Authorization']", prefix)
@@ -69,7 +74,8 @@ def _build_api_key_header(key, prefix):
     return "%s %s" % (prefix, key.strip()) if prefix else key.strip()
 
 
-def auth_header(configuration, auth_settings, body, operation):
+def auth_header(configuration: Configuration, auth_settings: Collection[str], body: bytes,
+                operation: str) -> Optional[Tuple[str, str]]:
     """The (header name, value) that authenticates `body` for an operation accepting `auth_settings`.
 
     `operation` (e.g. 'PUT /v2/customer_sessions/{customerSessionId}') names the
@@ -92,7 +98,7 @@ def auth_header(configuration, auth_settings, body, operation):
     raise MissingCredentialsError(_missing_credentials_message(configuration, auth_settings, operation))
 
 
-def _missing_credentials_message(configuration, auth_settings, operation):
+def _missing_credentials_message(configuration: Configuration, auth_settings: Collection[str], operation: str) -> str:
     accepted = list(auth_settings)
     configured = configuration.describe_auth()
     if accepted == [API_KEY_SCHEME]:
@@ -108,7 +114,7 @@ def _missing_credentials_message(configuration, auth_settings, operation):
             "application_id= and application_key= for signed requests." % (operation, ", ".join(accepted)))
 
 
-def redact_headers(headers):
+def redact_headers(headers: Mapping[str, _V]) -> Dict[str, Union[str, _V]]:
     """A copy of `headers` with credential values replaced, for logs."""
     return {name: (REDACTED if name.lower() in _SECRET_HEADERS else value)
             for name, value in headers.items()}
@@ -118,7 +124,7 @@ def redact_headers(headers):
 _SHORTEST_SECRET = 4
 
 
-def configured_secrets(configuration):
+def configured_secrets(configuration: Configuration) -> List[str]:
     """The secret strings `configuration` holds: API keys, the application key, the proxy password
     (of Configuration.proxy, and of the environment's proxies when trust_env) and
     Proxy-Authorization credentials (also as the proxy's Basic token)."""
@@ -140,11 +146,11 @@ def configured_secrets(configuration):
                    and len(secret.strip()) >= _SHORTEST_SECRET}, key=len, reverse=True)
 
 
-def secret_redactor(secrets):
+def secret_redactor(secrets: Iterable[str]) -> Callable[[Any], Any]:
     """A function that replaces `secrets` in text (also JSON-escaped or percent-encoded, in any
     letter case) by REDACTED, in strings, bytes (decoded as UTF-8) and the strings inside dicts
     and lists. With no secrets it returns values as they are."""
-    variants = set()
+    variants: Set[str] = set()
     for secret in secrets:
         variants.update((secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
                          secret.replace("/", "\\/"), urllib.parse.quote(secret, safe=""),
@@ -154,7 +160,7 @@ def secret_redactor(secrets):
     pattern = re.compile("|".join(re.escape(variant) for variant in sorted(variants, key=len, reverse=True)),
                          re.IGNORECASE)
 
-    def redact(value):
+    def redact(value: Any) -> Any:
         if isinstance(value, (bytes, bytearray)):
             value = bytes(value).decode("utf-8", "replace")
         if isinstance(value, str):

@@ -22,7 +22,30 @@ urllib3, socket or JSON error:
             └── ApiTimeoutError             connect or read timeout
 """
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class _HttpResponse(Protocol):
+        """What `http_resp` must offer: an urllib3 response, or the official SDK's RESTResponse."""
+
+        @property
+        def status(self) -> int: ...
+        @property
+        def reason(self) -> Optional[str]: ...
+        @property
+        def data(self) -> Union[bytes, str, None]: ...
+        @property
+        def headers(self) -> Mapping[str, str]: ...
+
+# A response body as given: text, or the raw bytes (decoded as UTF-8).
+ResponseBody = Union[str, bytes, bytearray, None]
+# Where in a request a bad value was: keys and list indexes, outermost first.
+PathToItem = Sequence[Union[str, int]]
 
 __all__ = [
     "OpenApiException",
@@ -54,12 +77,12 @@ _BODY_PREVIEW = 200
 _ERRORS_SHOWN = 3
 
 
-def render_path(path_to_item):
+def render_path(path_to_item: PathToItem) -> str:
     """Render ['cartItems', 0, 'quantity'] as "['cartItems'][0]['quantity']" (as the official SDK does)."""
     return "".join("[%d]" % p if isinstance(p, int) else "['%s']" % p for p in path_to_item)
 
 
-def _with_path(msg, path_to_item):
+def _with_path(msg: str, path_to_item: Optional[PathToItem]) -> str:
     """`msg`, followed by where it happened when the (official SDK's) `path_to_item` is given."""
     return "%s at %s" % (msg, render_path(path_to_item)) if path_to_item else msg
 
@@ -71,7 +94,8 @@ class OpenApiException(Exception):
 class ApiTypeError(OpenApiException, TypeError):
     """A value or argument of the wrong type (also a TypeError)."""
 
-    def __init__(self, msg, path_to_item=None, valid_classes=None, key_type=None):
+    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None,
+                 valid_classes: Optional[Tuple[type, ...]] = None, key_type: Optional[bool] = None) -> None:
         self.path_to_item = path_to_item
         self.valid_classes = valid_classes
         self.key_type = key_type
@@ -81,7 +105,7 @@ class ApiTypeError(OpenApiException, TypeError):
 class ApiValueError(OpenApiException, ValueError):
     """A value that breaks a constraint (also a ValueError)."""
 
-    def __init__(self, msg, path_to_item=None):
+    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
         self.path_to_item = path_to_item
         super().__init__(_with_path(msg, path_to_item))
 
@@ -93,7 +117,7 @@ class MissingCredentialsError(ApiValueError):
 class ApiKeyError(OpenApiException, KeyError):
     """A missing key (also a KeyError)."""
 
-    def __init__(self, msg, path_to_item=None):
+    def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
         self.path_to_item = path_to_item
         super().__init__(_with_path(msg, path_to_item))
 
@@ -119,9 +143,11 @@ class ApiException(OpenApiException):
     with its message and status: Celery's JSON result backend rebuilds them so.
     """
 
-    retry_after = None
+    retry_after: Optional[float] = None
 
-    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, operation=None):
+    def __init__(self, status: Optional[int] = None, reason: Optional[str] = None,
+                 http_resp: Optional[_HttpResponse] = None, body: ResponseBody = None,
+                 headers: Optional[Mapping[str, str]] = None, operation: Optional[str] = None) -> None:
         if http_resp is not None:
             status = http_resp.status
             reason = http_resp.reason
@@ -136,15 +162,18 @@ class ApiException(OpenApiException):
         super().__init__(status, reason, None, self.body, _plain_headers(headers), self.operation)
 
     @property
-    def message(self):
-        return self.error.get("message") if self.error else None
+    def message(self) -> Optional[str]:
+        """The service's `message`, or None (a non-string message as its str())."""
+        message = self.error.get("message") if self.error else None
+        return message if message is None or isinstance(message, str) else str(message)
 
     @property
-    def errors(self):
+    def errors(self) -> List[Any]:
+        """The service's `errors` entries (JSON objects with title, details, source), or []."""
         errors = self.error.get("errors") if self.error else None
         return errors if isinstance(errors, list) else []
 
-    def __str__(self):
+    def __str__(self) -> str:
         text = "(%s)" % self.status if self.status is not None else "(no response)"
         if self.reason:
             text += " %s" % self.reason
@@ -155,7 +184,7 @@ class ApiException(OpenApiException):
             text += ": " + "; ".join(details)
         return _one_line(text)
 
-    def _details(self):
+    def _details(self) -> List[str]:
         """What str(exc) shows after the status line: the service's message and errors, or the body."""
         details = []
         if self.message:
@@ -191,23 +220,25 @@ class ConflictException(ApiException):
     """409: the request conflicts with the current state."""
 
 
-class _RetryAfterMixin:
+class _RetryAfterException(ApiException):
     """Keeps the Retry-After delay (seconds) a 429 or 5xx response asked for."""
 
-    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, operation=None,
-                 retry_after=None):
+    def __init__(self, status: Optional[int] = None, reason: Optional[str] = None,
+                 http_resp: Optional[_HttpResponse] = None, body: ResponseBody = None,
+                 headers: Optional[Mapping[str, str]] = None, operation: Optional[str] = None,
+                 retry_after: Optional[float] = None) -> None:
         super().__init__(status, reason, http_resp, body, headers, operation)
         self.retry_after = retry_after
         self.args += (retry_after,)
 
-    def _details(self):
+    def _details(self) -> List[str]:
         details = super()._details()
         if self.retry_after is not None:
             details.append("Retry-After: %g s" % self.retry_after)
         return details
 
 
-class TooManyRequestsException(_RetryAfterMixin, ApiException):
+class TooManyRequestsException(_RetryAfterException):
     """429: rate limited. `retry_after` is the delay in seconds the service asked for, or None."""
 
 
@@ -215,7 +246,7 @@ class TooManyRequestsException(_RetryAfterMixin, ApiException):
 RateLimitException = TooManyRequestsException
 
 
-class ServiceException(_RetryAfterMixin, ApiException):
+class ServiceException(_RetryAfterException):
     """5xx: the service (or a proxy in front of it) failed. `retry_after` as for 429 (503 sends it)."""
 
 
@@ -225,13 +256,15 @@ class ApiDecodeError(ApiException):
     `detail` says what was wrong (empty body, not JSON, wrong Content-Type).
     """
 
-    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, operation=None,
-                 detail=None):
+    def __init__(self, status: Optional[int] = None, reason: Optional[str] = None,
+                 http_resp: Optional[_HttpResponse] = None, body: ResponseBody = None,
+                 headers: Optional[Mapping[str, str]] = None, operation: Optional[str] = None,
+                 detail: Optional[str] = None) -> None:
         super().__init__(status, reason, http_resp, body, headers, operation)
         self.detail = detail
         self.args += (detail,)
 
-    def _details(self):
+    def _details(self) -> List[str]:
         details = super()._details()
         if self.detail:
             details.append("decode error: %s" % self.detail)
@@ -248,15 +281,17 @@ class ResponseTooLargeError(ApiException):
     Not retried.
     """
 
-    def __init__(self, status=None, reason=None, http_resp=None, body=None, headers=None, operation=None,
-                 limit=None, size=None, detail=None):
+    def __init__(self, status: Optional[int] = None, reason: Optional[str] = None,
+                 http_resp: Optional[_HttpResponse] = None, body: ResponseBody = None,
+                 headers: Optional[Mapping[str, str]] = None, operation: Optional[str] = None,
+                 limit: Optional[int] = None, size: Optional[int] = None, detail: Optional[str] = None) -> None:
         super().__init__(status, reason, http_resp, body, headers, operation)
         self.limit = limit
         self.size = size
         self.detail = detail
         self.args += (limit, size, detail)
 
-    def _details(self):
+    def _details(self) -> List[str]:
         details = super()._details()
         if self.detail:
             details.append("too large: %s" % self.detail)
@@ -273,7 +308,8 @@ class ApiConnectionError(ApiException):
     may_have_been_delivered), so the exception rebuilds from it (the cause does not travel).
     """
 
-    def __init__(self, reason, cause=None, may_have_been_delivered=True):
+    def __init__(self, reason: str, cause: Optional[BaseException] = None,
+                 may_have_been_delivered: bool = True) -> None:
         super().__init__(status=None, reason=reason)
         self.args = (reason, None, may_have_been_delivered)
         self.__cause__ = cause
@@ -284,7 +320,7 @@ class ApiTimeoutError(ApiConnectionError):
     """The connect or read timeout ran out."""
 
 
-_EXCEPTION_BY_STATUS = {
+_EXCEPTION_BY_STATUS: Dict[int, Type[ApiException]] = {
     400: BadRequestException,
     401: UnauthorizedException,
     403: ForbiddenException,
@@ -293,7 +329,8 @@ _EXCEPTION_BY_STATUS = {
 }
 
 
-def exception_for_response(status, reason, body, headers, retry_after=None, operation=None):
+def exception_for_response(status: int, reason: Optional[str], body: ResponseBody, headers: Optional[Mapping[str, str]],
+                           retry_after: Optional[float] = None, operation: Optional[str] = None) -> ApiException:
     """Build the exception for a non-2xx response: the one error-mapping table.
 
     `operation` names the call ('PUT /v2/customer_sessions/{customerSessionId}').
@@ -308,13 +345,13 @@ def exception_for_response(status, reason, body, headers, retry_after=None, oper
     return cls(status, reason, body=body, headers=headers, operation=operation)
 
 
-def _as_text(body):
+def _as_text(body: ResponseBody) -> Optional[str]:
     if isinstance(body, (bytes, bytearray)):
         return bytes(body).decode("utf-8", "replace")
     return body
 
 
-def _plain_headers(headers):
+def _plain_headers(headers: Optional[Mapping[str, str]]) -> Optional[Dict[str, str]]:
     """Response headers as a plain dict (JSON-friendly, for `args`), or None."""
     if headers is None:
         return None
@@ -324,14 +361,14 @@ def _plain_headers(headers):
         return None
 
 
-def _one_line(text):
+def _one_line(text: str) -> str:
     """`text` with line breaks (from a body or the service's message) turned into spaces."""
     if len(text.splitlines()) > 1:
         text = " ".join(text.split())
     return text
 
 
-def _parse_error_body(text):
+def _parse_error_body(text: Optional[str]) -> Optional[Dict[str, Any]]:
     """The service's ErrorResponse as a dict, or None when the body is not one (an HTML page, say)."""
     if not text or text.lstrip()[:1] != "{":
         return None
@@ -344,7 +381,7 @@ def _parse_error_body(text):
     return None
 
 
-def _describe_api_error(entry):
+def _describe_api_error(entry: Any) -> str:
     if not isinstance(entry, dict):
         return str(entry)
     parts = [str(entry.get("title") or "")]

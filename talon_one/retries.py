@@ -26,13 +26,18 @@ reading the answer (`talon_one.rest`): a server that drip-feeds its response, a
 byte at a time within the read timeout, still ends the call with ApiTimeoutError.
 """
 
+from __future__ import annotations
+
 import datetime
 import email.utils
 import random as _random
 import time
+from typing import Any, Callable, Collection, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from urllib3 import exceptions as _u3
 from urllib3.util.retry import Retry as _Urllib3Retry
+
+from talon_one.exceptions import ApiValueError
 
 __all__ = [
     "RetryPolicy",
@@ -58,7 +63,10 @@ READ_TIMEOUT = "read timeout"
 CONNECTION_LOST = "connection lost after the request was sent"
 OTHER = "other"
 
-_NAME_RESOLUTION_ERROR = getattr(_u3, "NameResolutionError", _u3.NewConnectionError)
+_Policy = TypeVar("_Policy", bound="RetryPolicy")
+_Urllib3Policy = TypeVar("_Urllib3Policy", bound="Urllib3RetryPolicy")
+
+_NAME_RESOLUTION_ERROR: Type[Exception] = getattr(_u3, "NameResolutionError", _u3.NewConnectionError)
 
 
 class RetryPolicy:
@@ -80,9 +88,20 @@ class RetryPolicy:
     __slots__ = ("max_retries", "backoff_base", "backoff_factor", "backoff_max",
                  "max_retry_after", "max_total_time", "sleep", "random", "clock")
 
-    def __init__(self, max_retries=2, backoff_base=0.25, backoff_factor=2.0, backoff_max=8.0,
-                 max_retry_after=30.0, max_total_time=60.0,
-                 sleep=time.sleep, random=_random.random, clock=time.monotonic):
+    max_retries: int
+    backoff_base: float
+    backoff_factor: float
+    backoff_max: float
+    max_retry_after: float
+    max_total_time: float
+    sleep: Callable[[float], object]
+    random: Callable[[], float]
+    clock: Callable[[], float]
+
+    def __init__(self, max_retries: int = 2, backoff_base: float = 0.25, backoff_factor: float = 2.0,
+                 backoff_max: float = 8.0, max_retry_after: float = 30.0, max_total_time: float = 60.0,
+                 sleep: Callable[[float], object] = time.sleep, random: Callable[[], float] = _random.random,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError("max_retries must be an integer >= 0, got %r" % (max_retries,))
         for name, value in (("backoff_base", backoff_base), ("backoff_factor", backoff_factor),
@@ -100,46 +119,51 @@ class RetryPolicy:
         self.random = random
         self.clock = clock
 
-    def replace(self, **changes):
-        """A copy with some settings changed."""
-        settings = {name: getattr(self, name) for name in self.__slots__}
-        settings.update(changes)
-        return RetryPolicy(**settings)
+    def _settings(self) -> Dict[str, Any]:
+        """The constructor's keyword arguments that rebuild this policy (a subclass adds its own)."""
+        return {name: getattr(self, name) for name in _SETTINGS}
 
-    def __repr__(self):
+    def replace(self: _Policy, **changes: Any) -> _Policy:
+        """A copy of the same class with some settings changed (`changes`: the constructor's keyword arguments)."""
+        settings = self._settings()
+        settings.update(changes)
+        return type(self)(**settings)
+
+    def __repr__(self) -> str:
         return ("RetryPolicy(max_retries=%d, backoff_base=%g, backoff_factor=%g, backoff_max=%g, "
                 "max_retry_after=%g, max_total_time=%g)" % (
                     self.max_retries, self.backoff_base, self.backoff_factor, self.backoff_max,
                     self.max_retry_after, self.max_total_time))
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, RetryPolicy):
             return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+        return type(self) is type(other) and self._settings() == other._settings()
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # mutable settings: not hashable
 
-    def __reduce__(self):
+    def __reduce__(self) -> _Reduced:
         # Pickled without the default random.random: a bound method pickles its Random's state,
         # and every process unpickling it would then draw the same "random" waits.
-        settings = {name: getattr(self, name) for name in self.__slots__}
+        settings = self._settings()
         for name, default in _DEFAULT_FUNCTIONS.items():
-            if settings[name] == default:
+            if name in settings and settings[name] == default:
                 del settings[name]
         return _policy_from_settings, (type(self), settings)
 
-    def for_call(self):
+    def for_call(self) -> RetryPolicy:
         """The policy to consult during one call: this one (it keeps no per-call state)."""
         return self
 
     # -- decisions ---------------------------------------------------------
 
-    def backoff(self, retry_number):
+    def backoff(self, retry_number: int) -> float:
         """The wait before retry number `retry_number` (0 for the first): full jitter."""
         ceiling = min(self.backoff_max, self.backoff_base * self.backoff_factor ** retry_number)
         return self.random() * ceiling
 
-    def delay_after_status(self, method, status, retry_after, retry_number):
+    def delay_after_status(self, method: str, status: int, retry_after: Optional[float],
+                           retry_number: int) -> Optional[float]:
         """Seconds to wait before retrying a `status` response, or None to stop."""
         if retry_number >= self.max_retries:
             return None
@@ -152,7 +176,7 @@ class RetryPolicy:
             return self.backoff(retry_number)
         return None
 
-    def delay_after_error(self, method, kind, retry_number):
+    def delay_after_error(self, method: str, kind: str, retry_number: int) -> Optional[float]:
         """Seconds to wait before retrying after a transport failure of `kind`, or None to stop."""
         if retry_number >= self.max_retries:
             return None
@@ -163,15 +187,25 @@ class RetryPolicy:
         return None
 
 
+# The settings every policy has (a subclass's own __slots__ hold only what it adds).
+_SETTINGS = RetryPolicy.__slots__
 DEFAULT_RETRY_POLICY = RetryPolicy()
-_DEFAULT_FUNCTIONS = {"sleep": time.sleep, "random": _random.random, "clock": time.monotonic}
+_DEFAULT_FUNCTIONS: Dict[str, Callable[..., object]] = {
+    "sleep": time.sleep, "random": _random.random, "clock": time.monotonic}
+
+# What a `retries` setting may be (Configuration.retries, the per-call _retries): see resolve_policy.
+RetriesSetting = Union[None, int, RetryPolicy, _Urllib3Retry]
 
 
-def _policy_from_settings(cls, settings):
+def _policy_from_settings(cls: Type[RetryPolicy], settings: Dict[str, Any]) -> RetryPolicy:
     return cls(**settings)
 
 
-def resolve_policy(setting, base=None):
+# What RetryPolicy.__reduce__ returns: the function that rebuilds the policy, and its arguments.
+_Reduced = Tuple[Callable[[Type[RetryPolicy], Dict[str, Any]], RetryPolicy], Tuple[Type[RetryPolicy], Dict[str, Any]]]
+
+
+def resolve_policy(setting: RetriesSetting, base: Optional[RetryPolicy] = None) -> RetryPolicy:
     """The RetryPolicy for a `retries` setting: None (the default), an int, a RetryPolicy,
     or an urllib3 Retry (see policy_from_urllib3_retry).
 
@@ -192,7 +226,7 @@ def resolve_policy(setting, base=None):
                     % (setting,))
 
 
-def failure_kind(error):
+def failure_kind(error: BaseException) -> str:
     """Classify an urllib3 / socket error for the retry decision.
 
     NOT_SENT: the connection was never made (refused, DNS, connect timeout, proxy
@@ -221,7 +255,8 @@ def failure_kind(error):
     return OTHER
 
 
-def parse_retry_after(value, now=None, date=None):
+def parse_retry_after(value: Optional[str], now: Optional[float] = None,
+                      date: Optional[str] = None) -> Optional[float]:
     """Seconds asked for by a Retry-After header (delta-seconds or an HTTP date), or None.
 
     An HTTP date is measured from the response's own `Date` header when it has a valid
@@ -244,7 +279,7 @@ def parse_retry_after(value, now=None, date=None):
     return seconds
 
 
-def _seconds_until_http_date(value, now):
+def _seconds_until_http_date(value: str, now: Optional[float]) -> Optional[float]:
     when = _http_date(value)
     if when is None:
         return None
@@ -252,7 +287,7 @@ def _seconds_until_http_date(value, now):
     return max(0.0, when - now)
 
 
-def _http_date(value):
+def _http_date(value: str) -> Optional[float]:
     """An HTTP date as a POSIX timestamp, or None."""
     try:
         when = email.utils.parsedate_to_datetime(value.strip())
@@ -267,7 +302,7 @@ def _http_date(value):
 # urllib3 Retry, as the official SDK took it in Configuration.retries
 # --------------------------------------------------------------------------
 
-def policy_from_urllib3_retry(retry, base=None):
+def policy_from_urllib3_retry(retry: _Urllib3Retry, base: Optional[RetryPolicy] = None) -> RetryPolicy:
     """The RetryPolicy that does what an urllib3 `Retry` asks, or ApiValueError naming the field
     that cannot be honoured.
 
@@ -320,18 +355,13 @@ def policy_from_urllib3_retry(retry, base=None):
         max_retries = sum(count or 0 for count in counts.values())
     else:
         max_retries = total
-    methods = getattr(retry, "allowed_methods", None)
-    if methods is None:  # urllib3 1.26 before allowed_methods
-        methods = getattr(retry, "method_whitelist", None)
-    backoff_max = getattr(retry, "backoff_max", None)
-    if backoff_max is None:
-        backoff_max = getattr(retry, "DEFAULT_BACKOFF_MAX", getattr(retry, "BACKOFF_MAX", base.backoff_max))
-    retry_after_max = getattr(retry, "retry_after_max", None)
+    methods = retry.allowed_methods
+    retry_after_max: Optional[float] = retry.retry_after_max
     return Urllib3RetryPolicy(
         max_retries=max_retries,
         backoff_base=float(retry.backoff_factor or 0),
         backoff_factor=2.0,
-        backoff_max=float(backoff_max),
+        backoff_max=float(retry.backoff_max),
         max_retry_after=(base.max_retry_after if retry_after_max is None
                          else min(base.max_retry_after, float(retry_after_max))),
         max_total_time=base.max_total_time,
@@ -341,17 +371,19 @@ def policy_from_urllib3_retry(retry, base=None):
         respect_retry_after=respect_retry_after)
 
 
-def _retry_count(retry, field):
-    value = getattr(retry, field, None)
-    if value is None or value is False:
-        return value
+def _retry_count(retry: _Urllib3Retry, field: str) -> Optional[int]:
+    """The count `field` of `retry`: None (no limit of its own), False (no retries) or an int >= 0."""
+    value: object = getattr(retry, field, None)
+    if value is None:
+        return None
+    if value is False:
+        return False
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _refusal(retry, field, "%s must be an integer >= 0, None or False" % field)
     return value
 
 
-def _refusal(retry, field, why):
-    from talon_one.exceptions import ApiValueError
+def _refusal(retry: _Urllib3Retry, field: str, why: str) -> ApiValueError:
     return ApiValueError("retries: urllib3 Retry(%s=%r) cannot be honoured: %s" % (field, getattr(retry, field), why))
 
 
@@ -367,7 +399,16 @@ class Urllib3RetryPolicy(RetryPolicy):
 
     __slots__ = ("counts", "statuses", "methods", "respect_retry_after", "_used")
 
-    def __init__(self, counts=None, statuses=frozenset(), methods=None, respect_retry_after=True, **settings):
+    counts: Dict[str, Optional[int]]
+    statuses: FrozenSet[int]
+    methods: Optional[Collection[str]]
+    respect_retry_after: bool
+    _used: Optional[Dict[str, int]]
+
+    def __init__(self, counts: Optional[Mapping[str, Optional[int]]] = None, statuses: Iterable[int] = frozenset(),
+                 methods: Optional[Collection[str]] = None, respect_retry_after: bool = True,
+                 **settings: Any) -> None:
+        """`settings`: RetryPolicy's keyword arguments."""
         super().__init__(**settings)
         self.counts = dict(counts or {})
         self.statuses = frozenset(statuses)
@@ -375,36 +416,24 @@ class Urllib3RetryPolicy(RetryPolicy):
         self.respect_retry_after = respect_retry_after
         self._used = None
 
-    def _settings(self):
-        settings = {name: getattr(self, name) for name in RetryPolicy.__slots__}
+    def _settings(self) -> Dict[str, Any]:
+        settings = super()._settings()
         settings.update(counts=self.counts, statuses=self.statuses, methods=self.methods,
                         respect_retry_after=self.respect_retry_after)
         return settings
 
-    def replace(self, **changes):
-        settings = self._settings()
-        settings.update(changes)
-        return Urllib3RetryPolicy(**settings)
-
-    def __reduce__(self):
-        settings = self._settings()
-        for name, default in _DEFAULT_FUNCTIONS.items():
-            if settings[name] == default:
-                del settings[name]
-        return _policy_from_settings, (type(self), settings)
-
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s from urllib3 Retry(counts=%r, statuses=%s, methods=%s, respect_retry_after=%r)" % (
-            RetryPolicy.__repr__(self), self.counts, sorted(self.statuses),
+            super().__repr__(), self.counts, sorted(self.statuses),
             None if self.methods is None else sorted(self.methods), self.respect_retry_after)
 
-    def for_call(self):
+    def for_call(self: _Urllib3Policy) -> _Urllib3Policy:
         """A copy that counts this call's retries per kind."""
         policy = self.replace()
         policy._used = {"connect": 0, "read": 0, "status": 0}
         return policy
 
-    def _take(self, kind):
+    def _take(self, kind: str) -> bool:
         """Use up one retry of `kind`, or False when its own count is spent."""
         limit = self.counts.get(kind)
         used = self._used if self._used is not None else {}
@@ -414,10 +443,11 @@ class Urllib3RetryPolicy(RetryPolicy):
             self._used[kind] = used.get(kind, 0) + 1
         return True
 
-    def _method_allowed(self, method):
+    def _method_allowed(self, method: str) -> bool:
         return self.methods is None or method in self.methods
 
-    def delay_after_status(self, method, status, retry_after, retry_number):
+    def delay_after_status(self, method: str, status: int, retry_after: Optional[float],
+                           retry_number: int) -> Optional[float]:
         if retry_number >= self.max_retries or not self._method_allowed(method):
             return None
         listed = status in self.statuses
@@ -433,7 +463,7 @@ class Urllib3RetryPolicy(RetryPolicy):
             return retry_after if self._take("status") else None
         return self.backoff(retry_number) if self._take("status") else None
 
-    def delay_after_error(self, method, kind, retry_number):
+    def delay_after_error(self, method: str, kind: str, retry_number: int) -> Optional[float]:
         if retry_number >= self.max_retries:
             return None
         if kind == NOT_SENT:

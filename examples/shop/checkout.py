@@ -30,10 +30,11 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import talon_one
-from talon_one import ApiException, CartItem, IntegrationApi, IntegrationRequest, NewCustomerSessionV2, RetryPolicy
+from talon_one import (ApiException, CartItem, IntegrationApi, IntegrationRequest, IntegrationStateV2,
+                       NewCustomerSessionV2, RetryPolicy)
 
 log = logging.getLogger("shop.checkout")
 
@@ -94,37 +95,54 @@ class CartPromotions:
 def checkout(api: IntegrationApi, customer_id: str, cart_id: str, items: List[Dict[str, Any]],
              coupon: Optional[str] = None) -> Dict[str, Any]:
     """Price the cart with Talon.One's discounts, take the payment, close the session; returns the order."""
-    cart = [CartItem(name=i["name"], sku=i["sku"], quantity=i["quantity"], price=i["price"]) for i in items]
-    subtotal = round(sum(i["price"] * i["quantity"] for i in items), 2)
-    promotions = evaluate_cart(api, customer_id, cart_id, cart, coupon)
-    total = round(max(0.0, subtotal - promotions.total_discount), 2)
+    promotions = evaluate_cart(api, customer_id, cart_id, cart_items(items), coupon)
+    subtotal, total = prices(items, promotions)
     order_id = take_payment(customer_id, total)
     points = close_session(api, cart_id) if promotions.available else None
-    return {
-        "order_id": order_id,
-        "subtotal": subtotal,
-        "discounts": promotions.discounts,
-        "total": total,
-        "messages": promotions.messages,
-        "promotions": "applied" if promotions.available else "unavailable",
-        "loyalty_points_earned": points,
-    }
+    return order_summary(order_id, subtotal, total, promotions, points)
 
 
 def evaluate_cart(api: IntegrationApi, customer_id: str, cart_id: str, cart: List[CartItem],
                   coupon: Optional[str]) -> CartPromotions:
     """Open (or update) the customer session and read its effects; never raises for an API failure."""
-    session = NewCustomerSessionV2(profile_id=customer_id, cart_items=cart, coupon_codes=[coupon] if coupon else [])
     try:
         state = api.update_customer_session_v2(
-            cart_id, IntegrationRequest(customer_session=session),
+            cart_id, session_request(customer_id, cart, coupon),
             _request_timeout=TALON_ONE_TIMEOUT, _retries=TALON_ONE_RETRIES,
         )
     except ApiException as error:
-        # Unreachable, timed out, 5xx, or refused: sell without discounts rather than not sell.
-        log.warning("Talon.One unavailable for cart %s, checking out without discounts: %s",
-                    cart_id, str(error).replace("\n", "; "))
-        return CartPromotions(available=False, messages=[UNAVAILABLE_MESSAGE])
+        return unavailable(cart_id, error)
+    return promotions_from(state)
+
+
+def close_session(api: IntegrationApi, cart_id: str) -> Optional[float]:
+    """Close the session after payment (redeems the codes); returns the loyalty points earned, if known."""
+    try:
+        state = api.update_customer_session_v2(
+            cart_id, CLOSE_SESSION, _request_timeout=TALON_ONE_TIMEOUT, _retries=TALON_ONE_RETRIES,
+        )
+    except ApiException as error:
+        not_closed(cart_id, error)
+        return None
+    return points_earned(state)
+
+
+# --- what the synchronous and the asyncio checkouts share (examples/fastapi_checkout.py) ----------
+
+CLOSE_SESSION = IntegrationRequest(customer_session=NewCustomerSessionV2(state="closed"))
+
+
+def cart_items(items: List[Dict[str, Any]]) -> List[CartItem]:
+    return [CartItem(name=i["name"], sku=i["sku"], quantity=i["quantity"], price=i["price"]) for i in items]
+
+
+def session_request(customer_id: str, cart: List[CartItem], coupon: Optional[str]) -> IntegrationRequest:
+    session = NewCustomerSessionV2(profile_id=customer_id, cart_items=cart, coupon_codes=[coupon] if coupon else [])
+    return IntegrationRequest(customer_session=session)
+
+
+def promotions_from(state: IntegrationStateV2) -> CartPromotions:
+    """The discounts and coupon messages in a session's effects."""
     promotions = CartPromotions()
     for effect in state.effects or []:
         props = effect.typed_props
@@ -136,19 +154,40 @@ def evaluate_cart(api: IntegrationApi, customer_id: str, cart_id: str, cart: Lis
     return promotions
 
 
-def close_session(api: IntegrationApi, cart_id: str) -> Optional[float]:
-    """Close the session after payment (redeems the codes); returns the loyalty points earned, if known."""
-    try:
-        state = api.update_customer_session_v2(
-            cart_id, IntegrationRequest(customer_session=NewCustomerSessionV2(state="closed")),
-            _request_timeout=TALON_ONE_TIMEOUT, _retries=TALON_ONE_RETRIES,
-        )
-    except ApiException as error:
-        # The customer has paid: do not fail the order. A real shop would queue the close for later.
-        log.error("could not close the Talon.One session of cart %s: %s", cart_id, str(error).replace("\n", "; "))
-        return None
+def unavailable(cart_id: str, error: ApiException) -> CartPromotions:
+    # Unreachable, timed out, 5xx, or refused: sell without discounts rather than not sell.
+    log.warning("Talon.One unavailable for cart %s, checking out without discounts: %s",
+                cart_id, str(error).replace("\n", "; "))
+    return CartPromotions(available=False, messages=[UNAVAILABLE_MESSAGE])
+
+
+def points_earned(state: IntegrationStateV2) -> float:
     points: float = sum(e.typed_props.value for e in state.effects or [] if e.effect_type == "addLoyaltyPoints")
     return points
+
+
+def not_closed(cart_id: str, error: ApiException) -> None:
+    # The customer has paid: do not fail the order. A real shop would queue the close for later.
+    log.error("could not close the Talon.One session of cart %s: %s", cart_id, str(error).replace("\n", "; "))
+
+
+def prices(items: List[Dict[str, Any]], promotions: CartPromotions) -> Tuple[float, float]:
+    """(subtotal, total after the discounts)."""
+    subtotal = round(sum(i["price"] * i["quantity"] for i in items), 2)
+    return subtotal, round(max(0.0, subtotal - promotions.total_discount), 2)
+
+
+def order_summary(order_id: str, subtotal: float, total: float, promotions: CartPromotions,
+                  points: Optional[float]) -> Dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "subtotal": subtotal,
+        "discounts": promotions.discounts,
+        "total": total,
+        "messages": promotions.messages,
+        "promotions": "applied" if promotions.available else "unavailable",
+        "loyalty_points_earned": points,
+    }
 
 
 def take_payment(customer_id: str, amount: float) -> str:

@@ -11,7 +11,7 @@ every method spells out the keywords it takes.
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Protocol, Tuple, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Protocol, Tuple, Type, TypeVar, Union
 
 from talon_one.exceptions import ApiTypeError, ApiValueError
 from talon_one.model_base import Model
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from talon_one.api_client import ApiClient
     from talon_one.retries import RetryPolicy
 
-__all__ = ["Operation", "invoke", "AsyncResultOf", "RequestTimeout", "Retries", "ResponseHeaders"]
+__all__ = ["Operation", "invoke", "check_arguments", "AsyncResultOf", "RequestTimeout", "Retries", "ResponseHeaders"]
 
 _TYPE_NAMES = {bool: "a boolean (True or False)", str: "a string", int: "an integer", float: "a number"}
 
@@ -101,19 +101,7 @@ def invoke(api_client: ApiClient, operation: Operation, args: Tuple[Any, ...], q
     `_with_http_info` twin, which returns (data, status, headers) unless
     `data_only`; the plain method returns the data only.
     """
-    if operation.replaced_by is not None:
-        warnings.warn("IntegrationApi.%s is deprecated; use IntegrationApi.%s instead"
-                      % (operation.name, operation.replaced_by), DeprecationWarning, stacklevel=3)
-    query_params = []
-    for (keyword, spec_name, kind), value in zip(operation.query_params, query):
-        if value is not None:
-            query_params.append((spec_name, _check_query(operation, keyword, value, kind)))
-    path_params = {}
-    for (argument, spec_name), value in zip(operation.path_params, args):
-        path_params[spec_name] = _check_path(operation, argument, value)
-    body = None
-    if operation.body is not None:
-        body = _check_body(api_client, operation, args[len(operation.path_params)])
+    path_params, query_params, body = check_arguments(api_client, operation, args, query)
     return api_client.call_api(
         operation.path, operation.method,
         path_params=path_params,
@@ -127,6 +115,30 @@ def invoke(api_client: ApiClient, operation: Operation, args: Tuple[Any, ...], q
         _request_timeout=request_timeout,
         _retries=retries,
     )
+
+
+def check_arguments(api_client: Any, operation: Operation, args: Tuple[Any, ...], query: Tuple[Any, ...],
+                    api_name: str = "IntegrationApi") -> Tuple[Dict[str, str], List[Tuple[str, Any]], Optional[Model]]:
+    """(path parameters, query parameters, body model) of one call, checked before anything is sent.
+
+    Shared by the synchronous and the asyncio operations (`api_client` is either
+    client: only its configuration is read). Warns when `operation` is deprecated, naming
+    `api_name`'s methods and pointing at the caller's line (whoever called the operation method).
+    """
+    if operation.replaced_by is not None:
+        warnings.warn("%s.%s is deprecated; use %s.%s instead"
+                      % (api_name, operation.name, api_name, operation.replaced_by), DeprecationWarning, stacklevel=4)
+    query_params = []
+    for (keyword, spec_name, kind), value in zip(operation.query_params, query):
+        if value is not None:
+            query_params.append((spec_name, _check_query(operation, keyword, value, kind)))
+    path_params = {}
+    for (argument, spec_name), value in zip(operation.path_params, args):
+        path_params[spec_name] = _check_path(operation, argument, value)
+    body = None
+    if operation.body is not None:
+        body = _check_body(api_client, operation, args[len(operation.path_params)])
+    return path_params, query_params, body
 
 
 def _check_query(operation: Operation, keyword: str, value: Any, kind: Type[Any]) -> Any:
@@ -156,7 +168,7 @@ def _check_path(operation: Operation, argument: str, value: Any) -> str:
     return value
 
 
-def _check_body(api_client: ApiClient, operation: Operation, body: Any) -> Model:
+def _check_body(api_client: Any, operation: Operation, body: Any) -> Model:
     if body is None:
         raise ApiValueError("Missing the required parameter `body` when calling `%s`" % operation.name)
     cls = model_class(str(operation.body))

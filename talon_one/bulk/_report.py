@@ -166,6 +166,4 @@ class InvalidRowsError(ApiValueError):
         more = "\n  (%d more)" % (len(invalid) - 10) if len(invalid) > 10 else ""
         message = ("%s: %d of %d rows are invalid; nothing was sent (pass skip_invalid=True to send the "
                    "valid ones):\n%s%s" % (job, len(invalid), read, shown, more))
-        # The base named, not super(): mypy skips calls into the not yet annotated exceptions module
-        # (mypy.ini) only when they name it.
-        ApiValueError.__init__(self, message)
+        super().__init__(message)

@@ -39,22 +39,35 @@ _UNKNOWN_OUTCOME_STATUSES = frozenset((500, 502, 504))
 
 
 class _NoRateLimitRetries(RetryPolicy):
-    """The client's retry policy, except that 429 is left to the job's shared pause."""
+    """The client's retry policy `policy` (any RetryPolicy: an urllib3 Retry's, a subclass), except
+    that 429 is left to the job's shared pause. Its settings are the policy's; its decisions too."""
 
-    __slots__ = ()
+    __slots__ = ("policy",)
 
-    def __init__(self, **settings: Any) -> None:
-        """`settings`: RetryPolicy's keyword arguments (a policy's __slots__)."""
-        RetryPolicy.__init__(self, **settings)
+    policy: RetryPolicy
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(**{name: getattr(policy, name) for name in RetryPolicy.__slots__})
+        self.policy = policy
+
+    def _settings(self) -> Dict[str, Any]:
+        return {"policy": self.policy}
+
+    def replace(self, **changes: Any) -> _NoRateLimitRetries:
+        return _NoRateLimitRetries(self.policy.replace(**changes))
+
+    def for_call(self) -> _NoRateLimitRetries:
+        policy = self.policy.for_call()
+        return self if policy is self.policy else _NoRateLimitRetries(policy)
 
     def delay_after_status(self, method: str, status: int, retry_after: Optional[float],
                            retry_number: int) -> Optional[float]:
         if status == 429:
             return None
-        # The base named, not super(): mypy skips calls into the not yet annotated retries module
-        # (mypy.ini) only when they name it.
-        delay: Optional[float] = RetryPolicy.delay_after_status(self, method, status, retry_after, retry_number)
-        return delay
+        return self.policy.delay_after_status(method, status, retry_after, retry_number)
+
+    def delay_after_error(self, method: str, kind: str, retry_number: int) -> Optional[float]:
+        return self.policy.delay_after_error(method, kind, retry_number)
 
 
 class _SharedPause:
@@ -161,9 +174,7 @@ class _Runner:
         self.options: Dict[str, Any] = dict(options)
         configuration = getattr(getattr(api, "api_client", None), "configuration", None)
         if not dry and configuration is not None:
-            policy = resolve_policy(configuration.retries)
-            settings = {name: getattr(policy, name) for name in RetryPolicy.__slots__}
-            self.options["_retries"] = _NoRateLimitRetries(**settings)
+            self.options["_retries"] = _NoRateLimitRetries(resolve_policy(configuration.retries))
 
     # -- reading -------------------------------------------------------------
 
@@ -349,9 +360,9 @@ class _Runner:
                 if isinstance(error, MissingCredentialsError):
                     report.stopped = "%s; nothing was sent" % error
                 else:
-                    report.stopped = ("the service answered %d (%s) to %s: check the API key and its permissions; "
-                                      "nothing more was sent" % (error.status, type(error).__name__,
-                                                                 self.job.method))
+                    status = "without a status" if error.status is None else error.status
+                    report.stopped = ("the service answered %s (%s) to %s: check the API key and its permissions; "
+                                      "nothing more was sent" % (status, type(error).__name__, self.job.method))
                 report.stop_error = error
         elif not outcome.sent and error is None and not report.dry and chunk.items:
             report.not_sent += len(chunk.items)

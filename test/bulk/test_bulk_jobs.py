@@ -2,10 +2,12 @@
 pause, 401/403, unknown outcomes and resuming."""
 
 import itertools
+import pickle
 import threading
 import time
 
 import pytest
+from urllib3.util.retry import Retry
 
 import talon_one
 from talon_one import bulk
@@ -255,6 +257,42 @@ def test_403_in_the_middle_stops_the_job_and_resume_sends_the_rest_once(fake, ap
     accepted_ids = [i for r in fake.requests if r.status == 204 for i in
                     (item["integrationId"] for item in r.json["customerProfiles"])]
     assert sorted(accepted_ids) == sorted("c%d" % i for i in range(5000))
+
+
+class RefusingApi(talon_one.IntegrationApi):
+    """An IntegrationApi wrapped by an application that raises its own 401, which carries no status."""
+
+    def update_customer_profiles_v2(self, body, **kwargs):
+        raise talon_one.UnauthorizedException(reason="the application's token expired")
+
+
+def test_a_401_without_a_status_still_stops_the_job_with_a_report(fake, api):
+    report = bulk.update_customer_profiles(RefusingApi(api.api_client), profiles(10), workers=1)
+    assert report.stopped.startswith("the service answered without a status (UnauthorizedException)")
+    assert isinstance(report.stop_error, talon_one.UnauthorizedException) and report.stop_error.status is None
+    assert report.accepted == 0 and report.next_offset == 0 and not report.ok and fake.requests == []
+
+
+def test_the_clients_own_retry_rules_hold_in_a_bulk_job(fake, make_api):
+    # An urllib3 Retry that lists no status: a 502 is not retried, although PUT is idempotent.
+    api = make_api(retries=Retry(total=2, status_forcelist=[]))
+    fake.inject_faults(Fault(status=502))
+    report = bulk.update_customer_profiles(api, profiles(10), workers=1)
+    [failure] = report.failures
+    assert isinstance(failure.error, talon_one.ServiceException) and failure.error.status == 502
+    assert len(fake.requests) == 1 and report.accepted == 0
+
+
+def test_the_bulk_retry_policy_leaves_429_to_the_job_and_pickles_with_the_clients_policy():
+    from talon_one.bulk._runner import _NoRateLimitRetries
+    from talon_one.retries import resolve_policy
+
+    policy = _NoRateLimitRetries(resolve_policy(Retry(total=2, status_forcelist=[502])))
+    assert policy.delay_after_status("PUT", 429, 1.0, 0) is None
+    assert policy.delay_after_status("PUT", 503, 1.0, 0) == 1.0  # Retry-After honoured, as urllib3 does
+    copied = pickle.loads(pickle.dumps(policy))
+    assert copied == policy and type(copied.policy) is type(policy.policy) and copied.max_retries == 2
+    assert policy.replace(max_retries=5).policy.max_retries == 5
 
 
 # --- the shared 429 pause ----------------------------------------------------------

@@ -110,6 +110,11 @@ def choose(seed, uid, attempt):
     """(kind, detail) for attempt `attempt` of request `uid`: the same in every run with `seed`."""
     rng = random.Random("%s:%s:%d" % (seed, uid, attempt))
     kind = rng.choices(_KINDS, _WEIGHTS)[0]
+    return kind, draw_detail(kind, rng)
+
+
+def draw_detail(kind, rng):
+    """The detail of a fault of `kind` (a Retry-After value, the bad body...), or None."""
     detail = None
     if kind in ("status_429_retry_after", "status_503_retry_after"):
         detail = rng.choice(SMALL_RETRY_AFTER)
@@ -128,7 +133,7 @@ def choose(seed, uid, attempt):
         detail = rng.choice(("whitespace", "string"))
     elif kind == "bad_status_line":
         detail = rng.choice(("HTTP/1.1 TWOHUNDRED OK", "SSH-2.0-OpenSSH_9.6", "HTTP/1.1 2000 Huge"))
-    return kind, detail
+    return detail
 
 
 class ChaosServer:
@@ -222,8 +227,9 @@ class ChaosServer:
                 kind, detail = choose(self.seed, uid, attempt)
             elif self.mode == "off":
                 kind, detail = "none", None
-            else:
-                kind, detail = self.mode, None
+            else:  # one kind for every request, its detail drawn as in a random run
+                kind = self.mode
+                detail = draw_detail(kind, random.Random("%s:%s:%d" % (self.seed, uid, attempt)))
             attempts.append([method, kind, detail, FAULTS[kind][1], client_port])
         echo = [("X-Chaos-Uid", uid), ("X-Chaos-Attempt", str(attempt)), ("X-Chaos-Client-Port", str(client_port))]
         if kind == "reset_before_read":

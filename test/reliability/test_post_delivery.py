@@ -9,6 +9,7 @@ been delivered.
 
 import socket
 import time
+import types
 
 import pytest
 
@@ -17,6 +18,7 @@ from talon_one import rest
 from talon_one.exceptions import ApiConnectionError, ServiceException
 from talon_one.retries import RetryPolicy
 
+from clients import AsyncApiBridge, AsyncClientBridge
 from scripted_server import ScriptedServer, response_bytes
 
 # Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
@@ -26,11 +28,25 @@ EVENT = {"profileId": "p1", "sessionId": "s1", "type": "viewed", "attributes": {
 STATE = b'{"effects": [], "createdCoupons": [], "createdReferrals": []}'
 
 
+_kind = ["sync"]
+
+
+@pytest.fixture(params=["sync", "asyncio"], autouse=True)
+def client_kind(request):
+    """Each rule holds for ApiClient and AsyncApiClient alike: api_for builds the one of this run."""
+    _kind[0] = request.param
+    yield request.param
+    _kind[0] = "sync"
+
+
 def api_for(server, **policy):
     sleeps = []
     policy.setdefault("max_retries", 2)
     configuration = talon_one.Configuration(host=server.url, api_key_v1="k", connect_timeout=2, read_timeout=5,
                                             retries=RetryPolicy(sleep=sleeps.append, **policy))
+    if _kind[0] == "asyncio":
+        client = AsyncClientBridge(configuration)
+        return AsyncApiBridge(client), client, sleeps
     client = talon_one.ApiClient(configuration)
     return talon_one.IntegrationApi(client), client, sleeps
 
@@ -109,9 +125,8 @@ def test_a_refused_connection_says_the_request_was_not_sent():
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     listener.close()  # nothing listens there now
-    configuration = talon_one.Configuration(host="http://127.0.0.1:%d" % port, api_key_v1="k", connect_timeout=1,
-                                            retries=RetryPolicy(max_retries=0))
-    with talon_one.ApiClient(configuration) as client, pytest.raises(ApiConnectionError) as raised:
-        talon_one.IntegrationApi(client).track_event(EVENT)
+    api, client, _ = api_for(types.SimpleNamespace(url="http://127.0.0.1:%d" % port), max_retries=0)
+    with client, pytest.raises(ApiConnectionError) as raised:
+        api.track_event(EVENT)
     assert raised.value.may_have_been_delivered is False
     assert "the request was not sent" in str(raised.value)

@@ -20,6 +20,8 @@ from talon_one.exceptions import ApiTimeoutError, ServiceException, TooManyReque
 from talon_one.retries import RetryPolicy
 from talon_one.testing import Fault
 
+from clients import AsyncApiBridge, AsyncClientBridge
+
 READ_TIMEOUT = 0.3
 BUDGET = 1.0
 # How far past its deadline a call may end: one read timeout, and a busy machine.
@@ -101,13 +103,28 @@ def drip_server(request):
         server.close()
 
 
-def make_api(url, settings=None, **policy):
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """Each scenario runs with ApiClient and with AsyncApiClient: the same deadline and Retry-After rules."""
+    return request.param
+
+
+def build_api(configuration, kind):
+    """(api, client): an IntegrationApi, or for "asyncio" an AsyncIntegrationApi behind a synchronous face."""
+    if kind == "asyncio":
+        client = AsyncClientBridge(configuration)
+        return AsyncApiBridge(client), client
+    client = talon_one.ApiClient(configuration)
+    return talon_one.IntegrationApi(client), client
+
+
+def make_api(url, settings=None, kind="sync", **policy):
     sleeps = []
     policy.setdefault("max_total_time", BUDGET)
     configuration = talon_one.Configuration(host=url, api_key_v1="k", connect_timeout=1, read_timeout=READ_TIMEOUT,
                                             retries=RetryPolicy(sleep=sleeps.append, **policy), **(settings or {}))
-    client = talon_one.ApiClient(configuration)
-    return talon_one.IntegrationApi(client), client, sleeps
+    api, client = build_api(configuration, kind)
+    return api, client, sleeps
 
 
 def timed(function, *args, **kwargs):
@@ -132,9 +149,9 @@ def timed(function, *args, **kwargs):
 
 @pytest.mark.parametrize("mode", ["headers", "body"])
 @pytest.mark.parametrize("operation", ["get", "post"])
-def test_a_drip_fed_answer_ends_at_the_call_budget(drip_server, figures, mode, operation):
+def test_a_drip_fed_answer_ends_at_the_call_budget(client_kind, drip_server, figures, mode, operation):
     server = drip_server(mode)
-    api, client, _ = make_api(server.url)
+    api, client, _ = make_api(server.url, kind=client_kind)
     with client:
         if operation == "get":  # idempotent: retried after a read timeout, within the same budget
             error, seconds = timed(api.get_reserved_coupons, "p1")
@@ -153,14 +170,14 @@ def test_a_drip_fed_answer_ends_at_the_call_budget(drip_server, figures, mode, o
 _longest = []
 
 
-def test_a_drip_fed_answer_over_tls_ends_at_the_call_budget(drip_server, tmp_path, figures):
+def test_a_drip_fed_answer_over_tls_ends_at_the_call_budget(client_kind, drip_server, tmp_path, figures):
     authority = trustme.CA()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     authority.issue_cert("127.0.0.1").configure_cert(context)
     ca_file = tmp_path / "ca.pem"
     authority.cert_pem.write_to_path(str(ca_file))
     server = drip_server("body", tls=context)
-    api, client, _ = make_api(server.url, {"ssl_ca_cert": str(ca_file)})
+    api, client, _ = make_api(server.url, {"ssl_ca_cert": str(ca_file)}, kind=client_kind)
     with client:
         error, seconds = timed(api.get_reserved_coupons, "p1")
     assert isinstance(error, ApiTimeoutError), repr(error)
@@ -169,9 +186,9 @@ def test_a_drip_fed_answer_over_tls_ends_at_the_call_budget(drip_server, tmp_pat
     figures.add("slowloris: drip-fed calls ended by the deadline (ApiTimeoutError)")
 
 
-def test_a_request_timeout_number_bounds_the_attempt_even_when_drip_fed(drip_server):
+def test_a_request_timeout_number_bounds_the_attempt_even_when_drip_fed(client_kind, drip_server):
     server = drip_server("body")
-    api, client, _ = make_api(server.url, max_total_time=60)
+    api, client, _ = make_api(server.url, kind=client_kind, max_total_time=60)
     with client:
         error, seconds = timed(api.get_reserved_coupons, "p1", _request_timeout=0.8, _retries=0)
     assert isinstance(error, ApiTimeoutError), repr(error)
@@ -193,11 +210,23 @@ def test_a_streamed_answer_is_read_at_the_callers_pace(drip_server):
 
 # -- Retry-After, with the fake's fault injection ---------------------------------------------------
 
-def fake_api(fake, **policy):
+def fake_api(fake, kind="sync", **policy):
     sleeps = []
     configuration = fake.configuration()
     configuration.retries = RetryPolicy(sleep=sleeps.append, **policy)
-    return talon_one.IntegrationApi(talon_one.ApiClient(configuration)), sleeps
+    api, client = build_api(configuration, kind)
+    _built.append(client)
+    return api, sleeps
+
+
+_built = []
+
+
+@pytest.fixture(autouse=True)
+def _close_built_clients():
+    yield
+    while _built:
+        _built.pop().close()
 
 
 def event():
@@ -211,8 +240,8 @@ def event():
     ("2.5", 2.5, 2.5),
     ("30", 30.0, 30.0),           # the cap itself is still waited for
 ])
-def test_retry_after_is_waited_then_the_post_is_resent(fake, fault, retry_after, low, high):
-    api, sleeps = fake_api(fake)
+def test_retry_after_is_waited_then_the_post_is_resent(client_kind, fake, fault, retry_after, low, high):
+    api, sleeps = fake_api(fake, client_kind)
     fake.inject_faults(fault(retry_after=retry_after))
     state = api.track_event(event())
     assert isinstance(state, talon_one.IntegrationState)
@@ -227,9 +256,10 @@ def test_retry_after_is_waited_then_the_post_is_resent(fake, fault, retry_after,
 @pytest.mark.parametrize("fault, cls", [(Fault.rate_limited, TooManyRequestsException),
                                         (Fault.unavailable, ServiceException)])
 @pytest.mark.parametrize("retry_after", ["soon", "-4", ""])
-def test_without_a_valid_retry_after_a_get_is_retried_and_a_post_is_not(fake, fault, cls, retry_after, figures):
+def test_without_a_valid_retry_after_a_get_is_retried_and_a_post_is_not(client_kind, fake, fault, cls, retry_after,
+                                                                          figures):
     """Garbage or no Retry-After: no sign the request was refused unprocessed (a proxy's 503)."""
-    api, sleeps = fake_api(fake)
+    api, sleeps = fake_api(fake, client_kind)
     fake.inject_faults(fault(retry_after=retry_after) if retry_after else fault())
     with pytest.raises(cls):
         api.track_event(event())
@@ -242,16 +272,16 @@ def test_without_a_valid_retry_after_a_get_is_retried_and_a_post_is_not(fake, fa
     assert 0.0 <= waited <= 0.25
 
 
-def test_retry_after_as_an_http_date_is_waited_until_that_moment(fake):
-    api, sleeps = fake_api(fake)
+def test_retry_after_as_an_http_date_is_waited_until_that_moment(client_kind, fake):
+    api, sleeps = fake_api(fake, client_kind)
     fake.inject_faults(Fault.rate_limited(retry_after=email.utils.formatdate(time.time() + 5, usegmt=True)))
     api.track_event(event())
     (waited,) = sleeps
     assert 3.0 < waited <= 5.0
 
 
-def test_retry_after_as_a_past_http_date_retries_at_once(fake):
-    api, sleeps = fake_api(fake)
+def test_retry_after_as_a_past_http_date_retries_at_once(client_kind, fake):
+    api, sleeps = fake_api(fake, client_kind)
     fake.inject_faults(Fault.rate_limited(retry_after="Wed, 21 Oct 2015 07:28:00 GMT"))
     api.track_event(event())
     assert sleeps == [] and len(fake.requests) == 2
@@ -261,8 +291,8 @@ def test_retry_after_as_a_past_http_date_retries_at_once(fake):
                                         (Fault.unavailable, ServiceException)])
 @pytest.mark.parametrize("retry_after, seconds", [("86400", 86400.0), ("31", 31.0),
                                                   ("Fri, 31 Dec 9999 23:59:59 GMT", None)])
-def test_a_retry_after_past_the_cap_is_not_waited_but_surfaced(fake, fault, cls, retry_after, seconds):
-    api, sleeps = fake_api(fake)
+def test_a_retry_after_past_the_cap_is_not_waited_but_surfaced(client_kind, fake, fault, cls, retry_after, seconds):
+    api, sleeps = fake_api(fake, client_kind)
     fake.inject_faults(fault(retry_after=retry_after))
     began = time.monotonic()
     with pytest.raises(cls) as raised:
@@ -276,8 +306,8 @@ def test_a_retry_after_past_the_cap_is_not_waited_but_surfaced(fake, fault, cls,
     assert "Retry-After" in str(raised.value)
 
 
-def test_the_cap_is_the_policys_max_retry_after(fake):
-    api, sleeps = fake_api(fake, max_retry_after=5)
+def test_the_cap_is_the_policys_max_retry_after(client_kind, fake):
+    api, sleeps = fake_api(fake, client_kind, max_retry_after=5)
     fake.inject_faults(Fault.rate_limited(retry_after=5), Fault.rate_limited(retry_after=6))
     with pytest.raises(TooManyRequestsException) as raised:
         api.track_event(event())

@@ -10,6 +10,12 @@ from talon_one.exceptions import ApiValueError, MissingCredentialsError
 from runtime_helpers import API_KEY, API_KEY_ONLY, APPLICATION_ID, APPLICATION_KEY, BOTH_SCHEMES, SESSION_PATH
 
 
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """These scenarios hold for ApiClient and AsyncApiClient alike: each runs with both."""
+    return request.param
+
+
 def expected_signature(body):
     digest = hmac.new(bytes.fromhex(APPLICATION_KEY), body, hashlib.md5).hexdigest()
     return "signer=%d; signature=%s" % (APPLICATION_ID, digest)

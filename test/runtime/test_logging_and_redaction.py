@@ -15,6 +15,12 @@ from runtime_server import Drop, Reply, closed_port
 SECRETS = (API_KEY, APPLICATION_KEY, "proxysecret")
 
 
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """These scenarios hold for ApiClient and AsyncApiClient alike: each runs with both."""
+    return request.param
+
+
 def assert_no_secret(text):
     for secret in SECRETS:
         assert secret not in text

@@ -13,6 +13,12 @@ from talon_one.exceptions import ApiTypeError, ApiValueError
 from runtime_helpers import API_KEY_ONLY, BOTH_SCHEMES, SESSION_PATH
 
 
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """These scenarios hold for ApiClient and AsyncApiClient alike: each runs with both."""
+    return request.param
+
+
 @pytest.mark.parametrize("value", [
     "a/b?c", "hash#tag", "100%", "with space", "caf\u00e9-\u4e2d\u6587", "..", ".", "a/../b",
     "line\r\nbreak", "nul\x00byte", "plus+amp&eq=", "semi;colon", "%2F",
@@ -190,6 +196,7 @@ def test_safe_chars_for_path_param_is_kept_but_path_values_stay_one_segment(serv
     assert server.requests[0].path == "/v2/customer_sessions/a%2Fb"
 
 
+@pytest.mark.parametrize("client_kind", ["sync"])  # the urllib3 pool manager's routing
 @pytest.mark.parametrize("target", [
     "/v1/events", "/v2/customer_sessions/s-1?dry=true&run_rule_engine=false", "/v1/a%2fb", "/v1/100%25",
     "/v1/./x/../y", "/v1/.well-known", "/v1/sp ace", "/v1/caf\u00e9", "/v1/x?q=a b", "/v1/x?q=%zz",
@@ -206,6 +213,7 @@ def test_request_target_is_the_one_urllib3_would_send(server, client, target):
     assert ours.target == theirs.target
 
 
+@pytest.mark.parametrize("client_kind", ["sync"])  # the urllib3 pool manager's routing
 def test_plain_targets_skip_the_pool_manager_and_others_do_not(server, client):
     route = client.rest_client._route
     assert route(server.url + "/v2/customer_sessions/s-1?dry=true") == (

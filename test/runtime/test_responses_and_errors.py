@@ -19,6 +19,12 @@ from runtime_server import Drop, Hang, Reply, Reset, Truncated, closed_port, unr
 pytestmark = pytest.mark.usefixtures("each_transport")
 
 
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """These scenarios hold for ApiClient and AsyncApiClient alike: each runs with both."""
+    return request.param
+
+
 def call(client, method="GET", response_type="object", **kwargs):
     kwargs.setdefault("auth_settings", BOTH_SCHEMES)
     kwargs.setdefault("_return_http_data_only", True)
@@ -94,6 +100,16 @@ def test_error_status_is_mapped_to_its_exception(server, make_client, status, cl
     assert len(server.requests) == 1  # redirects are not followed
 
 
+def test_a_message_that_is_not_a_string_is_given_as_text(server, make_client):
+    client = make_client(retries=0)
+    server.script(Reply(400, {"message": {"code": 17, "text": "bad cart"}, "errors": []}))
+    with pytest.raises(BadRequestException) as raised:
+        call(client)
+    assert raised.value.message == "{'code': 17, 'text': 'bad cart'}" and raised.value.error["message"]["code"] == 17
+    assert "bad cart" in str(raised.value)
+    assert BadRequestException(400, body='{"message": null, "errors": []}').message is None
+
+
 def test_error_with_html_body_keeps_the_body(server, make_client):
     client = make_client(retries=0)
     server.script(Reply(502, b"<html><body>Bad Gateway</body></html>", headers={"Content-Type": "text/html"}))
@@ -127,7 +143,7 @@ def test_connection_refused_is_a_connection_error(make_client, sleeps):
     error = raised.value
     assert not isinstance(error, ApiTimeoutError)
     assert error.status is None and "could not connect" in str(error)
-    assert isinstance(error.__cause__, urllib3.exceptions.HTTPError)
+    assert isinstance(error.__cause__, (urllib3.exceptions.HTTPError, ConnectionRefusedError))
     assert len(sleeps) == 2  # refused before sending: retried
 
 

@@ -3,6 +3,7 @@
 import email.utils
 import http.client
 import logging
+import pickle
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from urllib3 import exceptions as u3
 
 from talon_one.exceptions import (ApiConnectionError, ApiTimeoutError, ServiceException,
                                   TooManyRequestsException)
-from talon_one.retries import (CONNECTION_LOST, NOT_SENT, OTHER, READ_TIMEOUT, RetryPolicy,
+from talon_one.retries import (CONNECTION_LOST, NOT_SENT, OTHER, READ_TIMEOUT, RetryPolicy, Urllib3RetryPolicy,
                                failure_kind, parse_retry_after, resolve_policy)
 
 from runtime_helpers import API_KEY_ONLY, BOTH_SCHEMES
@@ -29,6 +30,13 @@ def put(client, **kwargs):
 def post(client, **kwargs):
     return client.call_api("/v1/events", "POST", body={"type": "x"}, response_type="object",
                            auth_settings=BOTH_SCHEMES, _return_http_data_only=True, **kwargs)
+
+
+
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """Every scenario against the server runs with ApiClient and with AsyncApiClient: one policy, one behaviour."""
+    return request.param
 
 
 # -- the policy on its own ------------------------------------------------------------
@@ -108,6 +116,28 @@ def test_resolve_policy_accepts_int_policy_none_and_keeps_the_base_sleep():
         resolve_policy("3")
     with pytest.raises(ValueError):
         RetryPolicy(max_retries=-1)
+
+
+class NoRetryOn502(RetryPolicy):
+    """A user's policy: the base rules, except that 502 is never retried."""
+
+    __slots__ = ()
+
+    def delay_after_status(self, method, status, retry_after, retry_number):
+        return None if status == 502 else super().delay_after_status(method, status, retry_after, retry_number)
+
+
+def test_a_subclassed_policy_keeps_its_class_and_settings_when_replaced_pickled_or_compared():
+    policy = NoRetryOn502(max_retries=5, backoff_max=1.0)
+    changed = policy.replace(backoff_base=0.5)
+    assert type(changed) is NoRetryOn502
+    assert (changed.max_retries, changed.backoff_base, changed.backoff_max) == (5, 0.5, 1.0)
+    assert type(resolve_policy(3, policy)) is NoRetryOn502 and resolve_policy(3, policy).backoff_max == 1.0
+    copied = pickle.loads(pickle.dumps(policy))
+    assert type(copied) is NoRetryOn502 and copied == policy and copied.max_retries == 5
+    assert policy != NoRetryOn502(max_retries=0) and policy != RetryPolicy(max_retries=5, backoff_max=1.0)
+    assert Urllib3RetryPolicy(max_retries=1) != Urllib3RetryPolicy(max_retries=5)
+    assert Urllib3RetryPolicy(max_retries=1) == Urllib3RetryPolicy(max_retries=1)
 
 
 # -- against the server ----------------------------------------------------------------------
@@ -230,6 +260,14 @@ def test_per_call_retries_override(server, client, sleeps):
     assert put(client, _retries=4)["method"] == "PUT"
     assert len(server.requests) == 1 + 5
     assert len(sleeps) == 4  # the configured policy's sleep is kept
+
+
+def test_per_call_retries_keep_a_subclassed_policys_own_rules(server, make_client, sleeps):
+    client = make_client(retries=NoRetryOn502(sleep=sleeps.append))
+    server.script(*[Reply(502, b"")] * 3)
+    with pytest.raises(ServiceException):
+        put(client, _retries=4)
+    assert len(server.requests) == 1 and sleeps == []
 
 
 def test_per_call_retry_policy(server, client):

@@ -142,9 +142,17 @@ def proxy(_proxy):
 # -- clients ---------------------------------------------------------------------------------------
 
 @pytest.fixture
-def make_api():
+def client_kind():
+    """Which client make_api builds: "sync" here; test_tls.py and test_proxy.py run with both
+    ("sync" and "asyncio", the AsyncIntegrationApi behind clients.AsyncApiBridge)."""
+    return "sync"
+
+
+@pytest.fixture
+def make_api(client_kind):
     """Build an IntegrationApi; keyword arguments go to Configuration (no waiting between retries)."""
-    clients = Clients(retries=RetryPolicy(sleep=lambda seconds: None), connect_timeout=2, read_timeout=5)
+    clients = Clients(retries=RetryPolicy(sleep=lambda seconds: None), connect_timeout=2, read_timeout=5,
+                      asynchronous=client_kind == "asyncio")
     yield clients.api
     clients.close()
 

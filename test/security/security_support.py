@@ -153,8 +153,10 @@ class Scan:
         """repr/str of the IntegrationApi and everything under it."""
         client = api.api_client
         configuration = client.configuration
-        self.objects(api, client, client.rest_client, client.rest_client.pool_manager, configuration,
-                     configuration.describe_auth(), configuration.to_debug_report())
+        transport = (client.rest_client, client.rest_client.pool_manager) if hasattr(client, "rest_client") else (
+            client.transport, client.transport._proxy, client.transport._proxy_headers)  # an AsyncApiClient
+        self.objects(api, client, *transport, configuration, configuration.describe_auth(),
+                     configuration.to_debug_report())
 
     def assert_clean(self):
         self.figures.add("secret scan: secret hits", len(self.hits))

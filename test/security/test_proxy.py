@@ -18,6 +18,12 @@ from security_support import SECRETS, exception_texts, new_event
 pytestmark = pytest.mark.usefixtures("each_transport")
 
 
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """Every scenario holds for ApiClient and AsyncApiClient alike: each runs with both."""
+    return request.param
+
+
 def track(api):
     return api.track_event(new_event())
 

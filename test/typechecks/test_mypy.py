@@ -48,6 +48,11 @@ def price_cart(api: IntegrationApi, session_id: str) -> float:
     inventory = api.get_customer_inventory("customer-1", loyalty=True)            # ARGUMENT
     return (total or 0.0) - len(effects) + len(codes) + code + len(later.effects or []) + len(headers) + (
         1 if inventory.loyalty else 0) + (1 if data_only and pending else 0)
+
+
+def seconds_to_wait(error: talon_one.TooManyRequestsException) -> float:
+    message: str = error.message or ""
+    return (error.retry_after or 1.0) + len(message) + (error.status or 0)    # EXCEPTION
 '''
 
 # Marker -> (the line as changed, the error mypy must report there).
@@ -60,6 +65,8 @@ MISTAKES = {
     "ARGUMENT": ('    inventory = api.get_customer_inventory("customer-1", loyalty="yes")',
                  r'No overload variant of "get_customer_inventory"|Argument "loyalty" .* incompatible type'),
     "ASYNC": (None, r"Incompatible types in assignment"),  # the async result taken for the model
+    "EXCEPTION": ("    return error.message or error.retry_after or 1.0",
+                  r"Incompatible return value type"),  # the service's message taken for a number
 }
 ASYNC_LINE = ("    later: IntegrationStateV2 = api.update_customer_session_v2(session_id, request, async_req=True).get(5)",
               "    later: IntegrationStateV2 = api.update_customer_session_v2(session_id, request, async_req=True)")

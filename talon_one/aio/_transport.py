@@ -1,0 +1,546 @@
+"""The asyncio transport: one aiohttp session per client, each request sent under the retry policy.
+
+`AiohttpTransport.send` sends one request, retrying as `talon_one.retries`
+decides (only the waiting is asynchronous), and returns an `AsyncResponse` read
+whole, of any status. Every transport failure leaves it as ApiTimeoutError or
+ApiConnectionError, as in the synchronous transport (`talon_one.rest`), whose
+timeout, deadline and TLS rules this module applies to aiohttp:
+
+* Timeouts: the connect timeout bounds getting a connection (waiting for a free
+  one in the pool, name resolution, TCP and TLS handshakes: aiohttp's `connect`);
+  the read timeout bounds each read (`sock_read`); the attempt's deadline (the
+  call's `max_total_time` budget, or sooner for a `_request_timeout` total)
+  bounds the whole attempt, reading the body included (aiohttp's `total`).
+* The body is read whole before the connection goes back to the pool. When an
+  attempt ends any other way (an error, a timeout, the task cancelled) its
+  connection is closed, never reused; and a kept-alive connection on which the
+  server sent anything more is closed rather than reused (_Connector).
+* Redirects are not followed; cookies are not stored; proxies come from the
+  configuration only (not from the environment). The URL is sent as built
+  (percent-encoded once by the client; aiohttp does not re-normalize it).
+* The answer is read within `max_response_bytes` (the length announced, the bytes read,
+  and the bytes once decompressed, by the synchronous transport's own decoder:
+  ResponseTooLargeError past it); the client asks for gzip and deflate only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import io
+import logging
+import ssl
+import time
+import urllib.parse
+from typing import Any, Dict, Mapping, Optional, Tuple, Type, Union
+
+import aiohttp
+import urllib3
+import yarl
+from urllib3 import exceptions as u3
+from urllib3.util.wait import wait_for_read
+
+from talon_one import rest
+from talon_one.auth import configured_secrets, redact_headers, secret_redactor
+from talon_one.configuration import DEFAULT_CONNECT_TIMEOUT, LOGGER_NAME, Configuration
+from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError,
+                                  ResponseTooLargeError)
+from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, OTHER, READ_TIMEOUT,
+                               RETRY_AFTER_STATUSES, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after,
+                               resolve_policy)
+
+__all__ = ["AiohttpTransport", "AsyncResponse", "failure_kind", "ssl_context"]
+
+logger = logging.getLogger(LOGGER_NAME)
+
+# What an attempt can raise besides our own exceptions: aiohttp's errors, timeouts, socket errors.
+TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, u3.DecodeError, u3.ReadTimeoutError)
+
+# The most response headers accepted, as http.client (and so the synchronous transport) accepts.
+MAX_RESPONSE_HEADERS = 100
+
+
+class TooManyHeaders(aiohttp.ClientPayloadError):
+    """A response with more than MAX_RESPONSE_HEADERS headers: refused as a broken response."""
+
+
+# The client sends the same headers as the synchronous one (ClientCore.build_headers sets User-Agent,
+# Content-Type and Accept-Encoding): aiohttp adds none of its own.
+_SKIP_AUTO_HEADERS = ("Accept-Encoding", "Content-Type", "User-Agent")
+
+# The longest chain of content codings decoded (GHSA-gm62-xv2j-4w53), urllib3's own limit.
+_MAX_DECODE_LINKS = getattr(urllib3.response.MultiDecoder, "max_decode_links", 5)
+
+# Bytes read from the answer per step, between two checks of the size limit.
+_READ_STEP = 1 << 16
+
+
+class AsyncResponse:
+    """A response read whole: `status`, `reason`, `headers` and `data` (bytes).
+
+    `headers` is an urllib3 HTTPHeaderDict (case-insensitive), as in the synchronous client's answers.
+
+    `getheaders()` and `getheader(name, default)` are those of the synchronous RESTResponse.
+    """
+
+    __slots__ = ("status", "reason", "headers", "data")
+
+    def __init__(self, status: int, reason: Optional[str], headers: Mapping[str, str], data: bytes) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.data = data
+
+    def getheaders(self) -> Mapping[str, str]:
+        return self.headers
+
+    def getheader(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        return self.headers.get(name, default)
+
+    def __repr__(self) -> str:
+        return "<AsyncResponse %s %s>" % (self.status, self.reason)
+
+
+# --------------------------------------------------------------------------
+# TLS and proxy settings, from the same Configuration fields as the synchronous transport
+# --------------------------------------------------------------------------
+
+def ssl_context(configuration: Configuration) -> ssl.SSLContext:
+    """An SSLContext for the configuration: CA bundle, client certificate, verification settings.
+
+    The files are checked here, naming the setting, as the synchronous client
+    checks them when it is created. `assert_hostname` given as a name is applied
+    per request (aiohttp's `server_hostname`).
+    """
+    verify = bool(configuration.verify_ssl)
+    cafile = rest._existing_file("ssl_ca_cert", configuration.ssl_ca_cert) if configuration.ssl_ca_cert else None
+    context = ssl.create_default_context(cafile=cafile)
+    if configuration.key_file and not configuration.cert_file:
+        raise ApiValueError("key_file is set but cert_file is not: set cert_file to the client certificate")
+    if configuration.cert_file:
+        cert_file = rest._existing_file("cert_file", configuration.cert_file)
+        key_file = rest._existing_file("key_file", configuration.key_file) if configuration.key_file else None
+        rest._check_client_certificate(cert_file, key_file)
+        context.load_cert_chain(cert_file, key_file)
+    assert_hostname = rest._assert_hostname(configuration.assert_hostname)
+    rest._warn_if_unverified(configuration, verify, assert_hostname)
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif assert_hostname is False:
+        context.check_hostname = False
+    return context
+
+
+def _proxy_settings(configuration: Configuration) -> Tuple[Optional[str], Dict[str, str], Optional[aiohttp.BasicAuth]]:
+    """(proxy URL without credentials, proxy headers, BasicAuth for the credentials in the URL)."""
+    if not configuration.proxy:
+        return None, {}, None
+    url, headers = rest.split_proxy_credentials(configuration.proxy, configuration.proxy_headers)
+    auth = None
+    userinfo = configuration.proxy.partition("://")[2].rpartition("@")[0]
+    if userinfo:
+        headers.pop("proxy-authorization", None)  # urllib3's form of the credentials: aiohttp takes BasicAuth
+        username, _, password = userinfo.partition(":")
+        auth = aiohttp.BasicAuth(urllib.parse.unquote(username), urllib.parse.unquote(password))
+    return url, headers, auth
+
+
+# --------------------------------------------------------------------------
+# Failures: the retry policy's kinds, and our exceptions
+# --------------------------------------------------------------------------
+
+def failure_kind(error: BaseException) -> str:
+    """Classify an aiohttp / timeout / socket error for the retry decision (see retries.failure_kind).
+
+    NOT_SENT: no connection was had (refused, name resolution, connect timeout,
+    proxy unreachable, no free connection in time); READ_TIMEOUT: a read timed out,
+    or the attempt's deadline passed (the request may have been sent);
+    CONNECTION_LOST: reset, closed, cut short or garbled once the request may have
+    been sent; OTHER: TLS, a proxy's refusal, an undecodable body and anything else.
+    """
+    if isinstance(error, (aiohttp.ClientSSLError, aiohttp.ClientHttpProxyError, aiohttp.InvalidURL,
+                          u3.DecodeError)):
+        return OTHER
+    if isinstance(error, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)):
+        return NOT_SENT
+    if isinstance(error, (asyncio.TimeoutError, u3.ReadTimeoutError)):  # sock_read, or the attempt's deadline
+        return READ_TIMEOUT
+    if isinstance(error, aiohttp.ClientPayloadError):
+        return CONNECTION_LOST
+    if isinstance(error, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientResponseError,
+                          OSError)):
+        return CONNECTION_LOST
+    return OTHER
+
+
+def clean_cause(error: BaseException) -> Optional[BaseException]:
+    """The error to chain as the cause of ours: aiohttp's connection errors hold the connection key
+    (with the proxy's BasicAuth, password included) and its response errors the request's headers,
+    so the socket / TLS error inside is chained instead, or nothing."""
+    if isinstance(error, aiohttp.ClientConnectorCertificateError):
+        return error.certificate_error
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return error.os_error
+    if isinstance(error, aiohttp.ClientResponseError):
+        return None
+    return error
+
+
+def transport_error(error: BaseException, where: str) -> ApiException:
+    """Our exception for an aiohttp / socket / TLS failure; `where` names the call ('POST https://.../v1/x').
+
+    Says, as the synchronous transport's do, whether the request was not sent or may have been
+    delivered (`may_have_been_delivered`). Its cause is `clean_cause(error)`: no credential travels with it."""
+    kind = failure_kind(error)
+    if isinstance(error, aiohttp.ConnectionTimeoutError):
+        return _not_sent(ApiTimeoutError, "%s: connect timeout: no connection within the connect timeout" % where,
+                         error)
+    if kind == READ_TIMEOUT:
+        return _maybe_delivered(ApiTimeoutError, "%s: read timeout: no response within the read timeout" % where,
+                                error)
+    if isinstance(error, aiohttp.ClientSSLError):  # TLS fails in the handshake, before the request is written
+        return _not_sent(ApiConnectionError, "%s: TLS error: %s" % (where, _describe_tls_failure(error)), error)
+    if kind == NOT_SENT:
+        what = "proxy error" if isinstance(error, aiohttp.ClientProxyConnectionError) else "could not connect"
+        return _not_sent(ApiConnectionError, "%s: %s: %s" % (where, what, _describe(error)), error)
+    if isinstance(error, aiohttp.ClientHttpProxyError):
+        return _not_sent(ApiConnectionError, "%s: proxy error: %s" % (where, _describe(error)), error)
+    if kind == CONNECTION_LOST:
+        return _maybe_delivered(ApiConnectionError, "%s: connection lost: %s" % (where, _describe(error)), error)
+    return _maybe_delivered(ApiConnectionError, "%s: %s" % (where, _describe(error)), error)
+
+
+def _not_sent(cls: Type[ApiConnectionError], message: str, error: BaseException) -> ApiConnectionError:
+    return cls(message + "; the request was not sent", clean_cause(error), may_have_been_delivered=False)
+
+
+def _maybe_delivered(cls: Type[ApiConnectionError], message: str, error: BaseException) -> ApiConnectionError:
+    return cls(message + "; the request may have been delivered", clean_cause(error), may_have_been_delivered=True)
+
+
+def _describe(error: BaseException) -> str:
+    """The error's class and the OS's words, without the URL (aiohttp's text names the proxy with its user)."""
+    cause = getattr(error, "os_error", None) or error.__cause__ or error
+    strerror = getattr(cause, "strerror", None)
+    if strerror:
+        return "%s (%s)" % (strerror, type(cause).__name__)
+    if isinstance(error, aiohttp.ClientResponseError):
+        return "%s: %s %s" % (type(error).__name__, error.status, error.message)
+    if isinstance(error, (aiohttp.ClientPayloadError, u3.DecodeError)):
+        return "%s: %s" % (type(error).__name__, error)
+    return type(error).__name__
+
+
+def _describe_tls_failure(error: aiohttp.ClientSSLError) -> str:
+    """The synchronous transport's words for the ssl error inside (an unknown CA, another host's name...)."""
+    cause = getattr(error, "certificate_error", None) or getattr(error, "os_error", None) or error
+    text: str = rest._describe_tls_failure(cause)
+    return text
+
+
+async def _read_within(response: aiohttp.ClientResponse, limit: Optional[int]) -> bytes:
+    """The body, read whole; rest.ResponseTooLarge as soon as it is announced or read past `limit` bytes
+    (the raw bytes: the decoded size is checked while decoding)."""
+    if limit is not None:
+        announced = response.content_length
+        if announced is not None and announced > limit:
+            raise rest.ResponseTooLarge(response.status, response.reason, response.headers, limit, announced,
+                                        "Content-Length announces %d bytes" % announced)
+        parts = []
+        size = 0
+        while True:
+            part = await response.content.read(_READ_STEP)
+            if not part:
+                break
+            size += len(part)
+            if size > limit:
+                raise rest.ResponseTooLarge(response.status, response.reason, response.headers, limit, size,
+                                            "more than %d bytes were read" % limit)
+            parts.append(part)
+        return b"".join(parts)
+    return await response.read()
+
+
+def _seconds(value: Any) -> Optional[float]:
+    """A number of seconds from an urllib3.Timeout field (which may hold its 'default' sentinel), or None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+# --------------------------------------------------------------------------
+# The transport
+# --------------------------------------------------------------------------
+
+class _Connector(aiohttp.TCPConnector):
+    """aiohttp's connector, reusing a kept-alive connection only when nothing is waiting on it.
+
+    Bytes a server sends after its answer (more than its Content-Length said, a late
+    second answer) would otherwise be read as the answer to the next request sent on
+    that connection: the wrong customer's data. A pooled connection with anything
+    unread, parsed or still in the socket (or closed by the server), is closed and the
+    next one taken, as urllib3 does for the synchronous transport.
+    """
+
+    async def _get(self, key: Any, traces: Any) -> Optional[aiohttp.connector.Connection]:
+        max_idle = _max_idle.get()
+        if max_idle is not None:
+            self._close_idle(key, max_idle)
+        while True:
+            connection = await super()._get(key, traces)
+            if connection is None or not _has_unread_input(connection):
+                return connection
+            connection.close()
+
+
+    def _close_idle(self, key: Any, max_idle: float) -> None:
+        """Close the pooled connections to `key` idle longer than `max_idle` seconds: a POST must not
+        go out on one the server may be closing at that very moment (rest.MAX_IDLE_FOR_POST)."""
+        pooled = self._conns.get(key)
+        if not pooled:
+            return
+        now = time.monotonic()  # aiohttp stamps pooled connections with time.monotonic()
+        stale = [(protocol, since) for protocol, since in pooled if now - since > max_idle]
+        if stale:
+            fresh = [(protocol, since) for protocol, since in pooled if now - since <= max_idle]
+            pooled.clear()
+            pooled.extend(fresh)
+            for protocol, _ in stale:
+                protocol.close()
+
+
+# The longest a pooled connection may have been idle for the request being sent (None: any).
+_max_idle: "contextvars.ContextVar[Optional[float]]" = contextvars.ContextVar("talon_one_aio_max_idle", default=None)
+
+
+def _has_unread_input(connection: aiohttp.connector.Connection) -> bool:
+    protocol = connection.protocol
+    if protocol is None or protocol.should_close or protocol.transport is None:
+        return True
+    sock = protocol.transport.get_extra_info("socket")
+    return sock is not None and bool(wait_for_read(sock, timeout=0.0))
+
+
+class AiohttpTransport:
+    """Sends requests for one AsyncApiClient through one aiohttp session (one connector, keep-alive).
+
+    The session is created on the first call, in the running event loop, and is
+    bound to it: a call from another loop raises RuntimeError. `close()` closes it;
+    the next call (in any loop) opens a new one.
+    """
+
+    def __init__(self, configuration: Configuration) -> None:
+        self.configuration = configuration
+        self._ssl = ssl_context(configuration)
+        self._proxy, self._proxy_headers, self._proxy_auth = _proxy_settings(configuration)
+        assert_hostname = rest._assert_hostname(configuration.assert_hostname)
+        self._server_hostname: Optional[str] = assert_hostname if isinstance(assert_hostname, str) else None
+        self._session: Optional[aiohttp.ClientSession] = None
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._policy_cache: Tuple[Any, Optional[RetryPolicy]] = (None, None)
+        self._timeout_cache: Tuple[Any, Optional[urllib3.Timeout]] = (None, None)
+
+    # -- the session, bound to one loop ---------------------------------------------------
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session of the running loop; created on first use. RuntimeError from another loop."""
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None and not session.closed:
+            if self._loop is not loop:
+                raise RuntimeError(
+                    "this AsyncApiClient is bound to the event loop it was first used in, and is being "
+                    "used from another one: create one AsyncApiClient per event loop (or `await "
+                    "client.close()` in the first loop before using it in another)")
+            return session
+        connector = _Connector(limit=self.configuration.connection_pool_maxsize, limit_per_host=0, ssl=self._ssl)
+        session = aiohttp.ClientSession(connector=connector, skip_auto_headers=_SKIP_AUTO_HEADERS,
+                                        cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
+                                        auto_decompress=False, timeout=aiohttp.ClientTimeout(total=None))
+        # aiohttp re-sends an idempotent request once, on its own, when a kept-alive connection turns out
+        # closed; that retry would bypass the policy's count, waits and budget: the policy alone decides.
+        session._retry_connection = False
+        self._session, self._loop = session, loop
+        return session
+
+    async def close(self) -> None:
+        """Close the pooled connections (a later call opens new ones)."""
+        session, self._session, self._loop = self._session, None, None
+        if session is not None and not session.closed:
+            await session.close()
+            # The sockets' transports close on the loop's next turn: let it come, so that a loop
+            # stopped right after close() (asyncio.run's end, a test) leaves no socket open.
+            await asyncio.sleep(0)
+
+    @property
+    def closed(self) -> bool:
+        return self._session is None or self._session.closed
+
+    # -- sending ----------------------------------------------------------------------------
+
+    async def send(self, method: str, url: str, headers: Dict[str, str], body: Optional[bytes],
+                   timeout: Any = None, retries: Any = None) -> AsyncResponse:
+        """Send `body` (bytes or None) to `url`, retrying as the policy allows; the response read whole.
+
+        `timeout` is a `_request_timeout` (seconds for the attempt, a (connect, read)
+        pair or an urllib3 Timeout; None: the configuration's) and `retries` a
+        `_retries` (None, an int, a RetryPolicy or an urllib3 Retry). Raises
+        ApiTimeoutError / ApiConnectionError when no response could be had, and
+        RuntimeError when called from a loop other than the client's.
+        """
+        session = self.session()
+        policy = self._retry_policy(retries).for_call()
+        attempt_timeout = self._timeout(timeout)
+        started = policy.clock() if policy.max_retries else 0.0
+        deadline = time.monotonic() + policy.max_total_time if policy.max_total_time > 0 else None
+        retry_number = 0
+        while True:
+            try:
+                response = await self._send_once(session, method, url, headers, body, attempt_timeout,
+                                                 rest._attempt_deadline(deadline, attempt_timeout))
+            except rest.ResponseTooLarge as error:
+                raise error.api_exception("%s %s" % (method, url.split("?", 1)[0])) from None
+            except MemoryError:
+                limit = self.configuration.max_response_bytes
+                raise ResponseTooLargeError(limit=limit, detail="%s %s: the answer did not fit in memory "
+                                            "(max_response_bytes=%d)" % (method, url.split("?", 1)[0], limit)) from None
+            except TRANSPORT_ERRORS as error:
+                kind = failure_kind(error)
+                delay = policy.delay_after_error(method, kind, retry_number)
+                seconds_left = rest.RESTClientObject._seconds_left(policy, started, delay)
+                if seconds_left is None:
+                    where = "%s %s" % (method, url.split("?", 1)[0])
+                    if kind == READ_TIMEOUT and deadline is not None and time.monotonic() >= deadline:
+                        raise _maybe_delivered(ApiTimeoutError, "%s: read timeout: the call's time budget "
+                                               "(max_total_time=%g s) ran out before the response was read"
+                                               % (where, policy.max_total_time), error)
+                    raise transport_error(error, where)
+                reason = "%s (%s)" % (kind, _describe(error))
+            else:
+                status = response.status
+                if status not in RETRYABLE_STATUSES:
+                    return response
+                retry_after = (parse_retry_after(response.headers.get("Retry-After"), date=response.headers.get("Date"))
+                               if status in RETRY_AFTER_STATUSES else None)
+                delay = policy.delay_after_status(method, status, retry_after, retry_number)
+                seconds_left = rest.RESTClientObject._seconds_left(policy, started, delay)
+                if seconds_left is None:
+                    return response
+                reason = "%d %s" % (status, self._redact(response.reason or ""))
+            assert delay is not None and seconds_left is not None
+            if logger.isEnabledFor(logging.INFO):
+                logger.info("Retrying %s %s (retry %d of %d) after %s; waiting %.2f s",
+                            method, rest._path_only(url), retry_number + 1, policy.max_retries, reason, delay)
+            if delay > 0:
+                await _sleep(policy, delay)
+            attempt_timeout = rest._within(attempt_timeout, seconds_left)
+            retry_number += 1
+
+    async def _send_once(self, session: aiohttp.ClientSession, method: str, url: str, headers: Dict[str, str],
+                         body: Optional[bytes], timeout: urllib3.Timeout, deadline: Optional[float]
+                         ) -> AsyncResponse:
+        """One attempt: the response read whole, its connection back in the pool; on any failure
+        or cancellation the connection is closed (an answer not read whole is never reused)."""
+        debug = logger.isEnabledFor(logging.DEBUG)
+        if debug:
+            self._log_request(method, url, headers, body)
+            began = time.perf_counter()
+        total = None
+        if deadline is not None:
+            total = deadline - time.monotonic()
+            if total <= 0:
+                raise asyncio.TimeoutError()
+        client_timeout = aiohttp.ClientTimeout(
+            total=total,
+            connect=_seconds(timeout._connect) or (None if total is not None else DEFAULT_CONNECT_TIMEOUT),
+            sock_read=_seconds(timeout._read))
+        response: Optional[aiohttp.ClientResponse] = None
+        _max_idle.set(None if method in IDEMPOTENT_METHODS else rest.MAX_IDLE_FOR_POST)
+        try:
+            if self._proxy_headers and url.startswith("http:"):
+                # A plain-HTTP request goes to the proxy itself (absolute-form): its headers go with it,
+                # as urllib3's ProxyManager sends them. An https:// one sends them on CONNECT (aiohttp).
+                headers = dict(self._proxy_headers, **headers)
+            response = await session.request(
+                method, yarl.URL(url, encoded=True), headers=headers, data=body, timeout=client_timeout, allow_redirects=False,
+                proxy=self._proxy, proxy_headers=self._proxy_headers or None, proxy_auth=self._proxy_auth,
+                server_hostname=self._server_hostname)
+            if len(response.raw_headers) > MAX_RESPONSE_HEADERS:
+                raise TooManyHeaders("got more than %d headers" % MAX_RESPONSE_HEADERS)
+            data = await _read_within(response, self.configuration.max_response_bytes)
+        except BaseException:
+            if response is not None:
+                response.close()
+            raise
+        response.release()
+        codings = rest.content_codings(response.headers.get("Content-Encoding"))
+        if len(codings) > _MAX_DECODE_LINKS:  # urllib3 refuses these for the synchronous transport
+            raise u3.DecodeError("Too many content encodings in the chain: %d > %d" % (len(codings), _MAX_DECODE_LINKS))
+        if codings:  # the synchronous transport's decoder: within the size limit and the deadline
+            answer = response
+            data = rest.decode_body(data, codings, self.configuration.max_response_bytes, deadline,
+                                    lambda: (answer.status, answer.reason, answer.headers))
+        # The synchronous client's header type: an exception keeps them, and must pickle.
+        result = AsyncResponse(response.status, response.reason, urllib3.HTTPHeaderDict(response.headers.items()),
+                               data)
+        if debug:
+            self._log_response(method, url, result, time.perf_counter() - began)
+        return result
+
+    def _timeout(self, per_call: Any) -> urllib3.Timeout:
+        """The attempt's timeouts (rest.request_timeout's rules); the configuration's are built once."""
+        if per_call is not None:
+            timeout: urllib3.Timeout = rest.request_timeout(per_call, self.configuration)
+            return timeout
+        key = (self.configuration.connect_timeout, self.configuration.read_timeout)
+        cached_key, cached = self._timeout_cache
+        if cached is None or cached_key != key:
+            cached = rest.default_timeout(self.configuration)
+            self._timeout_cache = (key, cached)
+        return cached
+
+    def _retry_policy(self, per_call: Any) -> RetryPolicy:
+        setting = self.configuration.retries
+        cached_setting, policy = self._policy_cache
+        if policy is None or cached_setting is not setting:
+            policy = resolve_policy(setting)
+            self._policy_cache = (setting, policy)
+        return policy if per_call is None else resolve_policy(per_call, policy)
+
+    # -- debug logging (only reached when DEBUG is enabled), redacted as the synchronous one's -------
+
+    def _redact(self, value: str) -> str:
+        """`value` (text from a response) without the configured secrets."""
+        text: str = secret_redactor(configured_secrets(self.configuration))(value)
+        return text
+
+    def _log_request(self, method: str, url: str, headers: Mapping[str, str], body: Optional[bytes]) -> None:
+        if not self.configuration.debug:
+            logger.debug("-> %s %s", method, url)
+            return
+        logger.debug("-> %s %s\nheaders: %s\nbody: %s", method, url, redact_headers(headers or {}),
+                     rest._preview(body))
+
+    def _log_response(self, method: str, url: str, response: AsyncResponse, elapsed: float) -> None:
+        if not self.configuration.debug:
+            logger.debug("<- %s %s: %d in %.1f ms", method, url, response.status, elapsed * 1000)
+            return
+        logger.debug("<- %s %s: %d %s in %.1f ms\nheaders: %s\nbody: %s", method, url, response.status,
+                     self._redact(response.reason or ""), elapsed * 1000,
+                     self._redact(str(redact_headers(response.headers))), self._redact(rest._preview(response.data)))
+
+    def __repr__(self) -> str:
+        return "<AiohttpTransport %s>" % self.configuration.host
+
+
+async def _sleep(policy: RetryPolicy, delay: float) -> None:
+    """Wait `delay` seconds without blocking the loop. A policy's own `sleep` (a test's, say) is
+    called instead when one was given; an awaitable it returns is awaited."""
+    if policy.sleep is time.sleep:
+        await asyncio.sleep(delay)
+        return
+    waited: Union[None, Any] = policy.sleep(delay)
+    if inspect.isawaitable(waited):
+        await waited
