@@ -166,7 +166,7 @@ class TransportError(Exception):
             outcome = "the request may have been delivered"
         else:
             outcome = "the request was not sent"
-        return cls("%s: %s; %s" % (where, self.detail, outcome), self.cause,  # type: ignore[no-untyped-call]
+        return cls("%s: %s; %s" % (where, self.detail, outcome), self.cause,
                    may_have_been_delivered=self.may_have_been_delivered)
 
 
