@@ -231,7 +231,8 @@ def _stripped(transport: RequestsTransport, proxy: str) -> str:
 
 if requests is not None:
     class _Adapter(requests.adapters.HTTPAdapter):
-        """requests' HTTPAdapter with talon_one's connections, assert_hostname and proxy headers."""
+        """requests' HTTPAdapter with talon_one's connections, assert_hostname and proxy headers.
+        (HTTPAdapter's methods are annotated from requests 2.33 on: hence the type-ignores.)"""
 
         def __init__(self, transport: RequestsTransport, **kwargs: Any) -> None:
             self._transport = transport
@@ -242,7 +243,7 @@ if requests is not None:
             assert_hostname = rest._assert_hostname(configuration.assert_hostname) if configuration else None
             if assert_hostname is not None:
                 pool_kwargs["assert_hostname"] = assert_hostname
-            super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+            super().init_poolmanager(connections, maxsize, block, **pool_kwargs)  # type: ignore[no-untyped-call,unused-ignore]
             rest._with_deadlines(self.poolmanager)
 
         def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
@@ -250,11 +251,11 @@ if requests is not None:
             assert_hostname = rest._assert_hostname(configuration.assert_hostname) if configuration else None
             if assert_hostname is not None:
                 proxy_kwargs["assert_hostname"] = assert_hostname
-            return rest._with_deadlines(super().proxy_manager_for(proxy, **proxy_kwargs))
+            return rest._with_deadlines(super().proxy_manager_for(proxy, **proxy_kwargs))  # type: ignore[no-untyped-call,unused-ignore]
 
         def proxy_headers(self, proxy: str) -> Dict[str, str]:
             known = self._transport._proxy_headers.get(proxy)
-            return dict(known) if known is not None else super().proxy_headers(proxy)
+            return dict(known) if known is not None else super().proxy_headers(proxy)  # type: ignore[no-untyped-call,unused-ignore]
 
         def __getstate__(self) -> Dict[str, Any]:  # pragma: no cover - sessions made here are not pickled
             raise TypeError("talon_one's own requests adapter is not pickled")
