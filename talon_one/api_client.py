@@ -23,6 +23,7 @@ from talon_one.exceptions import (ApiDecodeError, ApiException, ApiTypeError, Ap
                                   ResponseTooLargeError, exception_for_response)
 from talon_one.rest_official import RESTResponse
 from talon_one.retries import parse_retry_after
+from talon_one.transport import Transport, TransportResponse
 from talon_one.version import __version__
 
 # ApiException, ApiValueError, Configuration and ThreadPool (see __getattr__) are importable from here,
@@ -228,7 +229,7 @@ class ClientCore:
         try:
             if not 200 <= status <= 299:
                 raise error_for_response(response, preloaded, operation)
-            data = decode_response(response, response_type, operation) if preloaded else response
+            data = decode_response(response, response_type, operation) if preloaded else _unread(response)
         except ApiException as error:
             raise self.without_secrets(error)
         return data if data_only else (data, status, response.headers)
@@ -266,10 +267,13 @@ class ApiClient(ClientCore):
     PRIMITIVE_TYPES = (float, bool, bytes, str, int)
 
     def __init__(self, configuration=None, header_name=None, header_value=None, cookie=None,
-                 pool_threads=1):
+                 pool_threads=1, *, transport=None):
+        if transport is not None and not isinstance(transport, Transport):
+            raise ApiTypeError("transport must be a transport object with send(request) and close() "
+                               "(talon_one.transport.Transport), got %s" % type(transport).__name__)
         self._init_core(configuration, header_name, header_value, cookie)
         self.pool_threads = pool_threads
-        self.rest_client = rest.RESTClientObject(self.configuration)
+        self.rest_client = rest.RESTClientObject(self.configuration, transport=transport)
         self._executor = None
         self._executor_pid = None
         self._local = threading.local()
@@ -361,7 +365,8 @@ class ApiClient(ClientCore):
                                              retries=_retries)
         except ApiException as error:
             raise self.without_secrets(error)
-        self._local.last_response = (response, _preload_content)
+        self._local.last_response = ((response, True) if _preload_content or response.stream is None
+                                     else (response.stream, False))
         return self.handle_response(response, response_type, _preload_content, _return_http_data_only,
                                     _Operation(method, resource_path))
 
@@ -664,6 +669,13 @@ def _check_header_name(name):
 # --------------------------------------------------------------------------
 # Response handling
 # --------------------------------------------------------------------------
+
+def _unread(response: Any) -> Any:
+    """What a `_preload_content=False` call returns: the transport's unread stream (an urllib3 response)."""
+    if isinstance(response, TransportResponse) and response.stream is not None:
+        return response.stream
+    return response
+
 
 def error_for_response(response, preloaded=True, operation=None):
     """The exception for a non-2xx response (the body is read and the connection released).

@@ -126,16 +126,19 @@ _SHORTEST_SECRET = 4
 
 def configured_secrets(configuration: Configuration) -> List[str]:
     """The secret strings `configuration` holds: API keys, the application key, the proxy password
-    and Proxy-Authorization credentials (also as the proxy's Basic token)."""
+    (of Configuration.proxy, and of the environment's proxies when trust_env) and
+    Proxy-Authorization credentials (also as the proxy's Basic token)."""
     secrets = [value for value in configuration.api_key.values() if isinstance(value, str)]
     secrets += [configuration.application_key, configuration.password]
-    proxy = configuration.proxy
-    if isinstance(proxy, str) and "@" in proxy:
-        userinfo = proxy.partition("://")[2].rsplit("@", 1)[0]
-        user, _, password = userinfo.partition(":")
-        decoded = "%s:%s" % (urllib.parse.unquote(user), urllib.parse.unquote(password))
-        secrets += [password, urllib.parse.unquote(password),
-                    base64.b64encode(decoded.encode("latin-1", "replace")).decode("ascii")]
+    from talon_one.environment import environment_proxies  # the environment's proxies are redacted alike
+    proxies = [configuration.proxy] + list(environment_proxies(configuration).values())
+    for proxy in proxies:
+        if isinstance(proxy, str) and "@" in proxy:
+            userinfo = proxy.partition("://")[2].rsplit("@", 1)[0]
+            user, _, password = userinfo.partition(":")
+            decoded = "%s:%s" % (urllib.parse.unquote(user), urllib.parse.unquote(password))
+            secrets += [password, urllib.parse.unquote(password),
+                        base64.b64encode(decoded.encode("latin-1", "replace")).decode("ascii")]
     for name, value in (configuration.proxy_headers or {}).items():
         if name.lower() == "proxy-authorization" and isinstance(value, str):
             secrets += [value, value.partition(" ")[2]]

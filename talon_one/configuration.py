@@ -47,6 +47,13 @@ SIGNATURE_HEADER = "Content-Signature"
 
 LOGGER_NAME = "talon_one"
 
+# Connections kept per host by default: one shared client used by up to this many threads never
+# discards a connection (urllib3 logs "Connection pool is full" when it does).
+DEFAULT_POOL_MAXSIZE = 32
+
+# The transports Configuration.transport names.
+TRANSPORTS = ("urllib3", "requests")
+
 # Configuration field -> environment variables, the first one set wins.
 _ENVIRONMENT = (
     ("host", ("TALON_ONE_BASE_URL", "TALONONE_ENDPOINT")),
@@ -177,8 +184,9 @@ class Configuration:
                             and the bytes once decompressed (gzip, deflate); a larger one
                             raises ResponseTooLargeError and its connection is closed
       verify_ssl            verify the server certificate (default True); False logs a WARNING
-      ssl_ca_cert           CA bundle (PEM file) to verify with (default: the system's store,
-                            which OpenSSL also reads from SSL_CERT_FILE)
+      ssl_ca_cert           CA bundle (PEM file) to verify with (default: REQUESTS_CA_BUNDLE,
+                            CURL_CA_BUNDLE or SSL_CERT_FILE when trust_env, else the system's store)
+      ssl_ca_cert_dir       CA directory (hashed PEM files; default: SSL_CERT_DIR when trust_env)
       cert_file, key_file   client certificate and (unencrypted) key for mutual TLS; key_file
                             may be left out when cert_file holds both
       assert_hostname       None or True: check the host name (default); a name: expect that
@@ -187,7 +195,14 @@ class Configuration:
       proxy                 'http://[user:pass@]proxy:3128'; credentials become a
                             Proxy-Authorization header and are redacted in logs
       proxy_headers         extra headers for the proxy
-      connection_pool_maxsize  connections kept per host (default max(10, 5 x CPUs))
+      no_proxy              hosts reached without an environment proxy: 'localhost,.internal,10.0.0.0/8'
+                            (a string as in NO_PROXY, or a list), added to NO_PROXY
+      trust_env             read proxies (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY) and CA
+                            bundles (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR)
+                            from the environment when not set here (default True; talon_one.environment)
+      transport             'urllib3' (the default) or 'requests' (a requests.Session, from the
+                            talon_one[requests] extra); or pass ApiClient(configuration, transport=...)
+      connection_pool_maxsize  connections kept per host (default max(32, 5 x CPUs))
       default_headers       headers sent on every request
 
     Logging and models:
@@ -205,11 +220,12 @@ class Configuration:
                  discard_unknown_keys=False, *, api_key_v1=None, application_id=None,
                  application_key=None, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
                  read_timeout=DEFAULT_READ_TIMEOUT, retries=None, max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
-                 verify_ssl=True, ssl_ca_cert=None,
+                 verify_ssl=True, ssl_ca_cert=None, ssl_ca_cert_dir=None,
                  cert_file=None, key_file=None, assert_hostname=None, proxy=None, proxy_headers=None,
                  connection_pool_maxsize=None, default_headers=None, debug=False,
                  client_side_validation=True, logger_format="%(asctime)s %(levelname)s %(message)s",
-                 logger_file=None, safe_chars_for_path_param=""):
+                 logger_file=None, safe_chars_for_path_param="", transport="urllib3", trust_env=True,
+                 no_proxy=None):
         self._host = None
         self._application_id = None
         self._application_key = None
@@ -238,13 +254,17 @@ class Configuration:
         self.max_response_bytes = max_response_bytes
         self.verify_ssl = verify_ssl
         self.ssl_ca_cert = ssl_ca_cert
+        self.ssl_ca_cert_dir = ssl_ca_cert_dir
         self.cert_file = cert_file
         self.key_file = key_file
         self.assert_hostname = assert_hostname
         self.proxy = proxy
         self.proxy_headers = proxy_headers
+        self.no_proxy = no_proxy
+        self.trust_env = trust_env
+        self.transport = transport
         self.connection_pool_maxsize = (connection_pool_maxsize if connection_pool_maxsize is not None
-                                        else max(10, (os.cpu_count() or 1) * 5))
+                                        else max(DEFAULT_POOL_MAXSIZE, (os.cpu_count() or 1) * 5))
         self.default_headers = dict(default_headers) if default_headers else {}
         # Kept for the official SDK's sake: path parameters are always encoded as one segment.
         self.safe_chars_for_path_param = safe_chars_for_path_param
@@ -346,6 +366,25 @@ class Configuration:
         }
 
     # -- transport ----------------------------------------------------------------
+
+    # Defaults for configurations pickled before these settings existed.
+    _transport = "urllib3"
+    trust_env = True
+    no_proxy = None
+    ssl_ca_cert_dir = None
+
+    @property
+    def transport(self):
+        """'urllib3' (the default) or 'requests': the transport an ApiClient builds."""
+        return self._transport
+
+    @transport.setter
+    def transport(self, value):
+        if value not in TRANSPORTS:
+            raise ApiValueError("transport must be one of %s (or pass a transport object to "
+                                "ApiClient(configuration, transport=...)), got %r"
+                                % (", ".join(repr(name) for name in TRANSPORTS), value))
+        self._transport = value
 
     @property
     def retries(self):

@@ -1,11 +1,15 @@
-"""The transport: one urllib3 pool per client, each request sent under the retry policy and timeouts.
+"""The client's sending side, and the default transport.
 
-`RESTClientObject.send` sends one request, retrying as `talon_one.retries`
-decides, and returns the urllib3 response (of any status). Every transport
-failure leaves it as ApiTimeoutError or ApiConnectionError.
+`RESTClientObject.send` sends one request through a transport (talon_one.transport),
+retrying as `talon_one.retries` decides, under the call's deadline, and returns the
+TransportResponse (of any status). Every transport failure leaves it as
+ApiTimeoutError or ApiConnectionError.
 
-The pool is rebuilt in a forked child (Celery prefork, gunicorn), so parent
-and child never share a socket.
+`Urllib3Transport`, the default transport, keeps one urllib3 pool per client. Its
+connections read answers under the attempt's deadline and size limit, skip interim
+(1xx) answers, close a connection whose framing is in doubt, and leave decompression
+to the client. The pool is rebuilt in a forked child (Celery prefork, gunicorn), so
+parent and child never share a socket.
 """
 
 import http.client
@@ -32,14 +36,16 @@ except ImportError:  # pragma: no cover - older urllib3 1.26
 from talon_one.auth import configured_secrets, redact_headers, secret_redactor
 from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, LOGGER_NAME,
                                      check_header_value, redact_url)
+from talon_one.environment import ca_bundle_from_environment, environment_proxies, proxy_for_url
 from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiTypeError, ApiValueError,
                                   ResponseTooLargeError)
 from talon_one.rest_official import OfficialRequestMethods, RESTResponse
 from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
                                RETRYABLE_STATUSES, failure_kind, parse_retry_after, resolve_policy)
+from talon_one.transport import TransportError, TransportRequest, TransportResponse
 
-__all__ = ["RESTClientObject", "RESTResponse", "ApiException", "ApiValueError", "build_pool_manager",
-           "request_timeout"]
+__all__ = ["RESTClientObject", "RESTResponse", "Urllib3Transport", "ApiException", "ApiValueError",
+           "build_pool_manager", "request_timeout", "make_transport"]
 
 logger = logging.getLogger(LOGGER_NAME)
 
@@ -58,7 +64,7 @@ _fork_lock = threading.Lock()
 _process_token = object()
 
 
-# Every live client, so that fork() can find their pools. Guarded by _clients_lock.
+# Every live transport, so that fork() can find their pools. Guarded by _clients_lock.
 _clients = weakref.WeakSet()
 _clients_lock = threading.Lock()
 
@@ -74,9 +80,12 @@ def _before_fork():
     finish_lazy_imports()
     _clients_lock.acquire()
     _held_for_fork.append(_clients_lock)
-    for client in list(_clients):
-        if client.pool_manager is not None:  # None in an unpickled client until its first call
-            _held_for_fork.extend(_take_pool_locks(client.pool_manager))
+    seen = set()  # a pool manager can be shared (one requests.Session behind two clients)
+    for transport in list(_clients):
+        for pool_manager in transport.pool_managers():  # none in an unpickled client until its first call
+            if id(pool_manager) not in seen:
+                seen.add(id(pool_manager))
+                _held_for_fork.extend(_take_pool_locks(pool_manager))
 
 
 def _take_pool_locks(pool_manager):
@@ -141,36 +150,69 @@ def process_lock():
 # Pool construction
 # --------------------------------------------------------------------------
 
-def build_pool_manager(configuration, num_pools=4, maxsize=None):
-    """A PoolManager (or ProxyManager) with the configuration's TLS, proxy and pool settings."""
+_CONFIGURED = object()
+
+
+def build_pool_manager(configuration, num_pools=4, maxsize=None, proxy=_CONFIGURED):
+    """A PoolManager (or ProxyManager) with the configuration's TLS, proxy and pool settings.
+
+    `proxy` (a proxy URL, or None for none) replaces Configuration.proxy: an environment proxy.
+    """
     verify = bool(configuration.verify_ssl)
     kwargs = {
         "num_pools": num_pools,
         "maxsize": maxsize or configuration.connection_pool_maxsize,
         "cert_reqs": "CERT_REQUIRED" if verify else "CERT_NONE",
     }
-    # Misconfigured files fail here, naming the setting, rather than as a TLS error on every call.
-    if configuration.ssl_ca_cert:
-        kwargs["ca_certs"] = _existing_file("ssl_ca_cert", configuration.ssl_ca_cert)
-    if configuration.key_file and not configuration.cert_file:
-        raise ApiValueError("key_file is set but cert_file is not: set cert_file to the client certificate")
-    if configuration.cert_file:
-        kwargs["cert_file"] = _existing_file("cert_file", configuration.cert_file)
-        if configuration.key_file:
-            kwargs["key_file"] = _existing_file("key_file", configuration.key_file)
-        _check_client_certificate(kwargs["cert_file"], kwargs.get("key_file"))
+    kwargs.update(tls_files(configuration))
     assert_hostname = _assert_hostname(configuration.assert_hostname)
     if assert_hostname is not None:
         kwargs["assert_hostname"] = assert_hostname
     _warn_if_unverified(configuration, verify, assert_hostname)
-    if configuration.proxy:
-        proxy_url, proxy_headers = split_proxy_credentials(configuration.proxy, configuration.proxy_headers)
+    if proxy is _CONFIGURED:
+        proxy = configuration.proxy
+    if proxy:
+        proxy_url, proxy_headers = split_proxy_credentials(proxy, configuration.proxy_headers)
         try:
             return urllib3.ProxyManager(proxy_url=proxy_url, proxy_headers=proxy_headers, **kwargs)
         except (u3.LocationParseError, ValueError):
             raise ApiValueError("proxy must be an http(s) URL such as 'http://proxy.example:3128', got %r"
-                                % redact_url(configuration.proxy)) from None
+                                % redact_url(proxy)) from None
     return urllib3.PoolManager(**kwargs)
+
+
+def tls_files(configuration):
+    """The CA bundle / directory and client certificate files to use, checked to exist:
+    a dict with ca_certs, ca_cert_dir, cert_file, key_file (those that are set).
+
+    The CA bundle comes from ssl_ca_cert / ssl_ca_cert_dir, else (trust_env) from
+    REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE and SSL_CERT_DIR. Misconfigured
+    files fail here, naming the setting, rather than as a TLS error on every call.
+    """
+    files = {}
+    ca_file, ca_dir = ca_bundle_from_environment(configuration)
+    if ca_file:
+        files["ca_certs"] = _existing_file(_ca_setting(configuration, "ssl_ca_cert"), ca_file)
+    if ca_dir:
+        if not os.path.isdir(ca_dir):
+            raise ApiValueError("%s %r is not a directory" % (_ca_setting(configuration, "ssl_ca_cert_dir"), ca_dir))
+        files["ca_cert_dir"] = ca_dir
+    if configuration.key_file and not configuration.cert_file:
+        raise ApiValueError("key_file is set but cert_file is not: set cert_file to the client certificate")
+    if configuration.cert_file:
+        files["cert_file"] = _existing_file("cert_file", configuration.cert_file)
+        if configuration.key_file:
+            files["key_file"] = _existing_file("key_file", configuration.key_file)
+        _check_client_certificate(files["cert_file"], files.get("key_file"))
+    return files
+
+
+def _ca_setting(configuration, name):
+    """The setting a CA file came from, for error messages."""
+    if configuration.ssl_ca_cert or configuration.ssl_ca_cert_dir:
+        return name
+    return "the CA bundle from the environment (%s)" % ("SSL_CERT_DIR" if name == "ssl_ca_cert_dir"
+                                                        else "REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE")
 
 
 def _existing_file(setting, path):
@@ -619,21 +661,24 @@ def _inflate(data, wbits, limit, deadline, describe, members=False):
 
 
 def _read_decoded(response, preloaded, limit, deadline):
-    """`response` with its body read and its content codings undone, within the limit and deadline.
+    """A TransportResponse: `response`'s body read and its content codings undone, within the limit
+    and deadline.
 
     urllib3 would decompress a whole body at once, however large it grows; the client
     asks it for the raw bytes instead, and decodes them here.
     """
     raw = response.data if preloaded else response.read(decode_content=False, cache_content=True)
     response.release_conn()
-    codings = content_codings(response.headers.get("Content-Encoding"))
+    body = decoded_body(raw or b"", response.status, response.reason, response.headers, limit, deadline)
+    return TransportResponse(response.status, response.reason, response.headers, body, None, response.version)
+
+
+def decoded_body(raw, status, reason, headers, limit, deadline):
+    """`raw` with the content codings its Content-Encoding header names undone (decode_body)."""
+    codings = content_codings(headers.get("Content-Encoding"))
     if not codings:
-        return response
-    body = decode_body(raw or b"", codings, limit, deadline,
-                       lambda: (response.status, response.reason, response.headers))
-    return urllib3.HTTPResponse(body=body, headers=response.headers, status=response.status,
-                                version=response.version, reason=response.reason, preload_content=False,
-                                decode_content=False)
+        return raw
+    return decode_body(raw, codings, limit, deadline, lambda: (status, reason, headers))
 
 
 # The shortest socket timeout used: a read or write that must not wait.
@@ -872,52 +917,62 @@ _PLAIN_TARGET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU
 
 
 class RESTClientObject(OfficialRequestMethods):
-    """Sends requests over one connection pool, shared by all threads of a process.
+    """Sends requests through a transport (by default an Urllib3Transport: one connection pool,
+    shared by all threads of a process), under the retry policy and the call's deadline.
 
-    `send` is the transport; `request` and GET/POST/... keep the official SDK's
+    `send` is the entry point; `request` and GET/POST/... keep the official SDK's
     signatures (talon_one.rest_official). Pickled or deep-copied, it keeps its
     settings and opens its own pool on first use.
     """
 
-    def __init__(self, configuration, pools_size=4, maxsize=None):
+    def __init__(self, configuration, pools_size=4, maxsize=None, transport=None):
         self.configuration = configuration
-        self._pools_size = pools_size
-        self._maxsize = maxsize
-        self._process = _process_token
-        self.pool_manager = _with_deadlines(build_pool_manager(configuration, pools_size, maxsize))
+        if transport is None:
+            transport = make_transport(configuration, pools_size, maxsize)
+        elif hasattr(transport, "bind"):  # a transport made without a Configuration takes the client's
+            transport.bind(configuration)
+        self.transport = transport
         self._timeout_cache = (None, None)
         self._policy_cache = (None, None)
-        self._origins = {}  # "https://host:port" -> (scheme, host, port) as urllib3 parses it
-        with _clients_lock:
-            _clients.add(self)
+
+    @property
+    def pool_manager(self):
+        """The default transport's urllib3 PoolManager (None for other transports, or until first use)."""
+        return getattr(self.transport, "pool_manager", None)
+
+    def _route(self, url):
+        return self.transport._route(url)
 
     def send(self, method, url, headers=None, body=None, preload_content=True, timeout=None, retries=None):
         """Send `body` (bytes or None) to `url`, retrying as the policy allows.
 
-        Returns the urllib3 response, whatever its status: read when
-        `preload_content`, else unread (the caller releases it). Raises
-        ApiTimeoutError / ApiConnectionError when no response could be had.
+        Returns the TransportResponse, whatever its status: read when
+        `preload_content`, else, for a 2xx, with the unread urllib3 response as
+        its `stream` (the caller releases it). Raises ApiTimeoutError /
+        ApiConnectionError when no response could be had.
         """
         policy = self._retry_policy(retries).for_call()
         timeout = self._timeout(timeout)
         started = policy.clock() if policy.max_retries else 0.0
         # The hard end of the call: no attempt reads past it (see _DeadlineReader).
         deadline = time.monotonic() + policy.max_total_time if policy.max_total_time > 0 else None
+        limit = self.configuration.max_response_bytes
         retry_number = 0
         while True:
+            request = TransportRequest(method, url, headers, body, timeout, _attempt_deadline(deadline, timeout),
+                                       preload_content, limit)
             try:
-                response = self._send_once(method, url, headers, body, timeout, preload_content,
-                                           _attempt_deadline(deadline, timeout))
+                response = self._send_once(request)
             except ResponseTooLarge as error:
                 raise error.api_exception("%s %s" % (method, url.split("?", 1)[0])) from None
             except RequestNotSent as error:
                 raise _not_sent(ApiTimeoutError, "%s %s: %s" % (method, url.split("?", 1)[0], error), error) from None
             except MemoryError:
-                raise ResponseTooLargeError(limit=self.configuration.max_response_bytes, detail=(
+                raise ResponseTooLargeError(limit=limit, detail=(
                     "%s %s: the answer did not fit in memory (max_response_bytes=%d)"
-                    % (method, url.split("?", 1)[0], self.configuration.max_response_bytes))) from None
-            except TRANSPORT_ERRORS as error:
-                kind = failure_kind(error)
+                    % (method, url.split("?", 1)[0], limit))) from None
+            except TransportError as error:
+                kind = error.kind
                 delay = policy.delay_after_error(method, kind, retry_number)
                 seconds_left = self._seconds_left(policy, started, delay)
                 if seconds_left is None:
@@ -925,9 +980,9 @@ class RESTClientObject(OfficialRequestMethods):
                     if kind == READ_TIMEOUT and deadline is not None and time.monotonic() >= deadline:
                         raise _maybe_delivered(ApiTimeoutError, "%s: read timeout: the call's time budget "
                                                "(max_total_time=%g s) ran out before the response was read"
-                                               % (where, policy.max_total_time), error) from error
-                    raise transport_error(error, where) from error
-                reason = "%s (%s)" % (kind, _describe_cause(error))
+                                               % (where, policy.max_total_time), error.cause) from error.cause
+                    raise error.api_error(where) from error.cause
+                reason = "%s (%s)" % (kind, error.summary())
             else:
                 status = response.status
                 if status not in RETRYABLE_STATUSES:
@@ -948,22 +1003,14 @@ class RESTClientObject(OfficialRequestMethods):
             timeout = _within(timeout, seconds_left)
             retry_number += 1
 
-    def _send_once(self, method, url, headers, body, timeout, preload_content, deadline=None):
-        debug = logger.isEnabledFor(logging.DEBUG)
-        if debug:
-            self._log_request(method, url, headers, body)
-            began = time.perf_counter()
-        limit = self.configuration.max_response_bytes
-        _local.attempt = _Attempt(deadline, None if method in IDEMPOTENT_METHODS else MAX_IDLE_FOR_POST, limit,
-                                  not preload_content)
-        try:
-            response = self._urlopen(method, url, body, headers, timeout, preload_content)
-            if preload_content or not 200 <= response.status <= 299:
-                response = _read_decoded(response, preload_content, limit, deadline)
-        finally:
-            _local.attempt = None
-        if debug:
-            self._log_response(method, url, response, time.perf_counter() - began, preload_content)
+    def _send_once(self, request):
+        if not logger.isEnabledFor(logging.DEBUG):
+            return self.transport.send(request)
+        self._log_request(request.method, request.url, request.headers, request.body)
+        began = time.perf_counter()
+        response = self.transport.send(request)
+        self._log_response(request.method, request.url, response, time.perf_counter() - began,
+                           request.preload_content)
         return response
 
     @staticmethod
@@ -974,9 +1021,143 @@ class RESTClientObject(OfficialRequestMethods):
         seconds_left = policy.max_total_time - (policy.clock() - started) - delay
         return seconds_left if seconds_left > 0 else None
 
+    def _timeout(self, per_call):
+        if per_call is not None:
+            return request_timeout(per_call, self.configuration)
+        key = (self.configuration.connect_timeout, self.configuration.read_timeout)
+        cached_key, cached = self._timeout_cache
+        if cached_key != key:
+            cached = default_timeout(self.configuration)
+            self._timeout_cache = (key, cached)
+        return cached
+
+    def _retry_policy(self, per_call):
+        setting = self.configuration.retries
+        cached_setting, policy = self._policy_cache
+        if policy is None or cached_setting is not setting:
+            policy = resolve_policy(setting)
+            self._policy_cache = (setting, policy)
+        return policy if per_call is None else resolve_policy(per_call, policy)
+
+    def __getstate__(self):
+        return {"configuration": self.configuration, "transport": self.transport}
+
+    def __setstate__(self, state):
+        """Settings only: the pool is built on first use (as after a fork), in this process."""
+        self.__dict__.update(state)
+        self._timeout_cache = (None, None)
+        self._policy_cache = (None, None)
+
+    def close(self):
+        """Close the pooled connections (the client stays usable: new ones are opened on demand)."""
+        self.transport.close()
+
+    # -- debug logging (only reached when DEBUG is enabled) --------------------
+
+    def _log_request(self, method, url, headers, body):
+        if not self.configuration.debug:
+            logger.debug("-> %s %s", method, url)
+            return
+        logger.debug("-> %s %s\nheaders: %s\nbody: %s", method, url, redact_headers(headers or {}),
+                     _preview(body))
+
+    def _log_response(self, method, url, response, elapsed, preloaded):
+        if not self.configuration.debug:
+            logger.debug("<- %s %s: %d in %.1f ms", method, url, response.status, elapsed * 1000)
+            return
+        redact = self._redact
+        body = (redact(_preview(response.data)) if preloaded or response.stream is None
+                else "(not read: _preload_content=False)")
+        logger.debug("<- %s %s: %d %s in %.1f ms\nheaders: %s\nbody: %s", method, url, response.status,
+                     redact(response.reason), elapsed * 1000, redact(redact_headers(response.headers)), body)
+
+    def _redact(self, value):
+        """`value` (text from a response) without the configured secrets."""
+        return secret_redactor(configured_secrets(self.configuration))(value)
+
+    def __repr__(self):
+        return "<RESTClientObject %s>" % self.configuration.host
+
+
+def make_transport(configuration, pools_size=4, maxsize=None):
+    """The transport Configuration.transport names: an Urllib3Transport, or a RequestsTransport."""
+    name = configuration.transport
+    if name == "requests":
+        from talon_one.transport_requests import RequestsTransport
+        return RequestsTransport(configuration=configuration)
+    return Urllib3Transport(configuration, pools_size, maxsize)
+
+
+def begin_attempt(request):
+    """Make `request` the attempt this thread is making: the connections and the response reader
+    below urllib3 apply its deadline, size limit and idle rule. end_attempt() when done."""
+    _local.attempt = _Attempt(request.deadline, None if request.method in IDEMPOTENT_METHODS else MAX_IDLE_FOR_POST,
+                              request.max_response_bytes, not request.preload_content)
+
+
+def end_attempt():
+    _local.attempt = None
+
+
+class Urllib3Fault(TransportError):
+    """An urllib3, socket, TLS or http.client failure, classified for the retry policy."""
+
+    def __init__(self, error):
+        super().__init__(failure_kind(error), str(error), timed_out=False, cause=error)
+
+    def summary(self):
+        return _describe_cause(self.cause)
+
+    def api_error(self, where):
+        return transport_error(self.cause, where)
+
+
+class Urllib3Transport:
+    """The default transport: urllib3 connection pools, shared by all threads of a process.
+
+    Proxy: Configuration.proxy, else (trust_env) the environment's proxy for each URL
+    (talon_one.environment), each proxy with its own pool. Connections read answers under the
+    attempt's deadline and size limit; content codings are undone by the transport itself,
+    within both. The pools are rebuilt in a forked child.
+    """
+
+    def __init__(self, configuration, pools_size=4, maxsize=None):
+        self.configuration = configuration
+        self._pools_size = pools_size
+        self._maxsize = maxsize
+        self._process = _process_token
+        self._environment_proxies = environment_proxies(configuration)
+        self.pool_manager = self._new_manager(None if self._environment_proxies else _CONFIGURED)
+        self._proxy_managers = {}  # environment proxy URL -> ProxyManager
+        self._managers = {}  # origin -> the manager for it (environment proxies only)
+        self._origins = {}  # "https://host:port" -> (scheme, host, port) as urllib3 parses it
+        with _clients_lock:
+            _clients.add(self)
+
+    def _new_manager(self, proxy):
+        return _with_deadlines(build_pool_manager(self.configuration, self._pools_size, self._maxsize, proxy))
+
+    def pool_managers(self):
+        """Every PoolManager this transport has made in this process."""
+        managers = [] if self.pool_manager is None else [self.pool_manager]
+        return managers + list(self._proxy_managers.values())
+
+    def send(self, request):
+        """One attempt: a TransportResponse, or Urllib3Fault."""
+        preload_content = request.preload_content
+        begin_attempt(request)
+        try:
+            response = self._urlopen(request.method, request.url, request.body, request.headers, request.timeout,
+                                     preload_content)
+            if preload_content or not 200 <= response.status <= 299:
+                return _read_decoded(response, preload_content, request.max_response_bytes, request.deadline)
+        except TRANSPORT_ERRORS as error:
+            raise Urllib3Fault(error) from error
+        finally:
+            _local.attempt = None
+        return TransportResponse(response.status, response.reason, response.headers, b"", response, response.version)
+
     def _urlopen(self, method, url, body, headers, timeout, preload_content):
-        # A body the client reads is decoded by _read_decoded; one the caller streams, by urllib3.
-        decode_content = not preload_content
         """One attempt through the pool manager, straight to the host's connection pool when it can.
 
         PoolManager.urlopen parses the whole URL on every call. Most targets
@@ -985,7 +1166,9 @@ class RESTClientObject(OfficialRequestMethods):
         request goes to the same pool PoolManager would pick, with the same
         target. Proxies and anything else take PoolManager's own path.
         """
-        pool_manager = self._pool()
+        # A body the client reads is decoded by _read_decoded; one the caller streams, by urllib3.
+        decode_content = not preload_content
+        pool_manager = self._pool(url)
         route = None if isinstance(pool_manager, urllib3.ProxyManager) else self._route(url)
         if route is None:
             return pool_manager.urlopen(method, url, body=body, headers=headers, retries=False, redirect=False,
@@ -1018,10 +1201,31 @@ class RESTClientObject(OfficialRequestMethods):
                 self._origins[origin] = parsed
         return parsed, target
 
-    def _pool(self):
+    def _pool(self, url):
         if self._process is not _process_token:
             self._rebuild_after_fork()
-        return self.pool_manager
+        if not self._environment_proxies:
+            return self.pool_manager
+        return self._environment_manager(url)
+
+    def _environment_manager(self, url):
+        """The manager for `url` under the environment's proxies: direct, or that proxy's."""
+        start = url.find("/", url.find("://") + 3)
+        origin = url if start < 0 else url[:start]
+        manager = self._managers.get(origin)
+        if manager is not None:
+            return manager
+        proxy = proxy_for_url(url, self._environment_proxies)
+        if proxy is None:
+            manager = self.pool_manager
+        else:
+            with _fork_lock:
+                manager = self._proxy_managers.get(proxy)
+                if manager is None:
+                    manager = self._proxy_managers[proxy] = self._new_manager(proxy)
+        if len(self._managers) < 64:
+            self._managers[origin] = manager
+        return manager
 
     def _rebuild_after_fork(self):
         """A fresh pool in a forked child. The parent's idle connections are closed unused: this
@@ -1029,74 +1233,37 @@ class RESTClientObject(OfficialRequestMethods):
         are free: _before_fork held them across the fork.)"""
         with _fork_lock:
             if self._process is not _process_token:
-                parents = self.pool_manager
-                self.pool_manager = _with_deadlines(
-                    build_pool_manager(self.configuration, self._pools_size, self._maxsize))
+                parents = self.pool_managers()
+                self.pool_manager = self._new_manager(None if self._environment_proxies else _CONFIGURED)
+                self._proxy_managers = {}
+                self._managers = {}
                 self._process = _process_token
-                if parents is not None:  # None in a client unpickled here: it had no pool yet
-                    parents.clear()
-
-    def _timeout(self, per_call):
-        if per_call is not None:
-            return request_timeout(per_call, self.configuration)
-        key = (self.configuration.connect_timeout, self.configuration.read_timeout)
-        cached_key, cached = self._timeout_cache
-        if cached_key != key:
-            cached = default_timeout(self.configuration)
-            self._timeout_cache = (key, cached)
-        return cached
-
-    def _retry_policy(self, per_call):
-        setting = self.configuration.retries
-        cached_setting, policy = self._policy_cache
-        if policy is None or cached_setting is not setting:
-            policy = resolve_policy(setting)
-            self._policy_cache = (setting, policy)
-        return policy if per_call is None else resolve_policy(per_call, policy)
+                for manager in parents:
+                    manager.clear()
 
     def __getstate__(self):
-        return {"configuration": self.configuration, "_pools_size": self._pools_size, "_maxsize": self._maxsize}
+        return {"configuration": self.configuration, "_pools_size": self._pools_size, "_maxsize": self._maxsize,
+                "_environment_proxies": self._environment_proxies}
 
     def __setstate__(self, state):
         """Settings only: the pool is built on first use (as after a fork), in this process."""
         self.__dict__.update(state)
         self.pool_manager = None
+        self._proxy_managers = {}
+        self._managers = {}
         self._process = None
-        self._timeout_cache = (None, None)
-        self._policy_cache = (None, None)
         self._origins = {}
         with _clients_lock:
             _clients.add(self)
 
     def close(self):
-        """Close the pooled connections (the client stays usable: new ones are opened on demand)."""
+        """Close the pooled connections (the transport stays usable: new ones are opened on demand)."""
         if self._process is _process_token:
-            self.pool_manager.clear()
-
-    # -- debug logging (only reached when DEBUG is enabled) --------------------
-
-    def _log_request(self, method, url, headers, body):
-        if not self.configuration.debug:
-            logger.debug("-> %s %s", method, url)
-            return
-        logger.debug("-> %s %s\nheaders: %s\nbody: %s", method, url, redact_headers(headers or {}),
-                     _preview(body))
-
-    def _log_response(self, method, url, response, elapsed, preloaded):
-        if not self.configuration.debug:
-            logger.debug("<- %s %s: %d in %.1f ms", method, url, response.status, elapsed * 1000)
-            return
-        redact = self._redact
-        body = redact(_preview(response.data)) if preloaded else "(not read: _preload_content=False)"
-        logger.debug("<- %s %s: %d %s in %.1f ms\nheaders: %s\nbody: %s", method, url, response.status,
-                     redact(response.reason), elapsed * 1000, redact(redact_headers(response.headers)), body)
-
-    def _redact(self, value):
-        """`value` (text from a response) without the configured secrets."""
-        return secret_redactor(configured_secrets(self.configuration))(value)
+            for manager in self.pool_managers():
+                manager.clear()
 
     def __repr__(self):
-        return "<RESTClientObject %s>" % self.configuration.host
+        return "<Urllib3Transport %s>" % self.configuration.host
 
 
 # --------------------------------------------------------------------------

@@ -81,7 +81,7 @@ class OfficialRequestMethods:
                              timeout=_request_timeout)
         if not 200 <= response.status <= 299:
             raise client.error_for_response(response, _preload_content)
-        return RESTResponse(response) if _preload_content else response
+        return RESTResponse(response) if _preload_content else response.stream
 
     def GET(self, url, headers=None, query_params=None, _preload_content=True, _request_timeout=None):
         return self.request("GET", url, headers=headers, query_params=query_params,

@@ -7,11 +7,19 @@ the end of the run, which is where the README's Reliability section comes from.
 """
 
 import collections
+import os
 import threading
 
 import pytest
 
 import talon_one
+
+# The suite's servers listen on 127.0.0.1 and its TLS tests name their CA: a proxy or a CA bundle
+# from the machine's environment (read by the client when trust_env is on) must not reach them.
+# Tests of the environment's role set these variables themselves (monkeypatch).
+for _name in list(os.environ):
+    if _name.lower().endswith("_proxy") or _name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        del os.environ[_name]
 
 _figures = collections.OrderedDict()
 _figures_lock = threading.Lock()
@@ -37,6 +45,24 @@ def validation_on():
     configuration.client_side_validation = True
     yield configuration
     configuration.client_side_validation = before
+
+
+TRANSPORTS = ["urllib3", "requests"]
+
+
+@pytest.fixture(params=TRANSPORTS)
+def each_transport(request, monkeypatch):
+    """Runs the test once per real transport: every ApiClient the test makes (without a transport
+    of its own) sends with the default Urllib3Transport, then with a RequestsTransport."""
+    if request.param == "requests":
+        from talon_one import rest
+        from talon_one.transport_requests import RequestsTransport
+
+        def make_requests_transport(configuration, pools_size=4, maxsize=None):
+            return RequestsTransport(configuration=configuration)
+
+        monkeypatch.setattr(rest, "make_transport", make_requests_transport)
+    return request.param
 
 
 @pytest.fixture(scope="session")

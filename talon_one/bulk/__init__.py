@@ -91,7 +91,7 @@ def update_customer_profiles(api: Optional[IntegrationApi], profiles: Iterable[A
     sends ``silent=yes``: the service answers 204 without computing integration states;
     True lets it return them (they are not kept). ``dry=True`` validates the whole input
     and sends nothing. ``workers``: threads sending at once (give the client as many connections:
-    Configuration.connection_pool_maxsize, default max(10, 5 x CPUs)). Returns a BulkReport;
+    Configuration.connection_pool_maxsize, default max(32, 5 x CPUs)). Returns a BulkReport;
     raises InvalidRowsError (before sending anything) for invalid rows unless ``skip_invalid``.
     """
     options = {} if run_rule_engine else {"silent": "yes"}

@@ -14,7 +14,10 @@ From a shell: ``python -m talon_one.testing --port 9000``.  In pytest: add
 ``pytest_plugins = ["talon_one.testing.pytest_plugin"]`` to your root
 conftest.py and use the ``talon_one_fake`` fixture.
 
-Standard library only; importing this package starts nothing.
+``MockTransport`` (with ``MockResponse``) is an in-memory transport for unit tests:
+``ApiClient(configuration, transport=MockTransport(handler))``; no server, no sockets.
+
+The fake uses the standard library only; importing this package starts nothing.
 """
 
 from .auth import content_signature
@@ -36,8 +39,18 @@ __all__ = [
     "FakeTalonOne",
     "Fault",
     "LoyaltyProgram",
+    "MockResponse",
+    "MockTransport",
     "Promotions",
     "RecordedRequest",
     "ReferralProgram",
     "content_signature",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # MockTransport needs the SDK's runtime; imported when first asked for.
+    if name in ("MockTransport", "MockResponse"):
+        from . import mock_transport
+        return getattr(mock_transport, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

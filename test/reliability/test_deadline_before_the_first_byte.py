@@ -24,7 +24,8 @@ from talon_one.retries import RetryPolicy
 
 from scripted_server import ScriptedServer, response_bytes
 
-pytestmark = pytest.mark.timeout(60)
+# Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
+pytestmark = [pytest.mark.usefixtures("each_transport"), pytest.mark.timeout(60)]
 
 EVENT = {"profileId": "p1", "sessionId": "s1", "type": "viewed", "attributes": {}}
 STATE = b'{"effects": [], "createdCoupons": [], "createdReferrals": []}'

@@ -25,7 +25,8 @@ from talon_one.retries import RetryPolicy
 from reliability_ops import SOAK, wait_for_child
 from scripted_server import ScriptedServer, response_bytes
 
-pytestmark = [pytest.mark.timeout(240), pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")]
+# Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
+pytestmark = [pytest.mark.usefixtures("each_transport"), pytest.mark.timeout(240), pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")]
 
 FORKS = 400 if SOAK else 60
 THREADS = 8
@@ -95,7 +96,7 @@ def test_forking_repeatedly_while_eight_threads_call_never_hangs_a_child(figures
 
 def connection_queue(client):
     """The queue of idle connections of the client's one host pool (no reference to the pool kept)."""
-    container = client.rest_client.pool_manager.pools
+    container = client.rest_client.transport.pool_managers()[0].pools
     (queue,) = [container.get(key).pool for key in container.keys()]
     return queue
 

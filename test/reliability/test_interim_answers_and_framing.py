@@ -16,7 +16,8 @@ from talon_one.retries import RetryPolicy
 
 from scripted_server import ScriptedServer, response_bytes
 
-pytestmark = pytest.mark.timeout(60)
+# Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
+pytestmark = [pytest.mark.usefixtures("each_transport"), pytest.mark.timeout(60)]
 
 INTERIM = {
     "103": b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n",

@@ -24,7 +24,8 @@ from talon_one.retries import RetryPolicy
 from clients import AsyncClientBridge
 from scripted_server import ScriptedServer, response_bytes
 
-pytestmark = pytest.mark.timeout(120)
+# Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
+pytestmark = [pytest.mark.usefixtures("each_transport"), pytest.mark.timeout(120)]
 
 MIB = 1 << 20
 

@@ -27,7 +27,8 @@ BUDGET = 1.0
 # How far past its deadline a call may end: one read timeout, and a busy machine.
 SLACK = READ_TIMEOUT + 1.5
 
-pytestmark = pytest.mark.timeout(60)
+# Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
+pytestmark = [pytest.mark.usefixtures("each_transport"), pytest.mark.timeout(60)]
 
 
 class DripServer:

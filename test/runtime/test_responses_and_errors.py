@@ -15,6 +15,9 @@ from talon_one.exceptions import (ApiConnectionError, ApiDecodeError, ApiExcepti
 from runtime_helpers import API_KEY, BOTH_SCHEMES
 from runtime_server import Drop, Hang, Reply, Reset, Truncated, closed_port, unresponsive_port
 
+# Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
+pytestmark = pytest.mark.usefixtures("each_transport")
+
 
 @pytest.fixture(params=["sync", "asyncio"])
 def client_kind(request):

@@ -17,6 +17,9 @@ from talon_one.retries import (CONNECTION_LOST, NOT_SENT, OTHER, READ_TIMEOUT, R
 from runtime_helpers import API_KEY_ONLY, BOTH_SCHEMES
 from runtime_server import Drop, Hang, Reply, Reset, Truncated, closed_port
 
+# Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
+pytestmark = pytest.mark.usefixtures("each_transport")
+
 
 def put(client, **kwargs):
     return client.call_api("/v2/customer_sessions/{customerSessionId}", "PUT",

@@ -14,6 +14,9 @@ from talon_one import ApiConnectionError, ApiException, ApiValueError
 from security_servers import ForwardProxy, closed_port
 from security_support import SECRETS, exception_texts, new_event
 
+# Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
+pytestmark = pytest.mark.usefixtures("each_transport")
+
 
 @pytest.fixture(params=["sync", "asyncio"])
 def client_kind(request):

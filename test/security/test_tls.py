@@ -22,6 +22,9 @@ from talon_one import ApiConnectionError, ApiTypeError, ApiValueError
 
 from security_support import SECRETS, new_event
 
+# Transport-level behaviour: every test runs with both real transports (conftest.each_transport).
+pytestmark = pytest.mark.usefixtures("each_transport")
+
 NOT_VERIFIED = "certificate could not be verified"
 
 

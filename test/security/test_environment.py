@@ -1,0 +1,138 @@
+"""The environment, read as curl, requests and httpx read it: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY
+(either case) per request URL, NO_PROXY (and Configuration.no_proxy) to go direct, the CA bundle
+from REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE / SSL_CERT_FILE, and trust_env=False to read none of it.
+Against a real forward proxy and real origins on 127.0.0.1, with both transports."""
+
+import pytest
+
+import talon_one
+from talon_one import ApiConnectionError, ApiValueError
+
+from security_support import SECRETS, new_event
+
+pytestmark = pytest.mark.usefixtures("each_transport")
+
+
+def track(api):
+    return api.track_event(new_event())
+
+
+def test_http_proxy_from_the_environment_carries_the_request_and_its_credentials(
+        monkeypatch, make_api, proxy, http_origin, fake, capture, scan, proxy_case):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url(SECRETS.proxy_userinfo))
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, debug=True)
+    assert isinstance(track(api), talon_one.IntegrationState)
+    [at_proxy] = proxy.requests
+    assert at_proxy.target == http_origin.url + "/v1/events"
+    assert at_proxy.headers["Proxy-Authorization"] == SECRETS.proxy_authorization
+    [at_target] = http_origin.requests
+    assert at_target.headers.get("Proxy-Authorization") is None
+    scan.capture(capture)
+    scan.client(api)
+    scan.assert_clean()
+
+
+def test_https_proxy_from_the_environment_tunnels(monkeypatch, make_api, proxy, https_origin, ca_file, proxy_case):
+    monkeypatch.setenv("https_proxy", proxy.url(SECRETS.proxy_userinfo))
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # for http:// URLs only: not used here
+    api = make_api(host=https_origin.url, api_key_v1=SECRETS.api_key, ssl_ca_cert=ca_file)
+    assert isinstance(track(api), talon_one.IntegrationState)
+    [connect] = proxy.requests
+    assert connect.method == "CONNECT" and connect.target == "127.0.0.1:%d" % https_origin.port
+    assert connect.headers["Proxy-Authorization"] == SECRETS.proxy_authorization
+    assert len(https_origin.requests) == 1
+
+
+def test_all_proxy_covers_a_scheme_with_no_proxy_of_its_own(monkeypatch, make_api, proxy, http_origin, proxy_case):
+    monkeypatch.setenv("ALL_PROXY", proxy.url(SECRETS.proxy_userinfo))
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key)
+    assert isinstance(track(api), talon_one.IntegrationState)
+    assert len(proxy.requests) == 1
+
+
+@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "127.0.0.0/8", "10.0.0.0/8, 127.0.0.1/32", "*", "{port}"])
+def test_no_proxy_sends_matching_hosts_direct(no_proxy, monkeypatch, make_api, proxy, http_origin, proxy_case):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url(SECRETS.proxy_userinfo))
+    monkeypatch.setenv("NO_PROXY", no_proxy.replace("{port}", "127.0.0.1:%d" % http_origin.port))
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key)
+    assert isinstance(track(api), talon_one.IntegrationState)
+    assert proxy.requests == []
+    assert len(http_origin.requests) == 1
+
+
+def test_no_proxy_entries_that_do_not_match_leave_the_proxy_in_use(monkeypatch, make_api, proxy, http_origin,
+                                                                   proxy_case):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url(SECRETS.proxy_userinfo))
+    monkeypatch.setenv("no_proxy", "example.com,10.0.0.0/8,127.0.0.1:1")
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key)
+    assert isinstance(track(api), talon_one.IntegrationState)
+    assert len(proxy.requests) == 1
+
+
+def test_configuration_no_proxy_adds_to_the_environment(monkeypatch, make_api, proxy, http_origin, proxy_case):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url(SECRETS.proxy_userinfo))
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, no_proxy=["localhost", "127.0.0.0/24"])
+    assert isinstance(track(api), talon_one.IntegrationState)
+    assert proxy.requests == []
+
+
+def test_trust_env_false_reads_no_proxy_from_the_environment(monkeypatch, make_api, proxy, http_origin, proxy_case):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url(SECRETS.proxy_userinfo))
+    monkeypatch.setenv("ALL_PROXY", proxy.url(SECRETS.proxy_userinfo))
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, trust_env=False)
+    assert isinstance(track(api), talon_one.IntegrationState)
+    assert proxy.requests == []
+    assert len(http_origin.requests) == 1
+
+
+def test_configuration_proxy_wins_over_the_environment(monkeypatch, make_api, proxy, http_origin, proxy_case):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # and NO_PROXY is for environment proxies only
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, proxy=proxy.url(SECRETS.proxy_userinfo))
+    assert isinstance(track(api), talon_one.IntegrationState)
+    assert len(proxy.requests) == 1
+
+
+def test_an_unreachable_environment_proxy_fails_like_a_configured_one(monkeypatch, make_api, http_origin,
+                                                                      proxy_case):
+    monkeypatch.setenv("HTTP_PROXY", "http://%s@127.0.0.1:9" % SECRETS.proxy_userinfo)
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, retries=0)
+    with pytest.raises(ApiConnectionError) as raised:
+        track(api)
+    assert raised.value.may_have_been_delivered is False
+    assert SECRETS.proxy_password not in str(raised.value)
+    assert http_origin.requests == []
+
+
+# -- CA bundles ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"])
+def test_a_ca_bundle_from_the_environment_is_trusted(variable, monkeypatch, make_api, https_origin, ca_file,
+                                                     tls_case):
+    monkeypatch.setenv(variable, ca_file)
+    api = make_api(host=https_origin.url, api_key_v1=SECRETS.api_key)
+    assert isinstance(track(api), talon_one.IntegrationState)
+
+
+def test_trust_env_false_ignores_the_environments_ca_bundle(monkeypatch, make_api, https_origin, ca_file, tls_case):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_file)
+    api = make_api(host=https_origin.url, api_key_v1=SECRETS.api_key, trust_env=False, retries=0)
+    with pytest.raises(ApiConnectionError) as raised:
+        track(api)
+    assert "certificate could not be verified" in str(raised.value)
+
+
+def test_ssl_ca_cert_wins_over_the_environment(monkeypatch, make_api, https_origin, ca_file, tmp_path, tls_case):
+    import trustme
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(other))  # a CA that did not sign the server's certificate
+    api = make_api(host=https_origin.url, api_key_v1=SECRETS.api_key, ssl_ca_cert=ca_file)
+    assert isinstance(track(api), talon_one.IntegrationState)
+
+
+def test_a_missing_ca_bundle_in_the_environment_is_refused_naming_the_variables(monkeypatch, make_api, tmp_path):
+    monkeypatch.setenv("CURL_CA_BUNDLE", str(tmp_path / "nowhere.pem"))
+    with pytest.raises(ApiValueError) as raised:
+        make_api(host="https://127.0.0.1:1", api_key_v1=SECRETS.api_key)
+    assert "CURL_CA_BUNDLE" in str(raised.value) and "nowhere.pem" in str(raised.value)
