@@ -15,8 +15,10 @@ timeout, deadline and TLS rules this module applies to aiohttp:
   attempt ends any other way (an error, a timeout, the task cancelled) its
   connection is closed, never reused; and a kept-alive connection on which the
   server sent anything more is closed rather than reused (_Connector).
-* Redirects are not followed; cookies are not stored; proxies come from the
-  configuration only (not from the environment). The URL is sent as built
+* Redirects are not followed; cookies are not stored. The proxy is Configuration.proxy,
+  else (trust_env) the environment's for each request URL, by the synchronous transports'
+  rules (`talon_one.environment`: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, NO_PROXY with CIDR
+  ranges, Configuration.no_proxy), not aiohttp's own. The URL is sent as built
   (percent-encoded once by the client; aiohttp does not re-normalize it).
 * The answer is read within `max_response_bytes` (the length announced, the bytes read,
   and the bytes once decompressed, by the synchronous transport's own decoder:
@@ -44,6 +46,7 @@ from urllib3.util.wait import wait_for_read
 from talon_one import rest
 from talon_one.auth import configured_secrets, redact_headers, secret_redactor
 from talon_one.configuration import DEFAULT_CONNECT_TIMEOUT, LOGGER_NAME, Configuration
+from talon_one.environment import environment_proxies, proxy_for_url
 from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError,
                                   ResponseTooLargeError)
 from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, OTHER, READ_TIMEOUT,
@@ -109,20 +112,17 @@ class AsyncResponse:
 def ssl_context(configuration: Configuration) -> ssl.SSLContext:
     """An SSLContext for the configuration: CA bundle, client certificate, verification settings.
 
-    The files are checked here, naming the setting, as the synchronous client
-    checks them when it is created. `assert_hostname` given as a name is applied
-    per request (aiohttp's `server_hostname`).
+    The files are those the synchronous transport uses (`rest.tls_files`): ssl_ca_cert /
+    ssl_ca_cert_dir, else (trust_env) the environment's CA bundle (REQUESTS_CA_BUNDLE,
+    CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR), and the client certificate; they are
+    checked here, naming the setting, as the synchronous client checks them when it is
+    created. `assert_hostname` given as a name is applied per request (aiohttp's `server_hostname`).
     """
     verify = bool(configuration.verify_ssl)
-    cafile = rest._existing_file("ssl_ca_cert", configuration.ssl_ca_cert) if configuration.ssl_ca_cert else None
-    context = ssl.create_default_context(cafile=cafile)
-    if configuration.key_file and not configuration.cert_file:
-        raise ApiValueError("key_file is set but cert_file is not: set cert_file to the client certificate")
-    if configuration.cert_file:
-        cert_file = rest._existing_file("cert_file", configuration.cert_file)
-        key_file = rest._existing_file("key_file", configuration.key_file) if configuration.key_file else None
-        rest._check_client_certificate(cert_file, key_file)
-        context.load_cert_chain(cert_file, key_file)
+    files = rest.tls_files(configuration)
+    context = ssl.create_default_context(cafile=files.get("ca_certs"), capath=files.get("ca_cert_dir"))
+    if "cert_file" in files:
+        context.load_cert_chain(files["cert_file"], files.get("key_file"))
     assert_hostname = rest._assert_hostname(configuration.assert_hostname)
     rest._warn_if_unverified(configuration, verify, assert_hostname)
     if not verify:
@@ -133,13 +133,25 @@ def ssl_context(configuration: Configuration) -> ssl.SSLContext:
     return context
 
 
-def _proxy_settings(configuration: Configuration) -> Tuple[Optional[str], Dict[str, str], Optional[aiohttp.BasicAuth]]:
-    """(proxy URL without credentials, proxy headers, BasicAuth for the credentials in the URL)."""
-    if not configuration.proxy:
-        return None, {}, None
-    url, headers = rest.split_proxy_credentials(configuration.proxy, configuration.proxy_headers)
+# A proxy as aiohttp takes it: (proxy URL without credentials, proxy headers, BasicAuth for the
+# credentials the URL held), or (None, {}, None) for none.
+ProxySettings = Tuple[Optional[str], Dict[str, str], Optional[aiohttp.BasicAuth]]
+
+_DIRECT: ProxySettings = (None, {}, None)
+
+
+def _proxy_settings(proxy: Optional[str], proxy_headers: Optional[Mapping[str, str]]) -> ProxySettings:
+    """The settings for `proxy` (Configuration.proxy or one from the environment) and Configuration.proxy_headers.
+
+    Credentials in the URL (user:password@, percent-encoded or not) become aiohttp's BasicAuth,
+    sent as Proxy-Authorization to the proxy only; the URL kept holds none. A malformed URL is
+    refused (ApiValueError) without echoing the password, by the synchronous transport's rules.
+    """
+    if not proxy:
+        return _DIRECT
+    url, headers = rest.split_proxy_credentials(proxy, proxy_headers)
     auth = None
-    userinfo = configuration.proxy.partition("://")[2].rpartition("@")[0]
+    userinfo = proxy.partition("://")[2].rpartition("@")[0]
     if userinfo:
         headers.pop("proxy-authorization", None)  # urllib3's form of the credentials: aiohttp takes BasicAuth
         username, _, password = userinfo.partition(":")
@@ -334,7 +346,13 @@ class AiohttpTransport:
     def __init__(self, configuration: Configuration) -> None:
         self.configuration = configuration
         self._ssl = ssl_context(configuration)
-        self._proxy, self._proxy_headers, self._proxy_auth = _proxy_settings(configuration)
+        self._proxy, self._proxy_headers, self._proxy_auth = _proxy_settings(configuration.proxy,
+                                                                             configuration.proxy_headers)
+        # Read once, as the synchronous transports read it: empty when Configuration.proxy is set or
+        # trust_env is off. Each environment proxy's settings are made on first use (_proxy_for).
+        self._environment_proxies = environment_proxies(configuration)
+        self._environment_settings: Dict[str, ProxySettings] = {}  # proxy URL -> its settings
+        self._origin_settings: Dict[str, ProxySettings] = {}  # origin -> the settings for it
         assert_hostname = rest._assert_hostname(configuration.assert_hostname)
         self._server_hostname: Optional[str] = assert_hostname if isinstance(assert_hostname, str) else None
         self._session: Optional[aiohttp.ClientSession] = None
@@ -458,14 +476,16 @@ class AiohttpTransport:
             sock_read=_seconds(timeout._read))
         response: Optional[aiohttp.ClientResponse] = None
         _max_idle.set(None if method in IDEMPOTENT_METHODS else rest.MAX_IDLE_FOR_POST)
+        proxy, proxy_headers, proxy_auth = self._proxy_for(url) if self._environment_proxies else (
+            self._proxy, self._proxy_headers, self._proxy_auth)
         try:
-            if self._proxy_headers and url.startswith("http:"):
+            if proxy_headers and url.startswith("http:"):
                 # A plain-HTTP request goes to the proxy itself (absolute-form): its headers go with it,
                 # as urllib3's ProxyManager sends them. An https:// one sends them on CONNECT (aiohttp).
-                headers = dict(self._proxy_headers, **headers)
+                headers = dict(proxy_headers, **headers)
             response = await session.request(
                 method, yarl.URL(url, encoded=True), headers=headers, data=body, timeout=client_timeout, allow_redirects=False,
-                proxy=self._proxy, proxy_headers=self._proxy_headers or None, proxy_auth=self._proxy_auth,
+                proxy=proxy, proxy_headers=proxy_headers or None, proxy_auth=proxy_auth,
                 server_hostname=self._server_hostname)
             if len(response.raw_headers) > MAX_RESPONSE_HEADERS:
                 raise TooManyHeaders("got more than %d headers" % MAX_RESPONSE_HEADERS)
@@ -488,6 +508,24 @@ class AiohttpTransport:
         if debug:
             self._log_response(method, url, result, time.perf_counter() - began)
         return result
+
+    def _proxy_for(self, url: str) -> ProxySettings:
+        """The environment's proxy for `url` (rest.RESTClientObject._environment_manager's rule), or
+        _DIRECT; the answer is kept per origin (scheme, host and port), each proxy's settings once."""
+        start = url.find("/", url.find("://") + 3)
+        origin = url if start < 0 else url[:start]
+        settings = self._origin_settings.get(origin)
+        if settings is not None:
+            return settings
+        proxy = proxy_for_url(url, self._environment_proxies)
+        if proxy is None:
+            settings = _DIRECT
+        else:
+            settings = self._environment_settings.get(proxy) or _proxy_settings(proxy, self.configuration.proxy_headers)
+            self._environment_settings[proxy] = settings
+        if len(self._origin_settings) < 64:
+            self._origin_settings[origin] = settings
+        return settings
 
     def _timeout(self, per_call: Any) -> urllib3.Timeout:
         """The attempt's timeouts (rest.request_timeout's rules); the configuration's are built once."""

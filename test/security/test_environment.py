@@ -1,16 +1,23 @@
 """The environment, read as curl, requests and httpx read it: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY
 (either case) per request URL, NO_PROXY (and Configuration.no_proxy) to go direct, the CA bundle
 from REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE / SSL_CERT_FILE, and trust_env=False to read none of it.
-Against a real forward proxy and real origins on 127.0.0.1, with both transports."""
+Against a real forward proxy and real origins on 127.0.0.1, with both transports and with the
+asyncio client (which reads the environment by the same rules, not aiohttp's own)."""
 
 import pytest
 
 import talon_one
 from talon_one import ApiConnectionError, ApiValueError
 
-from security_support import SECRETS, new_event
+from security_support import SECRETS, exception_texts, new_event
 
 pytestmark = pytest.mark.usefixtures("each_transport")
+
+
+@pytest.fixture(params=["sync", "asyncio"])
+def client_kind(request):
+    """Every scenario holds for ApiClient and AsyncApiClient alike: each runs with both."""
+    return request.param
 
 
 def track(api):
@@ -94,14 +101,49 @@ def test_configuration_proxy_wins_over_the_environment(monkeypatch, make_api, pr
 
 
 def test_an_unreachable_environment_proxy_fails_like_a_configured_one(monkeypatch, make_api, http_origin,
-                                                                      proxy_case):
+                                                                      capture, scan, proxy_case):
     monkeypatch.setenv("HTTP_PROXY", "http://%s@127.0.0.1:9" % SECRETS.proxy_userinfo)
-    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, retries=0)
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, retries=0, debug=True)
     with pytest.raises(ApiConnectionError) as raised:
         track(api)
     assert raised.value.may_have_been_delivered is False
+    assert "proxy" in str(raised.value) and "refused" in str(raised.value).lower()
     assert SECRETS.proxy_password not in str(raised.value)
     assert http_origin.requests == []
+    scan.capture(capture)
+    scan.exceptions([raised.value])
+    scan.client(api)
+    scan.assert_clean()
+
+
+def test_an_environment_proxy_refusing_its_credentials_never_shows_them(monkeypatch, make_api, proxy, https_origin,
+                                                                        ca_file, capture, scan, proxy_case):
+    wrong = "wrong-" + SECRETS.wrong_application_key
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url("proxyuser:" + wrong))
+    api = make_api(host=https_origin.url, api_key_v1=SECRETS.api_key, ssl_ca_cert=ca_file, retries=0, debug=True)
+    with pytest.raises(ApiConnectionError) as raised:
+        track(api)
+    assert "proxy error" in str(raised.value) and "407" in str(raised.value)
+    assert [r.method for r in proxy.requests] == ["CONNECT"] and https_origin.requests == []
+    assert not any(wrong in text for text in exception_texts(raised.value))
+    assert wrong not in capture.text()
+    scan.capture(capture)
+    scan.exceptions([raised.value])
+    scan.client(api)
+    scan.assert_clean()
+
+
+def test_a_malformed_environment_proxy_is_refused_before_sending_without_its_password(
+        monkeypatch, make_api, http_origin, capture, scan, proxy_case):
+    monkeypatch.setenv("HTTP_PROXY", "socks5://%s@127.0.0.1:1080" % SECRETS.proxy_userinfo)
+    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, debug=True)
+    with pytest.raises(ApiValueError) as raised:
+        track(api)
+    assert "proxy must be an http(s) URL" in str(raised.value)
+    assert http_origin.requests == []
+    scan.capture(capture)
+    scan.exceptions([raised.value])
+    scan.assert_clean()
 
 
 # -- CA bundles ------------------------------------------------------------------------------------
@@ -112,6 +154,35 @@ def test_a_ca_bundle_from_the_environment_is_trusted(variable, monkeypatch, make
     monkeypatch.setenv(variable, ca_file)
     api = make_api(host=https_origin.url, api_key_v1=SECRETS.api_key)
     assert isinstance(track(api), talon_one.IntegrationState)
+
+
+@pytest.fixture
+def ca_dir(ca_file, tmp_path):
+    """A CA directory as OpenSSL reads one: the CA certificate under its subject hash ('<hash>.0')."""
+    import shutil
+    import subprocess
+    subject_hash = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", ca_file], check=True,
+                                  capture_output=True, text=True).stdout.strip()
+    directory = tmp_path / "ca-dir"
+    directory.mkdir()
+    shutil.copy(ca_file, str(directory / (subject_hash + ".0")))
+    return str(directory)
+
+
+def test_ssl_ca_cert_dir_is_trusted(make_api, https_origin, ca_dir, tls_case):
+    api = make_api(host=https_origin.url, api_key_v1=SECRETS.api_key, ssl_ca_cert_dir=ca_dir)
+    assert isinstance(track(api), talon_one.IntegrationState)
+
+
+def test_a_ca_directory_from_the_environment_is_trusted(monkeypatch, make_api, https_origin, ca_dir, tls_case):
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # the requests transport verifies with one path only
+    monkeypatch.setenv("SSL_CERT_DIR", ca_dir)
+    api = make_api(host=https_origin.url, api_key_v1=SECRETS.api_key)
+    assert isinstance(track(api), talon_one.IntegrationState)
+    monkeypatch.setenv("SSL_CERT_DIR", ca_dir + "-nowhere")
+    with pytest.raises(ApiValueError) as raised:
+        make_api(host=https_origin.url, api_key_v1=SECRETS.api_key)
+    assert "SSL_CERT_DIR" in str(raised.value) and "not a directory" in str(raised.value)
 
 
 def test_trust_env_false_ignores_the_environments_ca_bundle(monkeypatch, make_api, https_origin, ca_file, tls_case):
