@@ -21,7 +21,7 @@ from talon_one.aio import AsyncApiClient, AsyncIntegrationApi
 from talon_one.exceptions import ApiTimeoutError
 
 from runtime_helpers import API_KEY, APPLICATION_ID, APPLICATION_KEY
-from runtime_server import Hang, Reply
+from runtime_server import Drop, Hang, Reply
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -211,6 +211,31 @@ def test_connections_are_kept_alive_and_bounded_by_the_pool_size(server):
     assert len(sequential) == 1
     assert len({request.connection for request in server.requests}) <= 4
     assert len(server.requests) == 45
+
+
+@pytest.mark.parametrize("retries", [0, 1])
+def test_a_put_lost_on_a_kept_alive_connection_is_sent_again_only_as_the_policy_says(server, retries):
+    """aiohttp on its own re-sends an idempotent request once when a reused connection fails; the client
+    turns that off (a session middleware), so the retry policy alone decides: retries=0, one delivery."""
+    async def scenario():
+        async with AsyncApiClient(configuration(server, retries=retries)) as client:
+            async def put(n):
+                return await client.call_api("/v1/things/1", "PUT", body={"n": n}, response_type="object",
+                                             auth_settings=["api_key_v1"])
+            await put(1)
+            server.script(Drop())  # the server reads the next request on the kept-alive connection, then drops it
+            if retries == 0:
+                with pytest.raises(talon_one.ApiConnectionError) as raised:
+                    await put(2)
+                assert raised.value.may_have_been_delivered is True
+            else:
+                assert (await put(2))["body"] == {"n": 2}
+            return await put(3)  # and the client is healthy afterwards
+
+    assert asyncio.run(scenario())["body"] == {"n": 3}
+    sent = [json.loads(request.body)["n"] for request in server.requests]
+    assert sent == ([1, 2, 3] if retries == 0 else [1, 2, 2, 3])
+    assert server.requests[1].connection == server.requests[0].connection  # it went out on the kept-alive one
 
 
 def test_a_redirect_is_not_followed(server):
