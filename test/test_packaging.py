@@ -126,10 +126,13 @@ def test_the_wheel_declares_the_console_script_and_the_pytest_plugin(dist):
     assert "[pytest11]\ntalon_one.testing.pytest_plugin = talon_one.testing.pytest_plugin\n" in entry_points
 
 
-def test_the_minimum_versions_file_pins_exactly_the_floors_of_requirements_txt():
-    """.ci/minimum-versions.txt (the constraints of the minimum-versions run) cannot drift from the floors."""
+def test_the_minimum_versions_file_pins_exactly_the_floors_of_requirements_txt_and_the_aio_extra():
+    """.ci/minimum-versions.txt (the constraints of the minimum-versions run) cannot drift from the floors:
+    those of requirements.txt, then the aio extra's (setup.py), which test-requirements.txt repeats."""
     floors = []
-    for line in _requirement_lines("requirements.txt"):
+    aio_extra = re.search(r'"aio": \["([^"]+)"\]', _read("setup.py")).group(1)
+    assert aio_extra in _requirement_lines("test-requirements.txt")
+    for line in _requirement_lines("requirements.txt") + [aio_extra]:
         name, specifiers, marker = _requirement(line)
         [floor] = [s[2:] for s in specifiers if s.startswith(">=")]
         floors.append((name, frozenset(["==" + floor]), marker))

@@ -411,3 +411,34 @@ def test_bytes_sent_after_an_answer_are_never_read_as_the_next_answer(server):
     assert first == {"first": True}
     assert second["body"] == {"n": 2}  # the echo of this very request, not {"stale": true}
     assert server.requests[0].connection != server.requests[1].connection
+
+
+class HeaderWithNulByte:
+    """Answer 200 with a header value holding a NUL byte."""
+
+    def perform(self, handler, record):
+        body = b'{"ok": true}'
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("X-Trace", "a\x00b")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.close_connection = True
+
+
+def test_a_response_header_with_a_nul_byte_is_refused(server):
+    """aiohttp's C parser accepted it before 3.13.4 (CVE-2026-34520), which is why the aio extra's
+    floor is 3.13.4: the minimum-versions run checks it there."""
+    server.script(HeaderWithNulByte())
+
+    async def scenario():
+        async with AsyncApiClient(configuration(server, retries=0)) as client:
+            return await client.call_api("/v1/events", "POST", body={"n": 1}, response_type="object",
+                                         auth_settings=["api_key_v1"])
+
+    with pytest.raises(talon_one.ApiConnectionError) as raised:
+        asyncio.run(scenario())
+    assert "may have been delivered" in str(raised.value)
+    assert len(server.requests) == 1
+
