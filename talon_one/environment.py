@@ -19,8 +19,8 @@ import urllib.parse
 import urllib.request
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
-__all__ = ["environment_proxies", "proxy_for_url", "bypasses_proxy", "ca_bundle_from_environment",
-           "ENVIRONMENT_VARIABLES"]
+__all__ = ["environment_proxies", "proxy_for_url", "ProxiesByOrigin", "bypasses_proxy",
+           "ca_bundle_from_environment", "ENVIRONMENT_VARIABLES"]
 
 #: Every environment variable talon_one reads, and what for (the README's table is checked against it).
 ENVIRONMENT_VARIABLES = {
@@ -102,6 +102,29 @@ def proxy_for_url(url: str, proxies: Mapping[str, str]) -> Optional[str]:
     if "://" not in proxy:  # 'proxy:3128', as curl and requests accept it
         proxy = "http://" + proxy
     return proxy
+
+
+class ProxiesByOrigin:
+    """`proxy_for_url` with the answer kept per origin (scheme, host and port: the same for
+    every URL of a host), for the first `limit` origins a client sends to."""
+
+    def __init__(self, proxies: Mapping[str, str], limit: int = 64) -> None:
+        self.proxies = proxies
+        self.limit = limit
+        self._answers: Dict[str, Optional[str]] = {}
+
+    def for_url(self, url: str) -> Optional[str]:
+        """The proxy URL for `url`, or None to go direct."""
+        start = url.find("/", url.find("://") + 3)
+        origin = url if start < 0 else url[:start]
+        try:
+            return self._answers[origin]
+        except KeyError:
+            pass
+        proxy = proxy_for_url(url, self.proxies)
+        if len(self._answers) < self.limit:
+            self._answers[origin] = proxy
+        return proxy
 
 
 def bypasses_proxy(host: str, no_proxy: str) -> bool:

@@ -48,7 +48,7 @@ from urllib3.util.wait import wait_for_read
 from talon_one import rest
 from talon_one.auth import configured_secrets, redact_headers, secret_redactor
 from talon_one.configuration import DEFAULT_CONNECT_TIMEOUT, LOGGER_NAME, Configuration
-from talon_one.environment import environment_proxies, proxy_for_url
+from talon_one.environment import ProxiesByOrigin, environment_proxies
 from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError,
                                   ResponseTooLargeError)
 from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, OTHER, READ_TIMEOUT,
@@ -386,11 +386,11 @@ class AiohttpTransport:
         self._ssl = ssl_context(configuration)
         self._proxy, self._proxy_headers, self._proxy_auth = _proxy_settings(configuration.proxy,
                                                                              configuration.proxy_headers)
-        # Read once, as the synchronous transports read it: empty when Configuration.proxy is set or
-        # trust_env is off. Each environment proxy's settings are made on first use (_proxy_for).
-        self._environment_proxies = environment_proxies(configuration)
+        # Read once, as the synchronous transports read it: None when Configuration.proxy is set or
+        # trust_env is off. Each environment proxy's settings are made on first use (_environment_proxy).
+        proxies = environment_proxies(configuration)
+        self._environment_proxies = ProxiesByOrigin(proxies) if proxies else None
         self._environment_settings: Dict[str, ProxySettings] = {}  # proxy URL -> its settings
-        self._origin_settings: Dict[str, ProxySettings] = {}  # origin -> the settings for it
         assert_hostname = rest._assert_hostname(configuration.assert_hostname)
         self._server_hostname: Optional[str] = assert_hostname if isinstance(assert_hostname, str) else None
         self._session: Optional[aiohttp.ClientSession] = None
@@ -512,8 +512,9 @@ class AiohttpTransport:
             sock_read=_seconds(timeout._read))
         response: Optional[aiohttp.ClientResponse] = None
         _max_idle.set(None if method in IDEMPOTENT_METHODS else rest.MAX_IDLE_FOR_POST)
-        proxy, proxy_headers, proxy_auth = self._proxy_for(url) if self._environment_proxies else (
-            self._proxy, self._proxy_headers, self._proxy_auth)
+        chooser = self._environment_proxies
+        proxy, proxy_headers, proxy_auth = (self._proxy, self._proxy_headers, self._proxy_auth) if chooser is None \
+            else self._environment_proxy(chooser, url)
         try:
             if proxy_headers and url.startswith("http:"):
                 # A plain-HTTP request goes to the proxy itself (absolute-form): its headers go with it,
@@ -547,22 +548,15 @@ class AiohttpTransport:
             self._log_response(method, url, result, time.perf_counter() - began)
         return result
 
-    def _proxy_for(self, url: str) -> ProxySettings:
-        """The environment's proxy for `url` (rest.RESTClientObject._environment_manager's rule), or
-        _DIRECT; the answer is kept per origin (scheme, host and port), each proxy's settings once."""
-        start = url.find("/", url.find("://") + 3)
-        origin = url if start < 0 else url[:start]
-        settings = self._origin_settings.get(origin)
-        if settings is not None:
-            return settings
-        proxy = proxy_for_url(url, self._environment_proxies)
+    def _environment_proxy(self, chooser: ProxiesByOrigin, url: str) -> ProxySettings:
+        """The environment's proxy for `url` (as the synchronous transports choose it), or _DIRECT;
+        each proxy's settings are made once."""
+        proxy = chooser.for_url(url)
         if proxy is None:
-            settings = _DIRECT
-        else:
-            settings = self._environment_settings.get(proxy) or _proxy_settings(proxy, self.configuration.proxy_headers)
-            self._environment_settings[proxy] = settings
-        if len(self._origin_settings) < 64:
-            self._origin_settings[origin] = settings
+            return _DIRECT
+        settings = self._environment_settings.get(proxy)
+        if settings is None:
+            settings = self._environment_settings[proxy] = _proxy_settings(proxy, self.configuration.proxy_headers)
         return settings
 
     def _timeout(self, per_call: Any) -> urllib3.Timeout:

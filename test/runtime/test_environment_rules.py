@@ -8,8 +8,8 @@ import pytest
 
 import talon_one
 from talon_one.configuration import _ENVIRONMENT
-from talon_one.environment import (ENVIRONMENT_VARIABLES, bypasses_proxy, ca_bundle_from_environment,
-                                   environment_proxies, proxy_for_url)
+from talon_one.environment import (ENVIRONMENT_VARIABLES, ProxiesByOrigin, bypasses_proxy,
+                                   ca_bundle_from_environment, environment_proxies, proxy_for_url)
 
 
 @pytest.mark.parametrize("host, no_proxy, bypassed", [
@@ -52,6 +52,18 @@ class Settings:
 ])
 def test_proxy_for_url(environ, url, expected):
     assert proxy_for_url(url, environment_proxies(Settings(), environ)) == expected
+
+
+def test_proxies_by_origin_answers_as_proxy_for_url_and_keeps_one_answer_per_origin():
+    proxies = environment_proxies(Settings(), {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "direct.example"})
+    chooser = ProxiesByOrigin(proxies, limit=2)
+    assert chooser.for_url("https://api.example/v2/a?x=1") == "http://p:1"
+    assert chooser.for_url("https://direct.example/v2/a") is None
+    assert chooser.for_url("http://api.example/v2/a") is None          # another origin: another scheme
+    assert chooser.for_url("https://api.example") == "http://p:1"      # no path
+    proxies["https"] = "http://changed:2"  # answers kept for the first `limit` origins; past it, asked anew
+    assert chooser.for_url("https://api.example/v1/b") == "http://p:1"
+    assert chooser.for_url("https://other.example/v1/b") == "http://changed:2"
 
 
 def test_ca_bundle_precedence(tmp_path):
