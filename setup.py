@@ -30,7 +30,7 @@ def requirements():
 # Optional features, each imported only when used; `all` is every one of them.
 EXTRAS = {
     "requests": ["requests>=2.32.4"],
-    "aio": ["aiohttp>=3.13.4"],
+    "aio": ["aiohttp>=3.13.5"],
     "cli": ["tqdm>=4.66.3"],
 }
 EXTRAS["all"] = sorted({requirement for extra in EXTRAS.values() for requirement in extra})

@@ -428,8 +428,8 @@ class HeaderWithNulByte:
 
 
 def test_a_response_header_with_a_nul_byte_is_refused(server):
-    """aiohttp's C parser accepted it before 3.13.4 (CVE-2026-34520), which is why the aio extra's
-    floor is 3.13.4: the minimum-versions run checks it there."""
+    """aiohttp's C parser accepted it before 3.13.4 (CVE-2026-34520), one reason why the aio extra's
+    floor is 3.13.5 (the minimum-versions run checks it there)."""
     server.script(HeaderWithNulByte())
 
     async def scenario():
@@ -441,4 +441,33 @@ def test_a_response_header_with_a_nul_byte_is_refused(server):
         asyncio.run(scenario())
     assert "may have been delivered" in str(raised.value)
     assert len(server.requests) == 1
+
+
+class DuplicatedHeaders:
+    """Answer 200 with two Server and two Date headers, as a relaying proxy may leave them."""
+
+    def perform(self, handler, record):
+        body = b'{"ok": true}'
+        handler.send_response(200)  # sends Server and Date once
+        handler.send_header("Server", "relay/1.0")
+        handler.send_header("Date", "Sun, 29 Nov 2026 12:00:00 GMT")
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+
+def test_an_answer_with_a_duplicated_server_or_date_header_is_read(server):
+    """aiohttp 3.13.4 refused these (a duplicated 'singleton' header); 3.13.5 reads them again, as the
+    synchronous client does: the floor of the aio extra is 3.13.5."""
+    server.script(DuplicatedHeaders())
+
+    async def scenario():
+        async with AsyncApiClient(configuration(server, retries=0)) as client:
+            return await client.call_api("/v1/events", "POST", body={"n": 1}, response_type="object",
+                                         auth_settings=["api_key_v1"], _return_http_data_only=False)
+
+    data, status, headers = asyncio.run(scenario())
+    assert data == {"ok": True} and status == 200
+    assert "relay/1.0" in headers["Server"]
 
