@@ -39,6 +39,7 @@ from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEO
 from talon_one.environment import ca_bundle_from_environment, environment_proxies, proxy_for_url
 from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiTypeError, ApiValueError,
                                   ResponseTooLargeError)
+from talon_one.response_head import read_header_fields
 from talon_one.rest_official import OfficialRequestMethods, RESTResponse
 from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
                                RETRYABLE_STATUSES, failure_kind, parse_retry_after, resolve_policy)
@@ -489,7 +490,9 @@ class _HTTPResponse(http.client.HTTPResponse):
                                       "final answer" % MAX_INTERIM_RESPONSES)
 
     def begin(self):
-        super().begin()
+        if self.headers is not None:
+            return  # already begun
+        self._begin_http_client()
         if not self.will_close and framing_in_doubt(self.status, self.msg):
             self.will_close = True  # http.client then closes the connection once the answer is read
         attempt = self._attempt
@@ -499,6 +502,41 @@ class _HTTPResponse(http.client.HTTPResponse):
         if limit is not None and self.length is not None and self.length > limit:
             raise ResponseTooLarge(self.status, self.reason, self.msg, limit, self.length,
                                    "Content-Length announces %d bytes" % self.length)
+
+    def _begin_http_client(self):
+        """http.client's HTTPResponse.begin (the same on Python 3.9 to 3.13), reading the header
+        fields with response_head instead of the email package's parser."""
+        version, status, reason = self._read_status()  # the final answer: interim ones are skipped
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise http.client.UnknownProtocol(version)
+        self.headers = self.msg = read_header_fields(self.fp)
+        transfer_encoding = self.headers.get("transfer-encoding")
+        if transfer_encoding and transfer_encoding.lower() == "chunked":
+            self.chunked = True
+            self.chunk_left = None
+        else:
+            self.chunked = False
+        self.will_close = self._check_close()
+        self.length = None
+        length = self.headers.get("content-length")
+        if length and not self.chunked:
+            try:
+                self.length = int(length)
+            except ValueError:
+                self.length = None
+            else:
+                if self.length < 0:
+                    self.length = None
+        if status == 204 or status == 304 or 100 <= status < 200 or self._method == "HEAD":
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
 
     # The size limit, for the bodies whose length is not announced. A Content-Length was checked
     # in begin(), and http.client never reads past it.
