@@ -1150,6 +1150,11 @@ class Urllib3Fault(TransportError):
         return transport_error(self.cause, where)
 
 
+# urllib3 neither retries nor follows redirects: RESTClientObject.send decides. What urllib3 would
+# make of `retries=False` on every call (Retry objects are never changed, so one serves all).
+_NO_URLLIB3_RETRIES = urllib3.Retry(total=False, redirect=False)
+
+
 class Urllib3Transport:
     """The default transport: urllib3 connection pools, shared by all threads of a process.
 
@@ -1209,13 +1214,13 @@ class Urllib3Transport:
         pool_manager = self._pool(url)
         route = None if isinstance(pool_manager, urllib3.ProxyManager) else self._route(url)
         if route is None:
-            return pool_manager.urlopen(method, url, body=body, headers=headers, retries=False, redirect=False,
-                                        timeout=timeout, preload_content=preload_content,
+            return pool_manager.urlopen(method, url, body=body, headers=headers, retries=_NO_URLLIB3_RETRIES,
+                                        redirect=False, timeout=timeout, preload_content=preload_content,
                                         decode_content=decode_content)
         (scheme, host, port), target = route
         return pool_manager.connection_from_host(host, port=port, scheme=scheme).urlopen(
-            method, target, body=body, headers=headers, retries=False, redirect=False, assert_same_host=False,
-            timeout=timeout, preload_content=preload_content, decode_content=decode_content)
+            method, target, body=body, headers=headers, retries=_NO_URLLIB3_RETRIES, redirect=False,
+            assert_same_host=False, timeout=timeout, preload_content=preload_content, decode_content=decode_content)
 
     def _route(self, url):
         """((scheme, host, port), request target) for a URL whose target needs no normalizing, else None."""
