@@ -719,6 +719,9 @@ def decoded_body(raw, status, reason, headers, limit, deadline):
     return decode_body(raw, codings, limit, deadline, lambda: (status, reason, headers))
 
 
+# The largest request body written in the same system call as the request's head (bytes).
+_ONE_WRITE_MAX_BODY = 65536
+
 # The shortest socket timeout used: a read or write that must not wait.
 _NO_WAIT = 0.001
 
@@ -739,12 +742,27 @@ class _ConnectionMixin:
     Name resolution and the connection to each of the host's addresses share one connect
     budget (the connect timeout, cut to the deadline); the deadline is checked again before
     the first byte of the request is written, and bounds the sending.
+
+    A request with a small body goes out in one write, head and body together, where
+    http.client writes them separately: one system call (and, under threads, one hand-off
+    of the GIL) fewer per call, and one TCP segment instead of two.
     """
 
     response_class = _HTTPResponse
     # When the connection went back to the pool (time.monotonic()).
     idle_since = 0.0
     _connecting = False
+    # While request() sends a small body: the head is held back (in _held_head) until the body comes.
+    _hold_head = False
+    _held_head = None
+
+    def request(self, method, url, body=None, headers=None, **options):
+        self._hold_head = body.__class__ is bytes and 0 < len(body) <= _ONE_WRITE_MAX_BODY
+        try:
+            super().request(method, url, body, headers, **options)
+        finally:
+            self._hold_head = False
+            self._held_head = None
 
     def _new_conn(self):
         end = _connect_end(self.timeout, _current_attempt())
@@ -767,6 +785,14 @@ class _ConnectionMixin:
             self._connecting = False
 
     def send(self, data):
+        if self._hold_head and not self._connecting:
+            head = self._held_head
+            if head is None:
+                self._held_head = data  # the head (http.client writes it first): sent with the body
+                return None
+            self._hold_head = False
+            self._held_head = None
+            data = head + data
         attempt = _current_attempt()
         if attempt is None or attempt.deadline is None or self._connecting:
             return super().send(data)
