@@ -16,6 +16,7 @@ import os
 import re
 import threading
 import urllib.parse
+from collections.abc import Mapping as _AbcMapping
 from typing import (TYPE_CHECKING, Any, Callable, Collection, Dict, Iterable, List, Mapping, Optional, Set, Tuple,
                     Literal, Type, Union, overload)
 
@@ -620,7 +621,10 @@ def encode_query(query_params: QueryParams, collection_formats: Optional[Collect
 def parameters_to_tuples(params: QueryParams, collection_formats: Optional[CollectionFormats] = None
                          ) -> List[Tuple[str, str]]:
     """[(name, text), ...] for query parameters given as a dict or pairs (see encode_query)."""
-    items = params.items() if isinstance(params, dict) else params
+    # Any Mapping gives its items (another one would be read as pairs: {"ab": 1} sent as a=b); a list
+    # of pairs, what the operations pass, is told apart by its class alone.
+    items = (params.items() if isinstance(params, dict)
+             or (params.__class__ is not list and isinstance(params, _AbcMapping)) else params)
     pairs: List[Tuple[str, str]] = []
     for key, value in items:
         if value is None:

@@ -11,7 +11,7 @@ official SDK.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any, Dict, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
 
 from talon_one.exceptions import ApiValueError
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
         def headers(self) -> Mapping[str, str]: ...
 
     #: Query parameters: a dict, or (name, value) pairs; list values repeat the name.
-    QueryParams = Union[Dict[str, Any], Sequence[Tuple[str, Any]]]
+    QueryParams = Union[Mapping[str, Any], Sequence[Tuple[str, Any]]]
     #: What `request(..., _preload_content=False)` returns for a 2xx: the unread urllib3 response.
     UnreadResponse = urllib3.BaseHTTPResponse
     #: What request() and GET()/POST()/... return: the RESTResponse, or the unread urllib3 response
