@@ -67,7 +67,8 @@ if TYPE_CHECKING:
     _Pool = TypeVar("_Pool", bound=urllib3.PoolManager)
     _ApiError = TypeVar("_ApiError", bound=ApiConnectionError)
     # getaddrinfo's answers: (family, type, protocol, canonical name, address).
-    _AddressInfo = Sequence[Tuple[socket.AddressFamily, socket.SocketKind, int, str, Union[Tuple[str, int], Tuple[str, int, int, int], Tuple[int, bytes]]]]
+    _AddressInfo = Sequence[Tuple[socket.AddressFamily, socket.SocketKind, int, str,
+                                  Union[Tuple[str, int], Tuple[str, int, int, int], Tuple[int, bytes]]]]
     _ConnectionBase = urllib3.connection.HTTPConnection
     _PoolBase = urllib3.HTTPConnectionPool
 else:
@@ -688,10 +689,10 @@ def _inflate(data: bytes, wbits: int, limit: Optional[int], deadline: Optional[f
             if decompressor.eof or (not pending and not part):
                 break
             if deadline is not None and time.monotonic() >= deadline:
-                # urllib3 types the pool and URL as required; here there is neither (as in its own code paths
-                # that raise outside a pool), and nothing reads them.
-                raise u3.ReadTimeoutError(None, None, "the call's time budget ran out while decompressing "  # type: ignore[arg-type]
-                                                      "the response")
+                # urllib3 types its pool and URL arguments as required; there is neither here, and nothing
+                # reads them.
+                raise u3.ReadTimeoutError(None, None,  # type: ignore[arg-type]
+                                          "the call's time budget ran out while decompressing the response")
         if not decompressor.eof:
             raise u3.DecodeError("the answer's compressed body is cut short")
         data = decompressor.unused_data
@@ -794,7 +795,7 @@ class _ConnectionMixin(_ConnectionBase):
                 except OSError:
                     pass
         except socket.timeout as error:
-            raise WriteTimeoutError(None, None,  # type: ignore[arg-type]  # no pool or URL here (see _inflate)
+            raise WriteTimeoutError(None, None,  # type: ignore[arg-type]  # no pool or URL here (as in _inflate)
                                     "write timeout: the server stopped reading the request") from error
 
 
