@@ -621,10 +621,10 @@ def encode_query(query_params: QueryParams, collection_formats: Optional[Collect
 def parameters_to_tuples(params: QueryParams, collection_formats: Optional[CollectionFormats] = None
                          ) -> List[Tuple[str, str]]:
     """[(name, text), ...] for query parameters given as a dict or pairs (see encode_query)."""
-    # Any Mapping gives its items (another one would be read as pairs: {"ab": 1} sent as a=b); a list
-    # of pairs, what the operations pass, is told apart by its class alone.
-    items = (params.items() if isinstance(params, dict)
-             or (params.__class__ is not list and isinstance(params, _AbcMapping)) else params)
+    # A list of pairs is what the operations pass; any Mapping gives its items (read as pairs,
+    # {"ab": 1} would be sent as a=b).
+    items = (params if isinstance(params, list)
+             else params.items() if isinstance(params, dict) or isinstance(params, _AbcMapping) else params)
     pairs: List[Tuple[str, str]] = []
     for key, value in items:
         if value is None:
@@ -683,7 +683,8 @@ def encode_body(method: str, body: Any, post_params: Any = None, files: Any = No
 def _param_text(value: Any) -> str:
     """A path, query or header value as text: booleans as true/false, dates as ISO 8601."""
     if value.__class__ is str:
-        return value
+        text: str = value
+        return text
     if value is True:
         return "true"
     if value is False:
