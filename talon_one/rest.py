@@ -64,6 +64,11 @@ if TYPE_CHECKING:
 
         def pool_managers(self) -> List[Any]: ...
 
+    class _Lock(Protocol):
+        """A lock taken before fork() (threading.Lock or RLock)."""
+
+        def release(self) -> None: ...
+
     _Pool = TypeVar("_Pool", bound=urllib3.PoolManager)
     _ApiError = TypeVar("_ApiError", bound=ApiConnectionError)
     # getaddrinfo's answers: (family, type, protocol, canonical name, address).
@@ -99,7 +104,7 @@ _clients: weakref.WeakSet[_PooledTransport] = weakref.WeakSet()
 _clients_lock = threading.Lock()
 
 # The locks _before_fork took, released in both processes right after fork().
-_held_for_fork: List[Any] = []  # threading locks (their type is private to the threading module)
+_held_for_fork: List[_Lock] = []
 
 
 def _before_fork() -> None:
@@ -118,10 +123,10 @@ def _before_fork() -> None:
                 _held_for_fork.extend(_take_pool_locks(pool_manager))
 
 
-def _take_pool_locks(pool_manager: urllib3.PoolManager) -> List[Any]:
+def _take_pool_locks(pool_manager: urllib3.PoolManager) -> List[_Lock]:
     """Take the locks of a PoolManager and of each of its host pools' connection queues (in the
     order urllib3 takes them), and return them."""
-    taken: List[Any] = []
+    taken: List[_Lock] = []
     container = pool_manager.pools
     container.lock.acquire()
     taken.append(container.lock)
