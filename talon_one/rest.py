@@ -50,12 +50,14 @@ from talon_one.transport import TransportError, TransportRequest, TransportRespo
 if TYPE_CHECKING:
     from typing import Protocol, Sequence, Type, TypeVar
 
+    import urllib3.connection
+    import urllib3.util
     from urllib3._base_connection import BaseHTTPConnection
 
     from _typeshed import ReadableBuffer, SupportsRead, WriteableBuffer
 
     from talon_one.api._operation import RequestTimeout
-    from talon_one.configuration import AssertHostname, Configuration
+    from talon_one.configuration import Configuration
     from talon_one.retries import RetriesSetting, RetryPolicy
     from talon_one.transport import Transport
 
