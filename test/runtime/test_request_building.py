@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import types
 import urllib.parse
 
 import pytest
@@ -68,6 +69,14 @@ def test_query_from_list_of_pairs_is_encoded(server, client):
     query = server.requests[0].query
     assert "True" not in query
     assert urllib.parse.parse_qsl(query) == [("profile", "true"), ("tag", "a&b=c d"), ("tag", "\u00e9")]
+
+
+def test_query_from_any_mapping_is_encoded_by_name(server, client):
+    # A read-only mapping (not a dict) is a mapping too, not a list of pairs: {"ab": "1"} once went out as a=b.
+    client.call_api("/v1/x", "GET", query_params=types.MappingProxyType({"ab": "1", "cd": ["x", "y"]}),
+                    auth_settings=BOTH_SCHEMES)
+    assert urllib.parse.parse_qsl(server.requests[0].query) == [("ab", "1"), ("cd", "x"), ("cd", "y")]
+    assert talon_one.ApiClient().parameters_to_tuples(types.MappingProxyType({"ab": True}), None) == [("ab", "true")]
 
 
 def test_query_lists_and_collection_formats(server, client):
