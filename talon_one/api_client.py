@@ -8,13 +8,17 @@ The call path reads straight down:
       -> ApiClient.handle_response    raises the mapped exception, or decodes the body
 """
 
+from __future__ import annotations
+
 import datetime
 import json
 import os
 import re
 import threading
 import urllib.parse
-from typing import Any, Dict, Optional, Tuple
+from collections.abc import Mapping as _AbcMapping
+from typing import (TYPE_CHECKING, Any, Callable, Collection, Dict, Iterable, List, Mapping, Optional, Set, Tuple,
+                    Literal, Type, Union, overload)
 
 from talon_one import model_base, rest, serialization
 from talon_one.auth import auth_header, configured_secrets, secret_redactor
@@ -25,6 +29,22 @@ from talon_one.rest_official import RESTResponse
 from talon_one.retries import parse_retry_after
 from talon_one.transport import Transport, TransportResponse
 from talon_one.version import __version__
+
+if TYPE_CHECKING:
+    import concurrent.futures
+    from types import TracebackType
+    from typing import NoReturn, TypeVar
+
+    from talon_one.api._operation import RequestTimeout
+    from talon_one.retries import RetriesSetting
+    from talon_one.rest_official import QueryParams, ReadOrUnread, ReadResponse, UnreadResponse
+
+    #: `collection_formats`: query parameter name -> 'multi' (the default), 'csv', 'ssv', 'tsv' or 'pipes'.
+    CollectionFormats = Mapping[str, str]
+
+    _Client = TypeVar("_Client", bound="ApiClient")
+    _M = TypeVar("_M", bound=model_base.Model)
+    _E = TypeVar("_E", bound=ApiException)
 
 # ApiException, ApiValueError, Configuration and ThreadPool (see __getattr__) are importable from here,
 # as from the official SDK's module.
@@ -37,8 +57,8 @@ _JSON = "application/json"
 _UNRESERVED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
 # Header names already checked, and Content-Type values already classified: both small and stable.
-_checked_header_names = set()
-_json_content_types = {}
+_checked_header_names: Set[str] = set()
+_json_content_types: Dict[str, bool] = {}
 
 
 class AsyncResult:
@@ -46,21 +66,21 @@ class AsyncResult:
 
     __slots__ = ("_future",)
 
-    def __init__(self, future):
+    def __init__(self, future: concurrent.futures.Future[Any]) -> None:
         self._future = future
 
-    def get(self, timeout=None):
+    def get(self, timeout: Optional[float] = None) -> Any:
         """The call's result, waiting up to `timeout` seconds; re-raises the call's exception."""
         return self._future.result(timeout)
 
-    def wait(self, timeout=None):
+    def wait(self, timeout: Optional[float] = None) -> None:
         import concurrent.futures
         concurrent.futures.wait([self._future], timeout)
 
-    def ready(self):
+    def ready(self) -> bool:
         return self._future.done()
 
-    def successful(self):
+    def successful(self) -> bool:
         if not self._future.done():
             raise ValueError("the call has not finished")
         return self._future.exception() is None
@@ -75,10 +95,12 @@ class AsyncPool:
 
     __slots__ = ("executor",)
 
-    def __init__(self, executor):
+    def __init__(self, executor: concurrent.futures.ThreadPoolExecutor) -> None:
         self.executor = executor
 
-    def apply_async(self, func, args=(), kwds=None, callback=None, error_callback=None):
+    def apply_async(self, func: Callable[..., Any], args: Iterable[Any] = (), kwds: Optional[Mapping[str, Any]] = None,
+                    callback: Optional[Callable[[Any], object]] = None,
+                    error_callback: Optional[Callable[[BaseException], object]] = None) -> AsyncResult:
         """Run func(*args, **kwds) on the pool; an AsyncResult. `callback` gets the result,
         `error_callback` the exception, in the pool's thread (as multiprocessing.pool does)."""
         future = self.executor.submit(func, *args, **(kwds or {}))
@@ -86,11 +108,12 @@ class AsyncPool:
             future.add_done_callback(lambda done: _report(done, callback, error_callback))
         return AsyncResult(future)
 
-    def submit(self, func, *args, **kwargs):
+    def submit(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
         return self.executor.submit(func, *args, **kwargs)
 
 
-def _report(future, callback, error_callback):
+def _report(future: concurrent.futures.Future[Any], callback: Optional[Callable[[Any], object]],
+            error_callback: Optional[Callable[[BaseException], object]]) -> None:
     error = future.exception()
     if error is None:
         if callback is not None:
@@ -110,11 +133,11 @@ class ClientCore:
     """
 
     def _init_core(self, configuration: Optional[Configuration], header_name: Optional[str] = None,
-                   header_value: Optional[str] = None, cookie: Optional[str] = None) -> None:
+                   header_value: Any = None, cookie: Optional[str] = None) -> None:
         if configuration is None:
             configuration = Configuration.get_default()
         self.configuration = configuration
-        self.default_headers = {}
+        self.default_headers: Dict[str, str] = {}
         self.user_agent = "talon_one-python/%s" % __version__
         for name, value in configuration.default_headers.items():
             self.set_default_header(name, value)
@@ -125,40 +148,42 @@ class ClientCore:
     # -- default headers ------------------------------------------------------------
 
     @property
-    def user_agent(self):
+    def user_agent(self) -> str:
         return self.default_headers["User-Agent"]
 
     @user_agent.setter
-    def user_agent(self, value):
+    def user_agent(self, value: str) -> None:
         self.set_default_header("User-Agent", value)
 
     @property
-    def client_side_validation(self):
+    def client_side_validation(self) -> bool:
         """The configuration's switch (the official SDK's attribute); setting it sets the configuration's."""
         return self.configuration.client_side_validation
 
     @client_side_validation.setter
-    def client_side_validation(self, value):
+    def client_side_validation(self, value: bool) -> None:
         self.configuration.client_side_validation = value
 
     @property
-    def cookie(self):
+    def cookie(self) -> Optional[str]:
         return self._cookie
 
     @cookie.setter
-    def cookie(self, value):
+    def cookie(self, value: Optional[str]) -> None:
         self._cookie = None if value is None else check_header_value("cookie", value)
 
-    def set_default_header(self, header_name, header_value):
+    def set_default_header(self, header_name: str, header_value: str) -> None:
         """Send `header_name: header_value` on every request of this client."""
         _check_header_name(header_name)
         self.default_headers[header_name] = check_header_value("header %s" % header_name, header_value)
 
     # -- building the request and reading the response ------------------------------
 
-    def prepare_request(self, method: str, resource_path: str, path_params: Any = None, query_params: Any = None,
-                        header_params: Any = None, body: Any = None, post_params: Any = None, files: Any = None,
-                        auth_settings: Any = None, collection_formats: Any = None, host: Optional[str] = None
+    def prepare_request(self, method: str, resource_path: str, path_params: Optional[Mapping[str, Any]] = None,
+                        query_params: Optional[QueryParams] = None, header_params: Optional[Mapping[str, Any]] = None,
+                        body: Any = None, post_params: Any = None, files: Any = None,
+                        auth_settings: Optional[Collection[str]] = None,
+                        collection_formats: Optional[CollectionFormats] = None, host: Optional[str] = None
                         ) -> Tuple[str, str, Dict[str, str], Optional[bytes]]:
         """(method, url, headers, body): one request exactly as it is sent, checked before anything is.
 
@@ -172,8 +197,9 @@ class ClientCore:
         headers = self.build_headers(method, resource_path, header_params, payload, auth_settings)
         return method, url, headers, payload
 
-    def build_url(self, resource_path, path_params=None, query_params=None, collection_formats=None,
-                  host=None):
+    def build_url(self, resource_path: str, path_params: Optional[Mapping[str, Any]] = None,
+                  query_params: Optional[QueryParams] = None, collection_formats: Optional[CollectionFormats] = None,
+                  host: Optional[str] = None) -> str:
         """The full URL: base URL, path with each parameter as one segment, query string."""
         host = self.configuration.host if host is None else normalize_host(host, "_host")
         if host is None:
@@ -186,7 +212,8 @@ class ClientCore:
                 return "%s%s?%s" % (host, path, query)
         return host + path
 
-    def build_headers(self, method, resource_path, header_params, payload, auth_settings):
+    def build_headers(self, method: str, resource_path: str, header_params: Optional[Mapping[str, Any]],
+                      payload: Optional[bytes], auth_settings: Optional[Collection[str]]) -> Dict[str, str]:
         """Default headers, the operation's headers, Accept/Content-Type, and authentication."""
         headers = self.default_headers.copy()
         for name, value in headers.items():
@@ -198,7 +225,7 @@ class ClientCore:
         headers["Accept-Encoding"] = rest.ACCEPT_ENCODING
         if self._cookie:
             headers["Cookie"] = self._cookie
-        given = ()
+        given: Union[Set[str], Tuple[()]] = ()
         if header_params:
             given = set()
             for name, value in header_params.items():
@@ -220,7 +247,7 @@ class ClientCore:
         return headers
 
     def handle_response(self, response: Any, response_type: Optional[str], preloaded: bool = True,
-                        data_only: bool = True, operation: Any = None) -> Any:
+                        data_only: Optional[bool] = True, operation: object = None) -> Any:
         """The decoded data (or the raw response when not preloaded), or the mapped exception.
 
         `operation` ('PUT /v2/customer_sessions/{customerSessionId}') is named in the exception.
@@ -266,32 +293,33 @@ class ApiClient(ClientCore):
     }
     PRIMITIVE_TYPES = (float, bool, bytes, str, int)
 
-    def __init__(self, configuration=None, header_name=None, header_value=None, cookie=None,
-                 pool_threads=1, *, transport=None):
+    def __init__(self, configuration: Optional[Configuration] = None, header_name: Optional[str] = None,
+                 header_value: Optional[str] = None, cookie: Optional[str] = None, pool_threads: int = 1, *,
+                 transport: Optional[Transport] = None) -> None:
         if transport is not None and not isinstance(transport, Transport):
             raise ApiTypeError("transport must be a transport object with send(request) and close() "
                                "(talon_one.transport.Transport), got %s" % type(transport).__name__)
         self._init_core(configuration, header_name, header_value, cookie)
         self.pool_threads = pool_threads
         self.rest_client = rest.RESTClientObject(self.configuration, transport=transport)
-        self._executor = None
-        self._executor_pid = None
+        self._executor: Optional[concurrent.futures.ThreadPoolExecutor] = None
+        self._executor_pid: Optional[int] = None
         self._local = threading.local()
 
-    def __getstate__(self):
+    def __getstate__(self) -> Dict[str, Any]:
         state = dict(self.__dict__)
         for name in ("_executor", "_executor_pid", "_local"):
             del state[name]
         return state
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: Dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._executor = None
         self._executor_pid = None
         self._local = threading.local()
 
     @property
-    def last_response(self):
+    def last_response(self) -> Union[RESTResponse, UnreadResponse, None]:
         """The last response this thread received through this client, or None: set by every
         operation call (whatever the status) and by a successful request().
 
@@ -300,7 +328,7 @@ class ApiClient(ClientCore):
         RESTResponse (status, reason, data, headers), or the unread urllib3
         response of a call made with `_preload_content=False`.
         """
-        last = getattr(self._local, "last_response", None)
+        last: Optional[Tuple[Any, bool]] = getattr(self._local, "last_response", None)
         if last is None:
             return None
         response, preloaded = last
@@ -308,13 +336,14 @@ class ApiClient(ClientCore):
 
     # -- lifecycle --------------------------------------------------------------
 
-    def __enter__(self):
+    def __enter__(self: _Client) -> _Client:
         return self
 
-    def __exit__(self, exc_type, exc_value, traceback):
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc_value: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
         self.close()
 
-    def close(self):
+    def close(self) -> None:
         """Stop the async worker threads (after the calls already submitted) and close connections.
 
         The client stays usable: a later call opens new connections.
@@ -325,15 +354,19 @@ class ApiClient(ClientCore):
             executor.shutdown(wait=True)
         self.rest_client.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<ApiClient host=%r auth=%s>" % (self.configuration.host, self.configuration.describe_auth())
 
     # -- the call ---------------------------------------------------------------------
 
-    def call_api(self, resource_path, method, path_params=None, query_params=None, header_params=None,
-                 body=None, post_params=None, files=None, response_type=None, auth_settings=None,
-                 async_req=None, _return_http_data_only=None, collection_formats=None,
-                 _preload_content=True, _request_timeout=None, _host=None, _retries=None):
+    def call_api(self, resource_path: str, method: str, path_params: Optional[Mapping[str, Any]] = None,
+                 query_params: Optional[QueryParams] = None, header_params: Optional[Mapping[str, Any]] = None,
+                 body: Any = None, post_params: Any = None, files: Any = None, response_type: Optional[str] = None,
+                 auth_settings: Optional[Collection[str]] = None, async_req: Optional[bool] = None,
+                 _return_http_data_only: Optional[bool] = None,
+                 collection_formats: Optional[CollectionFormats] = None, _preload_content: bool = True,
+                 _request_timeout: RequestTimeout = None, _host: Optional[str] = None,
+                 _retries: RetriesSetting = None) -> Any:
         """Send one operation's request and return its decoded response.
 
         resource_path   the spec's path template, e.g. '/v2/customer_sessions/{customerSessionId}'
@@ -370,7 +403,7 @@ class ApiClient(ClientCore):
         return self.handle_response(response, response_type, _preload_content, _return_http_data_only,
                                     _Operation(method, resource_path))
 
-    def _submit(self, function, *args):
+    def _submit(self, function: Callable[..., Any], *args: Any) -> AsyncResult:
         """Run the call on the async thread pool. A close() in another thread may shut the pool
         down between getting it and submitting to it: the call then goes to a new pool."""
         for _ in range(3):
@@ -384,7 +417,7 @@ class ApiClient(ClientCore):
         raise ApiException(reason="async_req: the call could not be started: the client's thread pool kept "
                                   "being shut down (close() in another thread, or the interpreter exiting)")
 
-    def _executor_for_this_process(self):
+    def _executor_for_this_process(self) -> concurrent.futures.ThreadPoolExecutor:
         """The async thread pool, created on first use and anew in a forked child."""
         pid = os.getpid()
         executor = self._executor
@@ -401,12 +434,23 @@ class ApiClient(ClientCore):
     # -- the official SDK's helpers ----------------------------------------------------
 
     @property
-    def pool(self):
+    def pool(self) -> AsyncPool:
         """The async thread pool (the official SDK's attribute): an AsyncPool with `apply_async`."""
         return AsyncPool(self._executor_for_this_process())
 
-    def request(self, method, url, query_params=None, headers=None, post_params=None, body=None,
-                _preload_content=True, _request_timeout=None):
+    @overload
+    def request(self, method: str, url: str, query_params: Optional[QueryParams] = None,
+                headers: Optional[Mapping[str, str]] = None, post_params: Any = None, body: Any = None,
+                _preload_content: Literal[True] = True, _request_timeout: RequestTimeout = None) -> RESTResponse: ...
+
+    @overload
+    def request(self, method: str, url: str, query_params: Optional[QueryParams] = None,
+                headers: Optional[Mapping[str, str]] = None, post_params: Any = None, body: Any = None,
+                _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread: ...
+
+    def request(self, method: str, url: str, query_params: Optional[QueryParams] = None,
+                headers: Optional[Mapping[str, str]] = None, post_params: Any = None, body: Any = None,
+                _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread:
         """Send a request to a full URL (no auth added): RESTClientObject.request, which raises the
         mapped exception for non-2xx. Sets `last_response`."""
         try:
@@ -415,11 +459,20 @@ class ApiClient(ClientCore):
                                                 _preload_content=_preload_content, _request_timeout=_request_timeout)
         except ApiException as error:
             raise self.without_secrets(error)
-        self._local.last_response = ((response.urllib3_response, True) if _preload_content
+        self._local.last_response = ((response.urllib3_response, True) if isinstance(response, RESTResponse)
                                      else (response, False))
         return response
 
-    def deserialize_model(self, data, klass):
+    @overload
+    def deserialize_model(self, data: None, klass: Union[Type[model_base.Model], str]) -> None: ...
+
+    @overload
+    def deserialize_model(self, data: Any, klass: Type[_M]) -> _M: ...
+
+    @overload
+    def deserialize_model(self, data: Any, klass: str) -> model_base.Model: ...
+
+    def deserialize_model(self, data: Any, klass: Union[Type[_M], str]) -> Optional[Union[_M, model_base.Model]]:
         """`data`, a dict with the API's JSON keys (an effect's `props`, say), decoded into model `klass`.
 
         `klass` is a model class or its name ('SetDiscountEffectProps'). Decoded as
@@ -434,7 +487,8 @@ class ApiClient(ClientCore):
                                % (cls.__name__, type(data).__name__))
         return cls.from_dict(data)
 
-    def parameters_to_tuples(self, params, collection_formats):
+    def parameters_to_tuples(self, params: QueryParams,
+                             collection_formats: Optional[CollectionFormats]) -> List[Tuple[str, str]]:
         """Query parameters (a dict or pairs) as a list of (name, text) pairs, as they are sent.
 
         Lists repeat the name ('multi', the default) or are joined as
@@ -443,7 +497,8 @@ class ApiClient(ClientCore):
         """
         return parameters_to_tuples(params, collection_formats)
 
-    def update_params_for_auth(self, headers, querys, auth_settings, body=b""):
+    def update_params_for_auth(self, headers: Dict[str, str], querys: Any, auth_settings: Optional[Collection[str]],
+                               body: Any = b"") -> None:
         """Add to `headers` the credential for a request accepting `auth_settings` (scheme names).
 
         The Content-Signature of integration_auth signs the request body: pass the
@@ -458,14 +513,14 @@ class ApiClient(ClientCore):
         if credential is not None:
             headers[credential[0]] = credential[1]
 
-    def files_parameters(self, files=None):
+    def files_parameters(self, files: Any = None) -> List[Any]:
         """Kept from the official SDK: [] when no files are given; file uploads raise ApiValueError,
         as the Integration API takes JSON bodies only."""
         if files:
             raise ApiValueError("files: file uploads are not supported: the Integration API takes JSON bodies")
         return []
 
-    def sanitize_for_serialization(self, obj):
+    def sanitize_for_serialization(self, obj: Any) -> Any:
         """`obj` (models, datetimes, Decimals...) as plain JSON values, exactly as it would be sent.
 
         The result is json.loads of the bytes sent (see serialization.json_values), built
@@ -474,7 +529,7 @@ class ApiClient(ClientCore):
         """
         return serialization.json_values(obj)
 
-    def deserialize(self, response, response_type):
+    def deserialize(self, response: Any, response_type: str) -> Any:
         """Decode a response (anything with `.data`, or the body itself) into `response_type`."""
         data = getattr(response, "data", response)
         if isinstance(data, (bytes, bytearray, str)):
@@ -485,7 +540,7 @@ class ApiClient(ClientCore):
         return model_base.deserialize(data, response_type)
 
     @staticmethod
-    def select_header_accept(accepts):
+    def select_header_accept(accepts: Optional[List[str]]) -> Optional[str]:
         if not accepts:
             return None
         for accept in accepts:
@@ -494,7 +549,7 @@ class ApiClient(ClientCore):
         return ", ".join(accepts)
 
     @staticmethod
-    def select_header_content_type(content_types):
+    def select_header_content_type(content_types: Optional[List[str]]) -> str:
         if not content_types:
             return _JSON
         for content_type in content_types:
@@ -512,17 +567,17 @@ class _Operation:
 
     __slots__ = ("method", "path")
 
-    def __init__(self, method, path):
+    def __init__(self, method: str, path: str) -> None:
         self.method = method
         self.path = path
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "%s %s" % (self.method, self.path)
 
     __repr__ = __str__
 
 
-def fill_path(resource_path, path_params):
+def fill_path(resource_path: str, path_params: Optional[Mapping[str, Any]]) -> str:
     """The path with each {name} replaced by its value, percent-encoded as one segment."""
     if not isinstance(resource_path, str) or not resource_path.startswith("/"):
         raise ApiValueError("resource_path must start with '/', got %r" % (resource_path,))
@@ -533,12 +588,13 @@ def fill_path(resource_path, path_params):
             if placeholder in path:
                 path = path.replace(placeholder, encode_path_segment(name, value))
     if "{" in path:
-        missing = re.search(r"\{[^}]*\}?", path).group(0)
+        match = re.search(r"\{[^}]*\}?", path)
+        missing = match.group(0) if match else "{"
         raise ApiValueError("missing path parameter %s for %s" % (missing, resource_path))
     return path
 
 
-def encode_path_segment(name, value):
+def encode_path_segment(name: str, value: Any) -> str:
     """`value` as exactly one path segment: '/', '?', '#', '%', spaces, CR/LF, NUL, non-ASCII
     are percent-encoded, and '.' / '..' are encoded so nothing on the way removes them."""
     if value is None:
@@ -552,7 +608,7 @@ def encode_path_segment(name, value):
     return segment
 
 
-def encode_query(query_params, collection_formats=None):
+def encode_query(query_params: QueryParams, collection_formats: Optional[CollectionFormats] = None) -> str:
     """A query string from a dict or a list of pairs; None values are left out.
 
     Lists repeat the key ('multi', the default) or are joined as
@@ -562,10 +618,14 @@ def encode_query(query_params, collection_formats=None):
                     for key, text in parameters_to_tuples(query_params, collection_formats))
 
 
-def parameters_to_tuples(params, collection_formats=None):
+def parameters_to_tuples(params: QueryParams, collection_formats: Optional[CollectionFormats] = None
+                         ) -> List[Tuple[str, str]]:
     """[(name, text), ...] for query parameters given as a dict or pairs (see encode_query)."""
-    items = params.items() if isinstance(params, dict) else params
-    pairs = []
+    # A list of pairs is what the operations pass; any Mapping gives its items (read as pairs,
+    # {"ab": 1} would be sent as a=b).
+    items = (params if isinstance(params, list)
+             else params.items() if isinstance(params, dict) or isinstance(params, _AbcMapping) else params)
+    pairs: List[Tuple[str, str]] = []
     for key, value in items:
         if value is None:
             continue
@@ -583,7 +643,7 @@ def parameters_to_tuples(params, collection_formats=None):
     return pairs
 
 
-def _quote(text, kind, name):
+def _quote(text: str, kind: str, name: object) -> str:
     """Percent-encode everything but the unreserved characters (RFC 3986).
 
     Text that is not valid Unicode (a lone surrogate such as '\\ud800') has no
@@ -598,7 +658,7 @@ def _quote(text, kind, name):
                             % (kind, name)) from None
 
 
-def encode_body(method, body, post_params=None, files=None):
+def encode_body(method: str, body: Any, post_params: Any = None, files: Any = None) -> Optional[bytes]:
     """The request body bytes, serialized once: None when there is none (b"" for POST/PUT/PATCH)."""
     if post_params or files:
         raise ApiValueError("form fields and file uploads are not supported: the Integration API "
@@ -620,10 +680,11 @@ def encode_body(method, body, post_params=None, files=None):
         raise ApiValueError("the request body cannot be sent as JSON: %s" % error) from None
 
 
-def _param_text(value):
+def _param_text(value: Any) -> str:
     """A path, query or header value as text: booleans as true/false, dates as ISO 8601."""
     if value.__class__ is str:
-        return value
+        text: str = value
+        return text
     if value is True:
         return "true"
     if value is False:
@@ -633,7 +694,7 @@ def _param_text(value):
     return str(value)
 
 
-def checked_headers(headers):
+def checked_headers(headers: Optional[Mapping[str, str]]) -> Dict[str, str]:
     """A copy of `headers` (a dict or None) whose names and values are safe to send."""
     headers = dict(headers or {})
     for name, value in headers.items():
@@ -642,7 +703,7 @@ def checked_headers(headers):
     return headers
 
 
-def _model_for(klass):
+def _model_for(klass: Union[Type[model_base.Model], str]) -> Type[model_base.Model]:
     """The model class `klass` names (a class or a name), or ApiValueError."""
     if isinstance(klass, type) and issubclass(klass, model_base.Model):
         return klass
@@ -657,7 +718,7 @@ def _model_for(klass):
                         "got %r" % (klass,))
 
 
-def _check_header_name(name):
+def _check_header_name(name: str) -> None:
     if name in _checked_header_names:
         return
     if not isinstance(name, str) or not name or not set(name) <= _TOKEN_CHARS:
@@ -677,7 +738,7 @@ def _unread(response: Any) -> Any:
     return response
 
 
-def error_for_response(response, preloaded=True, operation=None):
+def error_for_response(response: Any, preloaded: bool = True, operation: object = None) -> ApiException:
     """The exception for a non-2xx response (the body is read and the connection released).
 
     `operation` (HTTP method and path template) is named in the exception.
@@ -697,7 +758,7 @@ def error_for_response(response, preloaded=True, operation=None):
                                   operation=operation)
 
 
-def redact_exception(error, redact):
+def redact_exception(error: _E, redact: Callable[[Any], Any]) -> _E:
     """`error` with `redact` (auth.secret_redactor) applied to what it holds from the response.
 
     A cause whose text would carry a secret into a traceback (an urllib3 error quoting the
@@ -709,7 +770,7 @@ def redact_exception(error, redact):
             setattr(error, name, redact(value))
     if getattr(error, "error", None) is not None:
         error.error = redact(error.error)
-    headers = error.headers
+    headers: Any = error.headers  # any mapping class a transport gave (dict, HTTPHeaderDict): rebuilt as that class
     if headers is not None and any(redact(value) != value for value in headers.values()):
         error.headers = headers.__class__([(name, redact(value)) for name, value in headers.items()])
     error.args = tuple(_redacted_arg(arg, redact) for arg in error.args)
@@ -725,7 +786,7 @@ def redact_exception(error, redact):
     return error
 
 
-def _redacted_arg(arg, redact):
+def _redacted_arg(arg: object, redact: Callable[[Any], Any]) -> object:
     """An exception argument with `redact` applied to its text (a headers dict's values too)."""
     if isinstance(arg, str):
         return redact(arg)
@@ -734,7 +795,7 @@ def _redacted_arg(arg, redact):
     return arg
 
 
-def decode_response(response, response_type, operation=None):
+def decode_response(response: ReadResponse, response_type: Optional[str], operation: object = None) -> Any:
     """The response body decoded into `response_type`; ApiDecodeError (naming `operation`) when it is
     not the JSON expected."""
     status = response.status
@@ -773,16 +834,16 @@ _JSON_TYPE_NAMES = {list: "array", str: "string", int: "number", float: "number"
                     type(None): "null"}
 
 
-def _expects_object(response_type):
+def _expects_object(response_type: str) -> bool:
     return response_type not in _NOT_OBJECT_TYPES and not response_type.startswith("list[")
 
 
-def _refuse_constant(name):
+def _refuse_constant(name: str) -> NoReturn:
     """json.loads accepts NaN, Infinity and -Infinity, which are not JSON: a body holding them is refused."""
     raise ValueError("%s is not a JSON value" % name)
 
 
-def _finite_float(text, _float=float):
+def _finite_float(text: str, _float: Callable[[str], float] = float) -> float:
     """A JSON number as a float; one too large for a float (1e999) is refused like Infinity."""
     value = _float(text)
     if value - value:  # nan only for an infinity: one subtraction per number, on the hot path
@@ -794,7 +855,7 @@ def _finite_float(text, _float=float):
 _json_decoder = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
-def _is_json(content_type):
+def _is_json(content_type: str) -> bool:
     known = _json_content_types.get(content_type)
     if known is None:
         media_type = content_type.split(";", 1)[0].strip().lower()
@@ -804,7 +865,8 @@ def _is_json(content_type):
     return known
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
+
     """`ThreadPool` (multiprocessing.pool's, which the official SDK imported here), imported on first use."""
     if name == "ThreadPool":
         from multiprocessing.pool import ThreadPool

@@ -74,8 +74,8 @@ def _build_api_key_header(key: str, prefix: Optional[str]) -> str:
     return "%s %s" % (prefix, key.strip()) if prefix else key.strip()
 
 
-def auth_header(configuration: Configuration, auth_settings: Collection[str], body: bytes,
-                operation: str) -> Optional[Tuple[str, str]]:
+def auth_header(configuration: Configuration, auth_settings: Optional[Collection[str]], body: bytes,
+                operation: object) -> Optional[Tuple[str, str]]:
     """The (header name, value) that authenticates `body` for an operation accepting `auth_settings`.
 
     `operation` (e.g. 'PUT /v2/customer_sessions/{customerSessionId}') names the
@@ -98,7 +98,8 @@ def auth_header(configuration: Configuration, auth_settings: Collection[str], bo
     raise MissingCredentialsError(_missing_credentials_message(configuration, auth_settings, operation))
 
 
-def _missing_credentials_message(configuration: Configuration, auth_settings: Collection[str], operation: str) -> str:
+def _missing_credentials_message(configuration: Configuration, auth_settings: Collection[str],
+                                 operation: object) -> str:
     accepted = list(auth_settings)
     configured = configuration.describe_auth()
     if accepted == [API_KEY_SCHEME]:
@@ -128,7 +129,7 @@ def configured_secrets(configuration: Configuration) -> List[str]:
     """The secret strings `configuration` holds: API keys, the application key, the proxy password
     (of Configuration.proxy, and of the environment's proxies when trust_env) and
     Proxy-Authorization credentials (also as the proxy's Basic token)."""
-    secrets = [value for value in configuration.api_key.values() if isinstance(value, str)]
+    secrets: List[Optional[str]] = [value for value in configuration.api_key.values() if isinstance(value, str)]
     secrets += [configuration.application_key, configuration.password]
     from talon_one.environment import environment_proxies  # the environment's proxies are redacted alike
     proxies = [configuration.proxy] + list(environment_proxies(configuration).values())

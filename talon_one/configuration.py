@@ -22,15 +22,36 @@ is created, and again in a forked child).
 Neither repr() nor str() of a Configuration shows a key.
 """
 
+from __future__ import annotations
+
 import logging
 import os
 import sys
 import threading
 import urllib.parse
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from talon_one.exceptions import ApiTypeError, ApiValueError
 from talon_one.retries import resolve_policy
 from talon_one.version import __version__
+
+if TYPE_CHECKING:
+    from typing import AbstractSet, Literal, TypedDict
+
+    from talon_one.retries import RetriesSetting
+
+    #: The transports Configuration.transport names.
+    TransportName = Literal["urllib3", "requests"]
+    #: Configuration.no_proxy: 'localhost,.internal' as in NO_PROXY, or the host names as a list.
+    NoProxy = Union[str, List[str], Tuple[str, ...], AbstractSet[str], None]
+    #: Configuration.assert_hostname: None or True (check), a host name to expect instead, or False.
+    AssertHostname = Union[bool, str, None]
+    #: One scheme of Configuration.auth_settings() (the official SDK's shape).
+    AuthSetting = TypedDict("AuthSetting", {"type": str, "in": str, "key": str, "value": Optional[str]})
+    #: Configuration.refresh_api_key_hook: called with the configuration before the key is read.
+    RefreshApiKeyHook = Callable[["Configuration"], object]
+
+_C = TypeVar("_C", bound="Configuration")
 
 __all__ = ["Configuration", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT", "DEFAULT_MAX_RESPONSE_BYTES"]
 
@@ -65,11 +86,11 @@ _ENVIRONMENT = (
 _FORBIDDEN_IN_HEADERS = ("\r", "\n", "\x00")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
-_default = None
+_default: Optional[Configuration] = None
 _default_lock = threading.Lock()
 
 
-def check_header_value(what, value):
+def check_header_value(what: str, value: object) -> str:
     """Refuse a header value that would break the request (header injection).
 
     `what` names the setting in the error; the value itself is never echoed,
@@ -95,7 +116,7 @@ def check_header_value(what, value):
     return value
 
 
-def normalize_host(value, what="host"):
+def normalize_host(value: object, what: str = "host") -> str:
     """An absolute http(s) base URL without trailing slash, or ApiValueError."""
     if not isinstance(value, str):
         raise ApiTypeError("%s must be a string such as 'https://mycompany.talon.one', got %s"
@@ -121,7 +142,7 @@ def normalize_host(value, what="host"):
     return value.rstrip("/")
 
 
-def _signing_key_from_hex(value):
+def _signing_key_from_hex(value: Any) -> bytes:
     if not isinstance(value, str):
         raise ApiTypeError("application_key must be a hex string, got %s" % type(value).__name__)
     text = value.strip()
@@ -133,7 +154,7 @@ def _signing_key_from_hex(value):
     return bytes.fromhex(text)
 
 
-def _application_id(value):
+def _application_id(value: Any) -> int:
     if isinstance(value, bool):
         raise ApiTypeError("application_id must be an integer, got a bool")
     if isinstance(value, str) and value.strip().isdigit():
@@ -143,7 +164,7 @@ def _application_id(value):
     return value
 
 
-def redact_url(url):
+def redact_url(url: Optional[str]) -> Optional[str]:
     """`url` with any user:password@ replaced, for logs and repr.
 
     Everything between the scheme and the last '@' is replaced, without parsing: a password
@@ -216,22 +237,55 @@ class Configuration:
     pickled, a `refresh_api_key_hook` must be a module-level function (not a lambda).
     """
 
-    def __init__(self, host=None, api_key=None, api_key_prefix=None, username=None, password=None,
-                 discard_unknown_keys=False, *, api_key_v1=None, application_id=None,
-                 application_key=None, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
-                 read_timeout=DEFAULT_READ_TIMEOUT, retries=None, max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
-                 verify_ssl=True, ssl_ca_cert=None, ssl_ca_cert_dir=None,
-                 cert_file=None, key_file=None, assert_hostname=None, proxy=None, proxy_headers=None,
-                 connection_pool_maxsize=None, default_headers=None, debug=False,
-                 client_side_validation=True, logger_format="%(asctime)s %(levelname)s %(message)s",
-                 logger_file=None, safe_chars_for_path_param="", transport="urllib3", trust_env=True,
-                 no_proxy=None):
-        self._host = None
-        self._application_id = None
-        self._application_key = None
-        self._signing_key = None
-        self._signing_credentials = None
-        self._auth_cache = None
+    # The settings that are plain attributes (the others are properties, below).
+    api_key: Dict[str, str]
+    api_key_prefix: Dict[str, str]
+    refresh_api_key_hook: Optional[RefreshApiKeyHook]
+    username: Optional[str]
+    password: Optional[str]
+    discard_unknown_keys: bool
+    connect_timeout: Optional[float]
+    read_timeout: Optional[float]
+    verify_ssl: bool
+    ssl_ca_cert: Optional[str]
+    ssl_ca_cert_dir: Optional[str]
+    cert_file: Optional[str]
+    key_file: Optional[str]
+    assert_hostname: AssertHostname
+    proxy: Optional[str]
+    proxy_headers: Optional[Mapping[str, str]]
+    no_proxy: NoProxy
+    trust_env: bool
+    connection_pool_maxsize: int
+    default_headers: Dict[str, str]
+    safe_chars_for_path_param: str
+    temp_folder_path: Optional[str]
+    client_side_validation: bool
+    logger: Dict[str, logging.Logger]
+
+    def __init__(self, host: Optional[str] = None, api_key: Optional[Dict[str, str]] = None,
+                 api_key_prefix: Optional[Dict[str, str]] = None, username: Optional[str] = None,
+                 password: Optional[str] = None, discard_unknown_keys: bool = False, *,
+                 api_key_v1: Optional[str] = None, application_id: Union[int, str, None] = None,
+                 application_key: Optional[str] = None, connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT,
+                 read_timeout: Optional[float] = DEFAULT_READ_TIMEOUT, retries: RetriesSetting = None,
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+                 verify_ssl: bool = True, ssl_ca_cert: Optional[str] = None, ssl_ca_cert_dir: Optional[str] = None,
+                 cert_file: Optional[str] = None, key_file: Optional[str] = None,
+                 assert_hostname: AssertHostname = None, proxy: Optional[str] = None,
+                 proxy_headers: Optional[Mapping[str, str]] = None,
+                 connection_pool_maxsize: Optional[int] = None, default_headers: Optional[Mapping[str, str]] = None,
+                 debug: bool = False, client_side_validation: bool = True,
+                 logger_format: str = "%(asctime)s %(levelname)s %(message)s",
+                 logger_file: Optional[str] = None, safe_chars_for_path_param: str = "",
+                 transport: TransportName = "urllib3", trust_env: bool = True,
+                 no_proxy: NoProxy = None) -> None:
+        self._host: Optional[str] = None
+        self._application_id: Optional[int] = None
+        self._application_key: Optional[str] = None
+        self._signing_key: Optional[bytes] = None
+        self._signing_credentials: Optional[Tuple[int, bytes]] = None
+        self._auth_cache: Optional[Tuple[str, Optional[str], str]] = None  # auth.api_key_header's
         self._no_logging_yet()
 
         self.host = host
@@ -279,7 +333,7 @@ class Configuration:
     # -- construction helpers ---------------------------------------------------
 
     @classmethod
-    def from_env(cls, environ=None, **overrides):
+    def from_env(cls: Type[_C], environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> _C:
         """A Configuration from environment variables; keyword arguments override them.
 
         TALON_ONE_BASE_URL (or TALONONE_ENDPOINT)           host
@@ -288,7 +342,7 @@ class Configuration:
         TALON_ONE_APPLICATION_KEY (or TALONONE_APP_KEY)     application_key
         """
         environ = os.environ if environ is None else environ
-        settings = {}
+        settings: Dict[str, Any] = {}
         for field, names in _ENVIRONMENT:
             for name in names:
                 value = environ.get(name, "").strip()
@@ -302,7 +356,7 @@ class Configuration:
         return cls(**settings)
 
     @classmethod
-    def get_default(cls):
+    def get_default(cls) -> Configuration:
         """The shared default Configuration (created on first use; never copied)."""
         default = _default
         if default is None:
@@ -310,18 +364,18 @@ class Configuration:
         return default
 
     @classmethod
-    def set_default(cls, default):
+    def set_default(cls, default: Optional[Configuration]) -> None:
         """Make `default` the shared default Configuration (None resets it)."""
         global _default
         _default = default
 
     @classmethod
-    def get_default_copy(cls):
+    def get_default_copy(cls) -> Configuration:
         """A copy of the default Configuration (the official SDK's way)."""
         import copy
         return copy.deepcopy(cls.get_default())
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self: _C, memo: Dict[int, Any]) -> _C:
         """Copies settings and credential dicts; shares the loggers and handlers."""
         import copy
         clone = self.__class__.__new__(self.__class__)
@@ -335,7 +389,7 @@ class Configuration:
         clone._auth_cache = None
         return clone
 
-    def __getstate__(self):
+    def __getstate__(self) -> Dict[str, Any]:
         """The settings; log handlers and caches are left behind (see __setstate__)."""
         state = dict(self.__dict__)
         for name in ("logger", "_logger_stream_handler", "_logger_file_handler", "_auth_cache",
@@ -343,7 +397,7 @@ class Configuration:
             state.pop(name, None)
         return state
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: Dict[str, Any]) -> None:
         """Settings from another process (or a pickle): `debug` and `logger_file` are applied anew."""
         debug = state.pop("_debug", False)
         logger_file = state.pop("_logger_file", None)
@@ -353,13 +407,13 @@ class Configuration:
         self._open_logger_file(logger_file)
         self.debug = debug
 
-    def _no_logging_yet(self):
+    def _no_logging_yet(self) -> None:
         """The loggers, with nothing of this configuration's set up on them yet (no handler, debug off)."""
         self._debug = False
-        self._level_before_debug = None
-        self._logger_stream_handler = None
-        self._logger_file = None
-        self._logger_file_handler = None
+        self._level_before_debug: Optional[int] = None
+        self._logger_stream_handler: Optional[logging.StreamHandler[Any]] = None
+        self._logger_file: Optional[str] = None
+        self._logger_file_handler: Optional[logging.FileHandler] = None
         self.logger = {
             "package_logger": logging.getLogger(LOGGER_NAME),
             "urllib3_logger": logging.getLogger("urllib3"),
@@ -368,18 +422,18 @@ class Configuration:
     # -- transport ----------------------------------------------------------------
 
     # Defaults for configurations pickled before these settings existed.
-    _transport = "urllib3"
+    _transport: TransportName = "urllib3"
     trust_env = True
     no_proxy = None
     ssl_ca_cert_dir = None
 
     @property
-    def transport(self):
+    def transport(self) -> TransportName:
         """'urllib3' (the default) or 'requests': the transport an ApiClient builds."""
         return self._transport
 
     @transport.setter
-    def transport(self, value):
+    def transport(self, value: TransportName) -> None:
         if value not in TRANSPORTS:
             raise ApiValueError("transport must be one of %s (or pass a transport object to "
                                 "ApiClient(configuration, transport=...)), got %r"
@@ -387,42 +441,43 @@ class Configuration:
         self._transport = value
 
     @property
-    def retries(self):
+    def retries(self) -> RetriesSetting:
         """The retry setting as given: None, an int, a RetryPolicy or an urllib3 Retry."""
         return self._retries
 
     @retries.setter
-    def retries(self, value):
+    def retries(self, value: RetriesSetting) -> None:
         resolve_policy(value)  # refuses, naming the field, what cannot be honoured
         self._retries = value
 
     # -- where ------------------------------------------------------------------
 
     @property
-    def host(self):
+    def host(self) -> Optional[str]:
         """The base URL, without trailing slash (None until set)."""
         return self._host
 
     @host.setter
-    def host(self, value):
+    def host(self, value: Optional[str]) -> None:
         self._host = None if value is None else normalize_host(value)
 
-    def get_host_settings(self):
+    def get_host_settings(self) -> List[Dict[str, str]]:
         return [{"url": "https://mycompany.talon.one", "description": "Your Talon.One deployment"}]
 
-    def get_host_from_settings(self, index=None, variables=None, servers=None):
+    def get_host_from_settings(self, index: Optional[int] = None, variables: Optional[Dict[str, str]] = None,
+                               servers: Optional[List[Dict[str, Any]]] = None) -> Optional[str]:
         """The host (kept for the official SDK; there is a single server)."""
         return self.host
 
     # -- transport ------------------------------------------------------------------
 
     @property
-    def max_response_bytes(self):
+    def max_response_bytes(self) -> int:
         """The largest answer read, in bytes, as sent and once decoded (default 64 MiB)."""
         return self._max_response_bytes
 
     @max_response_bytes.setter
-    def max_response_bytes(self, value):
+    def max_response_bytes(self, value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ApiTypeError("max_response_bytes must be an integer number of bytes, got %s"
                                % type(value).__name__)
@@ -433,12 +488,12 @@ class Configuration:
     # -- credentials --------------------------------------------------------------
 
     @property
-    def api_key_v1(self):
+    def api_key_v1(self) -> Optional[str]:
         """The Integration API key (without prefix), or None."""
         return self.api_key.get(API_KEY_HEADER) or self.api_key.get("api_key_v1")
 
     @api_key_v1.setter
-    def api_key_v1(self, key):
+    def api_key_v1(self, key: Optional[str]) -> None:
         if key is None:
             self.api_key.pop(API_KEY_HEADER, None)
             self.api_key.pop("api_key_v1", None)
@@ -450,22 +505,22 @@ class Configuration:
         self.api_key_prefix[API_KEY_HEADER] = API_KEY_PREFIX
 
     @property
-    def application_id(self):
+    def application_id(self) -> Optional[int]:
         """The application id used as `signer` in Content-Signature, or None."""
         return self._application_id
 
     @application_id.setter
-    def application_id(self, value):
+    def application_id(self, value: Union[int, str, None]) -> None:
         self._application_id = None if value is None else _application_id(value)
         self._pair_signing_credentials()
 
     @property
-    def application_key(self):
+    def application_key(self) -> Optional[str]:
         """The application's hex key used to sign request bodies, or None."""
         return self._application_key
 
     @application_key.setter
-    def application_key(self, value):
+    def application_key(self, value: Optional[str]) -> None:
         if value is None:
             self._application_key = self._signing_key = None
         else:
@@ -473,7 +528,7 @@ class Configuration:
             self._application_key = value.strip()
         self._pair_signing_credentials()
 
-    def set_signing_credentials(self, application_id, application_key):
+    def set_signing_credentials(self, application_id: Union[int, str], application_key: str) -> None:
         """Set (or rotate) application_id and application_key together, as one change.
 
         Calls running in other threads sign with the old pair or the new one, never with
@@ -486,24 +541,24 @@ class Configuration:
             application_id, application_key.strip(), signing_key)
         self._signing_credentials = (application_id, signing_key)
 
-    def _pair_signing_credentials(self):
+    def _pair_signing_credentials(self) -> None:
         application_id, signing_key = self._application_id, self._signing_key
         self._signing_credentials = (None if application_id is None or signing_key is None
                                      else (application_id, signing_key))
 
     @property
-    def signing_credentials(self):
+    def signing_credentials(self) -> Optional[Tuple[int, bytes]]:
         """(application_id, key bytes) when signed requests are set up, else None; read as one pair."""
         return self._signing_credentials
 
-    def get_basic_auth_token(self):
+    def get_basic_auth_token(self) -> Optional[str]:
         """'Basic <base64 of username:password>' (the official SDK's helper; the Integration API
         authenticates with an API key or a signature, not with this)."""
         import urllib3
         credentials = "%s:%s" % (self.username or "", self.password or "")
         return urllib3.util.make_headers(basic_auth=credentials).get("authorization")
 
-    def get_api_key_with_prefix(self, identifier, alias=None):
+    def get_api_key_with_prefix(self, identifier: str, alias: Optional[str] = None) -> Optional[str]:
         """The header value for API key `identifier` ('Authorization'), prefix included, or None."""
         if self.refresh_api_key_hook is not None:
             self.refresh_api_key_hook(self)
@@ -519,7 +574,7 @@ class Configuration:
             prefix = API_KEY_PREFIX
         return "%s %s" % (prefix, key) if prefix else key
 
-    def auth_settings(self):
+    def auth_settings(self) -> Dict[str, AuthSetting]:
         """The official SDK's description of the auth schemes.
 
         The 'integration_auth' value is computed per request from the body, so it
@@ -536,13 +591,14 @@ class Configuration:
             },
         }
 
-    def describe_auth(self):
+    def describe_auth(self) -> str:
         """The configured credentials, named without their values ('api_key_v1', ...)."""
         schemes = []
         if self.api_key_v1:
             schemes.append("api_key_v1")
-        if self.signing_credentials is not None:
-            schemes.append("integration_auth(application_id=%d)" % self._application_id)
+        credentials = self.signing_credentials
+        if credentials is not None:
+            schemes.append("integration_auth(application_id=%d)" % credentials[0])
         elif self._signing_key is not None:
             schemes.append("integration_auth(application_id missing)")
         return " + ".join(schemes) if schemes else "none"
@@ -550,12 +606,12 @@ class Configuration:
     # -- logging --------------------------------------------------------------------
 
     @property
-    def debug(self):
+    def debug(self) -> bool:
         """Log requests and responses (credentials redacted) on the 'talon_one' logger at DEBUG."""
         return self._debug
 
     @debug.setter
-    def debug(self, value):
+    def debug(self, value: bool) -> None:
         value = bool(value)
         logger = self.logger["package_logger"]
         if value and not self._debug:
@@ -575,11 +631,11 @@ class Configuration:
         self._debug = value
 
     @property
-    def logger_format(self):
+    def logger_format(self) -> str:
         return self._logger_format
 
     @logger_format.setter
-    def logger_format(self, value):
+    def logger_format(self, value: str) -> None:
         self._logger_format = value
         formatter = logging.Formatter(value)
         for handler in (self._logger_stream_handler, self._logger_file_handler):
@@ -587,12 +643,12 @@ class Configuration:
                 handler.setFormatter(formatter)
 
     @property
-    def logger_file(self):
+    def logger_file(self) -> Optional[str]:
         """A file the 'talon_one' log is also written to, or None."""
         return self._logger_file
 
     @logger_file.setter
-    def logger_file(self, value):
+    def logger_file(self, value: Optional[str]) -> None:
         logger = self.logger["package_logger"]
         if self._logger_file_handler is not None:
             logger.removeHandler(self._logger_file_handler)
@@ -601,7 +657,7 @@ class Configuration:
         self._logger_file = None
         self._open_logger_file(value)
 
-    def _open_logger_file(self, path):
+    def _open_logger_file(self, path: Optional[str]) -> None:
         """Log to `path` too; a handler this process already has for that file is shared, not doubled."""
         self._logger_file = path
         if not path:
@@ -617,21 +673,21 @@ class Configuration:
         logger.addHandler(self._logger_file_handler)
 
     @property
-    def logger_file_handler(self):
+    def logger_file_handler(self) -> Optional[logging.FileHandler]:
         """The logging.FileHandler writing to `logger_file`, or None (the official SDK's attribute)."""
         return self._logger_file_handler
 
     @property
-    def logger_stream_handler(self):
+    def logger_stream_handler(self) -> Optional[logging.StreamHandler[Any]]:
         """The stderr handler `debug=True` added when nothing else would print, or None."""
         return self._logger_stream_handler
 
     @property
-    def logger_formatter(self):
+    def logger_formatter(self) -> logging.Formatter:
         """A logging.Formatter for `logger_format` (the official SDK's attribute)."""
         return logging.Formatter(self._logger_format)
 
-    def to_debug_report(self):
+    def to_debug_report(self) -> str:
         """Versions for a bug report (no settings, no keys)."""
         import platform
         import urllib3
@@ -639,11 +695,13 @@ class Configuration:
                 "OS: {os}\nPython Version: {python}\nurllib3 Version: {urllib3}\n"
                 "SDK Package Version: {version}").format(
                     os=sys.platform, python=platform.python_version(),
-                    urllib3=urllib3.__version__, version=__version__)
+                    # urllib3 sets __version__ without listing it in its __all__.
+                    urllib3=urllib3.__version__, version=__version__)  # type: ignore[attr-defined]
+
 
     # -- display ------------------------------------------------------------------------
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return ("Configuration(host=%r, auth=%s, connect_timeout=%r, read_timeout=%r, retries=%r, "
                 "verify_ssl=%r, proxy=%r, debug=%r)" % (
                     self._host, self.describe_auth(), self.connect_timeout, self.read_timeout,
@@ -652,7 +710,8 @@ class Configuration:
     __str__ = __repr__
 
 
-def _create_default(cls):
+def _create_default(cls: Type[Configuration]) -> Configuration:
+
     global _default
     with _default_lock:
         if _default is None:

@@ -147,7 +147,7 @@ class ApiException(OpenApiException):
 
     def __init__(self, status: Optional[int] = None, reason: Optional[str] = None,
                  http_resp: Optional[_HttpResponse] = None, body: ResponseBody = None,
-                 headers: Optional[Mapping[str, str]] = None, operation: Optional[str] = None) -> None:
+                 headers: Optional[Mapping[str, str]] = None, operation: object = None) -> None:
         if http_resp is not None:
             status = http_resp.status
             reason = http_resp.reason
@@ -225,7 +225,7 @@ class _RetryAfterException(ApiException):
 
     def __init__(self, status: Optional[int] = None, reason: Optional[str] = None,
                  http_resp: Optional[_HttpResponse] = None, body: ResponseBody = None,
-                 headers: Optional[Mapping[str, str]] = None, operation: Optional[str] = None,
+                 headers: Optional[Mapping[str, str]] = None, operation: object = None,
                  retry_after: Optional[float] = None) -> None:
         super().__init__(status, reason, http_resp, body, headers, operation)
         self.retry_after = retry_after
@@ -258,7 +258,7 @@ class ApiDecodeError(ApiException):
 
     def __init__(self, status: Optional[int] = None, reason: Optional[str] = None,
                  http_resp: Optional[_HttpResponse] = None, body: ResponseBody = None,
-                 headers: Optional[Mapping[str, str]] = None, operation: Optional[str] = None,
+                 headers: Optional[Mapping[str, str]] = None, operation: object = None,
                  detail: Optional[str] = None) -> None:
         super().__init__(status, reason, http_resp, body, headers, operation)
         self.detail = detail
@@ -283,7 +283,7 @@ class ResponseTooLargeError(ApiException):
 
     def __init__(self, status: Optional[int] = None, reason: Optional[str] = None,
                  http_resp: Optional[_HttpResponse] = None, body: ResponseBody = None,
-                 headers: Optional[Mapping[str, str]] = None, operation: Optional[str] = None,
+                 headers: Optional[Mapping[str, str]] = None, operation: object = None,
                  limit: Optional[int] = None, size: Optional[int] = None, detail: Optional[str] = None) -> None:
         super().__init__(status, reason, http_resp, body, headers, operation)
         self.limit = limit
@@ -330,7 +330,7 @@ _EXCEPTION_BY_STATUS: Dict[int, Type[ApiException]] = {
 
 
 def exception_for_response(status: int, reason: Optional[str], body: ResponseBody, headers: Optional[Mapping[str, str]],
-                           retry_after: Optional[float] = None, operation: Optional[str] = None) -> ApiException:
+                           retry_after: Optional[float] = None, operation: object = None) -> ApiException:
     """Build the exception for a non-2xx response: the one error-mapping table.
 
     `operation` names the call ('PUT /v2/customer_sessions/{customerSessionId}').

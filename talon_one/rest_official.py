@@ -8,9 +8,44 @@ added, and a non-2xx answer raises its ApiException subclass, as in the
 official SDK.
 """
 
+from __future__ import annotations
+
 import io
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
 
 from talon_one.exceptions import ApiValueError
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    import urllib3
+
+    from talon_one.api._operation import RequestTimeout
+    from talon_one.retries import RetriesSetting
+    from talon_one.transport import TransportResponse
+
+    class ReadResponse(Protocol):
+        """What a RESTResponse is made from: a response whose body has been read."""
+
+        @property
+        def status(self) -> int: ...
+
+        @property
+        def reason(self) -> Optional[str]: ...
+
+        @property
+        def data(self) -> bytes: ...
+
+        @property
+        def headers(self) -> Mapping[str, str]: ...
+
+    #: Query parameters: a dict, or (name, value) pairs; list values repeat the name.
+    QueryParams = Union[Mapping[str, Any], Sequence[Tuple[str, Any]]]
+    #: What `request(..., _preload_content=False)` returns for a 2xx: the unread urllib3 response.
+    UnreadResponse = urllib3.BaseHTTPResponse
+    #: What request() and GET()/POST()/... return: the RESTResponse, or the unread urllib3 response
+    #: when called with `_preload_content=False` (a non-2xx answer raises instead).
+    ReadOrUnread = Union["RESTResponse", UnreadResponse]
 
 __all__ = ["RESTResponse", "OfficialRequestMethods"]
 
@@ -24,25 +59,25 @@ class RESTResponse(io.IOBase):
     `getheader(name, default)` are kept from the official SDK.
     """
 
-    def __init__(self, resp):
+    def __init__(self, resp: ReadResponse) -> None:
         self.urllib3_response = resp
         self.status = resp.status
         self.reason = resp.reason
         self.data = resp.data
 
     @property
-    def headers(self):
+    def headers(self) -> Mapping[str, str]:
         return self.urllib3_response.headers
 
-    def getheaders(self):
+    def getheaders(self) -> Mapping[str, str]:
         """The response headers (a case-insensitive mapping)."""
         return self.urllib3_response.headers
 
-    def getheader(self, name, default=None):
+    def getheader(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """The value of header `name` (case-insensitive), or `default`."""
         return self.urllib3_response.headers.get(name, default)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<RESTResponse %s %s>" % (self.status, self.reason)
 
 
@@ -52,8 +87,24 @@ class OfficialRequestMethods:
     Mixed into RESTClientObject, whose `send` does the sending.
     """
 
-    def request(self, method, url, query_params=None, headers=None, body=None, post_params=None,
-                _preload_content=True, _request_timeout=None):
+    if TYPE_CHECKING:
+        def send(self, method: str, url: str, headers: Optional[Mapping[str, str]] = None,
+                 body: Optional[bytes] = None, preload_content: bool = True, timeout: RequestTimeout = None,
+                 retries: RetriesSetting = None) -> TransportResponse: ...  # RESTClientObject.send
+
+    @overload
+    def request(self, method: str, url: str, query_params: Optional[QueryParams] = None,
+                headers: Optional[Mapping[str, str]] = None, body: Any = None, post_params: Any = None,
+                _preload_content: Literal[True] = True, _request_timeout: RequestTimeout = None) -> RESTResponse: ...
+
+    @overload
+    def request(self, method: str, url: str, query_params: Optional[QueryParams] = None,
+                headers: Optional[Mapping[str, str]] = None, body: Any = None, post_params: Any = None,
+                _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread: ...
+
+    def request(self, method: str, url: str, query_params: Optional[QueryParams] = None,
+                headers: Optional[Mapping[str, str]] = None, body: Any = None, post_params: Any = None,
+                _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread:
         """Send a request to a full URL; the RESTResponse (or, with `_preload_content=False`, the unread
         urllib3 response of a 2xx), or the mapped ApiException for any other status.
 
@@ -83,39 +134,121 @@ class OfficialRequestMethods:
             raise client.error_for_response(response, _preload_content)
         return RESTResponse(response) if _preload_content else response.stream
 
-    def GET(self, url, headers=None, query_params=None, _preload_content=True, _request_timeout=None):
+    @overload
+    def GET(self, url: str, headers: Optional[Mapping[str, str]] = None,
+            query_params: Optional[QueryParams] = None, _preload_content: Literal[True] = True,
+            _request_timeout: RequestTimeout = None) -> RESTResponse: ...
+
+    @overload
+    def GET(self, url: str, headers: Optional[Mapping[str, str]] = None,
+            query_params: Optional[QueryParams] = None, _preload_content: bool = True,
+            _request_timeout: RequestTimeout = None) -> ReadOrUnread: ...
+
+    def GET(self, url: str, headers: Optional[Mapping[str, str]] = None,
+            query_params: Optional[QueryParams] = None, _preload_content: bool = True,
+            _request_timeout: RequestTimeout = None) -> ReadOrUnread:
         return self.request("GET", url, headers=headers, query_params=query_params,
                             _preload_content=_preload_content, _request_timeout=_request_timeout)
 
-    def HEAD(self, url, headers=None, query_params=None, _preload_content=True, _request_timeout=None):
+    @overload
+    def HEAD(self, url: str, headers: Optional[Mapping[str, str]] = None,
+             query_params: Optional[QueryParams] = None, _preload_content: Literal[True] = True,
+             _request_timeout: RequestTimeout = None) -> RESTResponse: ...
+
+    @overload
+    def HEAD(self, url: str, headers: Optional[Mapping[str, str]] = None,
+             query_params: Optional[QueryParams] = None, _preload_content: bool = True,
+             _request_timeout: RequestTimeout = None) -> ReadOrUnread: ...
+
+    def HEAD(self, url: str, headers: Optional[Mapping[str, str]] = None,
+             query_params: Optional[QueryParams] = None, _preload_content: bool = True,
+             _request_timeout: RequestTimeout = None) -> ReadOrUnread:
         return self.request("HEAD", url, headers=headers, query_params=query_params,
                             _preload_content=_preload_content, _request_timeout=_request_timeout)
 
-    def DELETE(self, url, headers=None, query_params=None, body=None, _preload_content=True,
-               _request_timeout=None):
+    @overload
+    def DELETE(self, url: str, headers: Optional[Mapping[str, str]] = None,
+               query_params: Optional[QueryParams] = None, body: Any = None,
+               _preload_content: Literal[True] = True,
+               _request_timeout: RequestTimeout = None) -> RESTResponse: ...
+
+    @overload
+    def DELETE(self, url: str, headers: Optional[Mapping[str, str]] = None,
+               query_params: Optional[QueryParams] = None, body: Any = None, _preload_content: bool = True,
+               _request_timeout: RequestTimeout = None) -> ReadOrUnread: ...
+
+    def DELETE(self, url: str, headers: Optional[Mapping[str, str]] = None,
+               query_params: Optional[QueryParams] = None, body: Any = None, _preload_content: bool = True,
+               _request_timeout: RequestTimeout = None) -> ReadOrUnread:
         return self.request("DELETE", url, headers=headers, query_params=query_params, body=body,
                             _preload_content=_preload_content, _request_timeout=_request_timeout)
 
-    def OPTIONS(self, url, headers=None, query_params=None, post_params=None, body=None,
-                _preload_content=True, _request_timeout=None):
+    @overload
+    def OPTIONS(self, url: str, headers: Optional[Mapping[str, str]] = None,
+                query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+                _preload_content: Literal[True] = True,
+                _request_timeout: RequestTimeout = None) -> RESTResponse: ...
+
+    @overload
+    def OPTIONS(self, url: str, headers: Optional[Mapping[str, str]] = None,
+                query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+                _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread: ...
+
+    def OPTIONS(self, url: str, headers: Optional[Mapping[str, str]] = None,
+                query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+                _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread:
         return self.request("OPTIONS", url, headers=headers, query_params=query_params,
                             post_params=post_params, body=body, _preload_content=_preload_content,
                             _request_timeout=_request_timeout)
 
-    def POST(self, url, headers=None, query_params=None, post_params=None, body=None,
-             _preload_content=True, _request_timeout=None):
+    @overload
+    def POST(self, url: str, headers: Optional[Mapping[str, str]] = None,
+             query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+             _preload_content: Literal[True] = True, _request_timeout: RequestTimeout = None) -> RESTResponse: ...
+
+    @overload
+    def POST(self, url: str, headers: Optional[Mapping[str, str]] = None,
+             query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+             _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread: ...
+
+    def POST(self, url: str, headers: Optional[Mapping[str, str]] = None,
+             query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+             _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread:
         return self.request("POST", url, headers=headers, query_params=query_params,
                             post_params=post_params, body=body, _preload_content=_preload_content,
                             _request_timeout=_request_timeout)
 
-    def PUT(self, url, headers=None, query_params=None, post_params=None, body=None,
-            _preload_content=True, _request_timeout=None):
+    @overload
+    def PUT(self, url: str, headers: Optional[Mapping[str, str]] = None,
+            query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+            _preload_content: Literal[True] = True, _request_timeout: RequestTimeout = None) -> RESTResponse: ...
+
+    @overload
+    def PUT(self, url: str, headers: Optional[Mapping[str, str]] = None,
+            query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+            _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread: ...
+
+    def PUT(self, url: str, headers: Optional[Mapping[str, str]] = None,
+            query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+            _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread:
         return self.request("PUT", url, headers=headers, query_params=query_params,
                             post_params=post_params, body=body, _preload_content=_preload_content,
                             _request_timeout=_request_timeout)
 
-    def PATCH(self, url, headers=None, query_params=None, post_params=None, body=None,
-              _preload_content=True, _request_timeout=None):
+    @overload
+    def PATCH(self, url: str, headers: Optional[Mapping[str, str]] = None,
+              query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+              _preload_content: Literal[True] = True,
+              _request_timeout: RequestTimeout = None) -> RESTResponse: ...
+
+    @overload
+    def PATCH(self, url: str, headers: Optional[Mapping[str, str]] = None,
+              query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+              _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread: ...
+
+    def PATCH(self, url: str, headers: Optional[Mapping[str, str]] = None,
+              query_params: Optional[QueryParams] = None, post_params: Any = None, body: Any = None,
+              _preload_content: bool = True, _request_timeout: RequestTimeout = None) -> ReadOrUnread:
         return self.request("PATCH", url, headers=headers, query_params=query_params,
                             post_params=post_params, body=body, _preload_content=_preload_content,
                             _request_timeout=_request_timeout)

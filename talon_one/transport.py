@@ -99,7 +99,7 @@ class TransportResponse:
 
     __slots__ = ("status", "reason", "headers", "body", "stream", "version")
 
-    def __init__(self, status: int, reason: str = "", headers: Optional[Mapping[str, str]] = None,
+    def __init__(self, status: int, reason: Optional[str] = "", headers: Optional[Mapping[str, str]] = None,
                  body: bytes = b"", stream: Any = None, version: int = 11) -> None:
         self.status = status
         self.reason = reason

@@ -483,4 +483,5 @@ def _is_flat_json_object(value: Dict[Any, Any]) -> bool:
 
 def is_json_object(value: Any) -> bool:
     """A dict holding only JSON values (see is_json_value): what an `object` field accepts without further checks."""
-    return value.__class__ is dict and is_json_value(value)
+    # The usual attributes object (str keys, scalar values) is settled by the one flat loop.
+    return value.__class__ is dict and (_is_flat_json_object(value) or is_json_value(value))

@@ -172,3 +172,18 @@ def test_exceptions_survive_pickling():
     error = talon_one.ApiTimeoutError("PUT /x: read timeout")
     again = pickle.loads(pickle.dumps(error))
     assert isinstance(again, talon_one.ApiTimeoutError) and again.reason == error.reason
+
+
+def test_timeouts_set_to_none_mean_the_defaults_from_the_first_call_on():
+    # None is "the default" (5 s to connect, 30 s to read), never "no timeout", on the first call too
+    # (whose timeout is not cached yet) and on the next ones.
+    from talon_one.testing import MockResponse, MockTransport
+
+    transport = MockTransport(lambda request: MockResponse(200, json={}))
+    cfg = Configuration(host="https://mycompany.talon.one", api_key_v1=API_KEY, connect_timeout=None,
+                        read_timeout=None)
+    with talon_one.ApiClient(cfg, transport=transport) as client:
+        for _ in range(2):
+            client.call_api("/v1/x", "GET", response_type="object", auth_settings=["api_key_v1"])
+    assert [(request.timeout.connect_timeout, request.timeout.read_timeout) for request in transport.requests] == [
+        (5.0, 30.0), (5.0, 30.0)]

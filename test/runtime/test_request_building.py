@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import types
 import urllib.parse
 
 import pytest
@@ -68,6 +69,14 @@ def test_query_from_list_of_pairs_is_encoded(server, client):
     query = server.requests[0].query
     assert "True" not in query
     assert urllib.parse.parse_qsl(query) == [("profile", "true"), ("tag", "a&b=c d"), ("tag", "\u00e9")]
+
+
+def test_query_from_any_mapping_is_encoded_by_name(server, client):
+    # A read-only mapping (not a dict) is a mapping too, not a list of pairs: {"ab": "1"} once went out as a=b.
+    client.call_api("/v1/x", "GET", query_params=types.MappingProxyType({"ab": "1", "cd": ["x", "y"]}),
+                    auth_settings=BOTH_SCHEMES)
+    assert urllib.parse.parse_qsl(server.requests[0].query) == [("ab", "1"), ("cd", "x"), ("cd", "y")]
+    assert talon_one.ApiClient().parameters_to_tuples(types.MappingProxyType({"ab": True}), None) == [("ab", "true")]
 
 
 def test_query_lists_and_collection_formats(server, client):
@@ -221,3 +230,57 @@ def test_plain_targets_skip_the_pool_manager_and_others_do_not(server, client):
     for target in ("/v1/a%2Fb", "/v1/./x", "/v1/sp ace", "/v1/caf\u00e9", "/v1/x#f"):
         assert route(server.url + target) is None
     assert route("http://user:secret@127.0.0.1:%d/v1/events" % server.server_port) is None
+
+
+class _RecordingSocket:
+    """A connected socket that records what each sendall() writes."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self.writes = []
+
+    def sendall(self, data, *flags):
+        self.writes.append(bytes(data))
+        return self._sock.sendall(data, *flags)
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+def _record_writes(client, server):
+    """Put a recorder on the connection the client's next call to `server` will use."""
+    manager = client.rest_client.pool_manager
+    pool = manager.connection_from_host("127.0.0.1", port=server.server_port, scheme="http")
+    connection = pool.pool.queue[-1]  # LIFO: the connection the previous call put back
+    recorder = connection.sock = _RecordingSocket(connection.sock)
+    return recorder
+
+
+@pytest.mark.parametrize("client_kind", ["sync"])  # urllib3's connections
+@pytest.mark.parametrize("size, writes", [(300, 1), (60000, 1), (70000, 2)])
+def test_a_small_body_goes_out_in_the_same_write_as_the_head(server, client, size, writes):
+    """http.client writes a request's head and body separately; a body of up to 64 KB goes with the
+    head in one system call instead. A larger one follows the head in its own write."""
+    body = {"attributes": {"note": "x" * size}}
+    client.call_api(SESSION_PATH, "PUT", path_params={"customerSessionId": "s1"}, body=body,
+                    auth_settings=API_KEY_ONLY)
+    recorder = _record_writes(client, server)
+    client.call_api(SESSION_PATH, "PUT", path_params={"customerSessionId": "s2"}, body=body,
+                    auth_settings=API_KEY_ONLY)
+    assert len(recorder.writes) == writes
+    sent = b"".join(recorder.writes)
+    assert sent.startswith(b"PUT /v2/customer_sessions/s2 HTTP/1.1\r\n")
+    head, _, sent_body = sent.partition(b"\r\n\r\n")
+    assert b"\r\nContent-Length: %d" % len(sent_body) in head
+    assert server.requests[1].json() == body
+    if writes == 2:
+        assert recorder.writes[0] == head + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize("client_kind", ["sync"])
+def test_a_request_without_body_is_one_write(server, client):
+    client.call_api("/v1/events", "GET", auth_settings=API_KEY_ONLY)
+    recorder = _record_writes(client, server)
+    client.call_api("/v1/events", "GET", auth_settings=API_KEY_ONLY)
+    assert len(recorder.writes) == 1 and recorder.writes[0].startswith(b"GET /v1/events HTTP/1.1\r\n")
+    assert recorder.writes[0].endswith(b"\r\n\r\n") and server.requests[1].method == "GET"

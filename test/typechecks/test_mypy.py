@@ -28,7 +28,25 @@ def cart_items(lines: List[Tuple[str, int, float]]) -> List[CartItem]:
 
 
 def make_api(base_url: str, api_key: str) -> IntegrationApi:
-    return IntegrationApi(talon_one.ApiClient(talon_one.Configuration(host=base_url, api_key_v1=api_key)))
+    return IntegrationApi(talon_one.ApiClient(talon_one.Configuration(host=base_url, api_key_v1=api_key)))  # HOST
+
+
+def settings(base_url: str) -> talon_one.Configuration:
+    configuration = talon_one.Configuration.from_env(host=base_url)
+    configuration.transport = "urllib3"                                            # TRANSPORT
+    configuration.read_timeout = 10.0                                              # SETTING
+    configuration.retries = 3                                                      # RETRIES
+    configuration.proxy_headers = {"Proxy-Authorization": "Basic abc"}
+    return configuration
+
+
+def ping(client: talon_one.ApiClient, url: str) -> int:
+    response = client.request("GET", url, _request_timeout=(1.0, 5.0))             # TIMEOUT
+    body: bytes = response.data                                                    # RAW
+    header: Optional[str] = response.getheader("Content-Type")
+    status: int = response.status
+    listing: bytes = client.rest_client.GET(url, query_params={"page": 1}).data    # REST
+    return len(body) + status + len(header or "") + len(listing)
 
 
 def price_cart(api: IntegrationApi, session_id: str) -> float:
@@ -67,6 +85,19 @@ MISTAKES = {
     "ASYNC": (None, r"Incompatible types in assignment"),  # the async result taken for the model
     "EXCEPTION": ("    return error.message or error.retry_after or 1.0",
                   r"Incompatible return value type"),  # the service's message taken for a number
+    # The runtime's own annotations: Configuration, ApiClient, and the official SDK's request helpers.
+    "HOST": ("    return IntegrationApi(talon_one.ApiClient(talon_one.Configuration(host=len(base_url), "
+             "api_key_v1=api_key)))",
+             r'Argument "host" to "Configuration" has incompatible type "int"'),
+    "TRANSPORT": ('    configuration.transport = "request"',
+                  r'Incompatible types in assignment \(expression has type "Literal\[.request.\]"'),
+    "SETTING": ("    configuration.read_timout = 10.0", r'"Configuration" has no attribute "read_timout"'),
+    "RETRIES": ('    configuration.retries = "3"', r'Incompatible types in assignment \(expression has type "str"'),
+    "TIMEOUT": ('    response = client.request("GET", url, _request_timeout="5")',
+                r'No overload variant of "request" of "ApiClient"|Argument "_request_timeout"'),
+    "RAW": ("    body: str = response.data", r'Incompatible types in assignment \(expression has type "bytes"'),
+    "REST": ('    listing: str = client.rest_client.GET(url, query_params={"page": 1}).data',
+             r'Incompatible types in assignment \(expression has type "bytes"'),
 }
 ASYNC_LINE = ("    later: IntegrationStateV2 = api.update_customer_session_v2(session_id, request, async_req=True).get(5)",
               "    later: IntegrationStateV2 = api.update_customer_session_v2(session_id, request, async_req=True)")
@@ -112,9 +143,7 @@ def test_mypy_strict_reports_each_planted_mistake_in_a_users_module(tmp_path, in
         readme = handle.read().split("## Type checking and editors", 1)[1]
     (tmp_path / "user_readme.py").write_text(readme.split("```python", 1)[1].split("```", 1)[0], encoding="utf-8")
     files["user_readme.py"] = (None, None)
-    # Configuration and ApiClient are not annotated yet: the README tells users to exclude calls into
-    # talon_one from --disallow-untyped-calls until they are; this run does what it says.
-    options = ["--strict", "--untyped-calls-exclude", "talon_one", "--python-executable", installed_python]
+    options = ["--strict", "--python-executable", installed_python]
     result = _mypy(options + sorted(files), str(tmp_path), mypy_cache)
     errors = {}
     for output in result.stdout.splitlines():
