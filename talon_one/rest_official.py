@@ -78,7 +78,8 @@ class RESTResponse(io.IOBase):
         return self.urllib3_response.headers.get(name, default)
 
     def __repr__(self) -> str:
-        return "<RESTResponse %s %s>" % (self.status, self.reason)
+        # No reason phrase: it is the server's text, and a server may echo a credential in it.
+        return "<RESTResponse %s>" % self.status
 
 
 class OfficialRequestMethods:

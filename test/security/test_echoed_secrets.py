@@ -69,9 +69,10 @@ def test_an_echoed_credential_never_reaches_exception_texts_or_logs(credential, 
             with pytest.raises(talon_one.OpenApiException) as raised:
                 talon_one.IntegrationApi(client).track_event(new_event())
             logging.getLogger("app").exception("the call failed")
+            last_response = repr(client.last_response)
     error = raised.value
     assert isinstance(error, ApiException)
-    texts = [str(error), repr(error), repr(error.__dict__), str(error.body), repr(error.headers)]
+    texts = [str(error), repr(error), repr(error.__dict__), str(error.body), repr(error.headers), last_response]
     assert not any(secret in text or secret.upper() in text for text in texts), texts
     scan.exceptions([error])
     scan.capture(capture)
