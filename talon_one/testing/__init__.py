@@ -20,6 +20,8 @@ conftest.py and use the ``talon_one_fake`` fixture.
 The fake uses the standard library only; importing this package starts nothing.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .auth import content_signature
 from .faults import Fault
 from .promotions import CouponRule, LoyaltyProgram, Promotions, ReferralProgram
@@ -30,6 +32,9 @@ from .server import (
     FakeTalonOne,
     RecordedRequest,
 )
+
+if TYPE_CHECKING:  # what checkers and editors see; at run time they are imported on first use
+    from .mock_transport import MockResponse, MockTransport
 
 __all__ = [
     "CouponRule",
@@ -48,7 +53,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> Any:
     # MockTransport needs the SDK's runtime; imported when first asked for.
     if name in ("MockTransport", "MockResponse"):
         from . import mock_transport

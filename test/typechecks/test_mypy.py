@@ -19,6 +19,8 @@ from typing import List, Optional, Tuple
 
 import talon_one
 from talon_one import CartItem, Effect, IntegrationApi, IntegrationStateV2
+from talon_one.testing import MockResponse, MockTransport
+from talon_one.transport import TransportRequest
 
 
 def cart_items(lines: List[Tuple[str, int, float]]) -> List[CartItem]:
@@ -68,6 +70,13 @@ def price_cart(api: IntegrationApi, session_id: str) -> float:
         1 if inventory.loyalty else 0) + (1 if data_only and pending else 0)
 
 
+def unit_test_api() -> IntegrationApi:
+    def handler(request: TransportRequest) -> MockResponse:
+        return MockResponse(200, json={"effects": []})                             # MOCK
+    configuration = talon_one.Configuration(host="https://mycompany.talon.one", api_key_v1="k")
+    return IntegrationApi(talon_one.ApiClient(configuration, transport=MockTransport(handler)))
+
+
 def seconds_to_wait(error: talon_one.TooManyRequestsException) -> float:
     message: str = error.message or ""
     return (error.retry_after or 1.0) + len(message) + (error.status or 0)    # EXCEPTION
@@ -96,6 +105,9 @@ MISTAKES = {
     "TIMEOUT": ('    response = client.request("GET", url, _request_timeout="5")',
                 r'No overload variant of "request" of "ApiClient"|Argument "_request_timeout"'),
     "RAW": ("    body: str = response.data", r'Incompatible types in assignment \(expression has type "bytes"'),
+    # talon_one.testing, imported lazily at run time, is typed for checkers too.
+    "MOCK": ('        return MockResponse("200", json={"effects": []})',
+             r'Argument 1 to "MockResponse" has incompatible type "str"'),
     "REST": ('    listing: str = client.rest_client.GET(url, query_params={"page": 1}).data',
              r'Incompatible types in assignment \(expression has type "bytes"'),
 }
