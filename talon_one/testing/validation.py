@@ -9,6 +9,7 @@ spec uses: ``$ref`` (to ``#/components/schemas/...``), ``allOf``, ``type``,
 """
 
 import re
+import sys
 from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -45,11 +46,19 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# The service reads an integer as a 64-bit integer and a number as a 64-bit float: a JSON number
+# outside those ranges is refused there (400), as here.
+_INT64 = range(-2 ** 63, 2 ** 63)
+_FLOAT_MAX = sys.float_info.max
+
+
 def _has_type(value: Any, expected: str) -> bool:
     if expected == "integer":
-        return _is_number(value) and float(value).is_integer()
+        if isinstance(value, float):
+            return value.is_integer() and -2.0 ** 63 <= value < 2.0 ** 63
+        return _is_number(value) and value in _INT64
     if expected == "number":
-        return _is_number(value)
+        return _is_number(value) and (isinstance(value, float) or -_FLOAT_MAX <= value <= _FLOAT_MAX)
     if expected == "string":
         return isinstance(value, str)
     if expected == "boolean":

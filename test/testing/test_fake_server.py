@@ -159,6 +159,22 @@ def test_validation_reports_every_problem(api):
     assert reply.json["message"].startswith("Invalid request: ")
 
 
+@pytest.mark.parametrize("pointer, raw", [
+    ("/customerSession/cartItems/0/price", b'{"customerSession": {"cartItems": [{"name": "n", "sku": "A", '
+                                           b'"quantity": 1, "price": 1%s}]}}' % (b"0" * 400)),
+    ("/customerSession/cartItems/0/quantity", b'{"customerSession": {"cartItems": [{"name": "n", "sku": "A", '
+                                              b'"quantity": 9223372036854775808, "price": 1}]}}'),
+    ("/customerSession/cartItems/0/quantity", b'{"customerSession": {"cartItems": [{"name": "n", "sku": "A", '
+                                              b'"quantity": 1e300, "price": 1}]}}'),
+])
+def test_numbers_beyond_the_services_ranges_are_400(api, fake, pointer, raw):
+    """The service reads integers as 64-bit integers and numbers as 64-bit floats: beyond those, 400."""
+    reply = api.put("/v2/customer_sessions/s1", raw=raw)
+    assert reply.status == 400
+    assert [(e["source"]["pointer"], e["title"]) for e in reply.json["errors"]] == [(pointer, "Invalid type")]
+    assert api.put("/v2/customer_sessions/s1", {"customerSession": {}}).status == 200  # still serving
+
+
 def test_query_boolean_accepts_the_service_spellings(api, fake):
     for value in ("true", "True", "1", "t"):
         api.put("/v1/customer_profiles/alice", {}, fields={"dry": value})
