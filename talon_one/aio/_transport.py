@@ -35,7 +35,6 @@ import io
 import logging
 import ssl
 import time
-import urllib.parse
 import weakref
 from typing import Any, AsyncGenerator, Dict, Mapping, Optional, Tuple, Type, Union
 
@@ -135,30 +134,34 @@ def ssl_context(configuration: Configuration) -> ssl.SSLContext:
     return context
 
 
-# A proxy as aiohttp takes it: (proxy URL without credentials, proxy headers, BasicAuth for the
-# credentials the URL held), or (None, {}, None) for none.
-ProxySettings = Tuple[Optional[str], Dict[str, str], Optional[aiohttp.BasicAuth]]
+class _ProxyHeaders(Dict[str, str]):
+    """The headers for the proxy; its repr() shows no credential (Proxy-Authorization is one)."""
 
-_DIRECT: ProxySettings = (None, {}, None)
+    def __repr__(self) -> str:
+        return repr(redact_headers(self))
+
+
+# A proxy as aiohttp takes it: (proxy URL without credentials, proxy headers with a
+# Proxy-Authorization for the credentials the URL held), or (None, {}) for none.
+ProxySettings = Tuple[Optional[str], Dict[str, str]]
+
+_DIRECT: ProxySettings = (None, {})
 
 
 def _proxy_settings(proxy: Optional[str], proxy_headers: Optional[Mapping[str, str]]) -> ProxySettings:
     """The settings for `proxy` (Configuration.proxy or one from the environment) and Configuration.proxy_headers.
 
-    Credentials in the URL (user:password@, percent-encoded or not) become aiohttp's BasicAuth,
-    sent as Proxy-Authorization to the proxy only; the URL kept holds none. A malformed URL is
-    refused (ApiValueError) without echoing the password, by the synchronous transport's rules.
+    Credentials in the URL (user:password@, percent-encoded or not) become a `Proxy-Authorization:
+    Basic` header among the proxy headers, by the synchronous transport's code (rest.split_proxy_credentials),
+    rather than aiohttp's BasicAuth / `proxy_auth` (deprecated in aiohttp 3.x, gone in 4.0). The proxy
+    headers go to the proxy only: on CONNECT for an https:// URL (aiohttp sends them), with the request
+    itself for an http:// one (AiohttpTransport._send_once adds them). The URL kept holds no
+    credentials. A malformed URL is refused (ApiValueError) without echoing the password.
     """
     if not proxy:
         return _DIRECT
     url, headers = rest.split_proxy_credentials(proxy, proxy_headers)
-    auth = None
-    userinfo = proxy.partition("://")[2].rpartition("@")[0]
-    if userinfo:
-        headers.pop("proxy-authorization", None)  # urllib3's form of the credentials: aiohttp takes BasicAuth
-        username, _, password = userinfo.partition(":")
-        auth = aiohttp.BasicAuth(urllib.parse.unquote(username), urllib.parse.unquote(password))
-    return url, headers, auth
+    return url, _ProxyHeaders(headers)
 
 
 # --------------------------------------------------------------------------
@@ -191,7 +194,7 @@ def failure_kind(error: BaseException) -> str:
 
 def clean_cause(error: BaseException) -> Optional[BaseException]:
     """The error to chain as the cause of ours: aiohttp's connection errors hold the connection key
-    (with the proxy's BasicAuth, password included) and its response errors the request's headers,
+    (the proxy and its settings) and its response errors the request's headers (Proxy-Authorization included),
     so the socket / TLS error inside is chained instead, or nothing."""
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
         return error.certificate_error
@@ -425,8 +428,7 @@ class AiohttpTransport:
     def __init__(self, configuration: Configuration) -> None:
         self.configuration = configuration
         self._ssl = ssl_context(configuration)
-        self._proxy, self._proxy_headers, self._proxy_auth = _proxy_settings(configuration.proxy,
-                                                                             configuration.proxy_headers)
+        self._proxy, self._proxy_headers = _proxy_settings(configuration.proxy, configuration.proxy_headers)
         # Read once, as the synchronous transports read it: None when Configuration.proxy is set or
         # trust_env is off. Each environment proxy's settings are made on first use (_environment_proxy).
         proxies = environment_proxies(configuration)
@@ -617,7 +619,7 @@ class AiohttpTransport:
         response: Optional[aiohttp.ClientResponse] = None
         _max_idle.set(None if method in IDEMPOTENT_METHODS else rest.MAX_IDLE_FOR_POST)
         chooser = self._environment_proxies
-        proxy, proxy_headers, proxy_auth = (self._proxy, self._proxy_headers, self._proxy_auth) if chooser is None \
+        proxy, proxy_headers = (self._proxy, self._proxy_headers) if chooser is None \
             else self._environment_proxy(chooser, url)
         try:
             if proxy_headers and url.startswith("http:"):
@@ -626,7 +628,7 @@ class AiohttpTransport:
                 headers = dict(proxy_headers, **headers)
             response = await session.request(
                 method, yarl.URL(url, encoded=True), headers=headers, data=body, timeout=client_timeout, allow_redirects=False,
-                proxy=proxy, proxy_headers=proxy_headers or None, proxy_auth=proxy_auth,
+                proxy=proxy, proxy_headers=proxy_headers or None,
                 server_hostname=self._server_hostname)
             if len(response.raw_headers) > MAX_RESPONSE_HEADERS:
                 raise TooManyHeaders("got more than %d headers" % MAX_RESPONSE_HEADERS)
