@@ -486,7 +486,8 @@ class AiohttpTransport:
         once and the calls still in flight end with ApiConnectionError saying the client was closed.
         From another loop than the session's: the session is closed in its own loop if that loop
         is running (in another thread), or was closed already when that loop shut down under
-        asyncio.run; otherwise RuntimeError (nothing else can close its sockets).
+        asyncio.run; otherwise RuntimeError (nothing else can close its sockets), and the session
+        is dropped, so that the client can be used in the running loop.
         """
         state, self._state = self._state, None
         if state is None or state.session.closed:
@@ -499,8 +500,9 @@ class AiohttpTransport:
         else:
             raise RuntimeError(
                 "this AsyncApiClient's connections belong to an event loop that is no longer running, and "
-                "cannot be closed from another one: `await client.close()` in the loop the client was used "
-                "in, before that loop ends (asyncio.run does it for you when its run ends)")
+                "cannot be closed from another one (they are dropped: the client may be used in this loop "
+                "now): `await client.close()` in the loop the client was used in, before that loop ends "
+                "(asyncio.run does it for you when its run ends)")
 
     async def _close_session(self, state: _Session) -> None:
         """In the session's loop: wait for its calls in flight, then close it."""
