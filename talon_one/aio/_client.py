@@ -50,7 +50,15 @@ class AsyncApiClient(ClientCore):
         await self.close()
 
     async def close(self) -> None:
-        """Close the connections. The client stays usable: a later call opens new ones (in its own loop)."""
+        """Close the connections, once the calls in flight have finished (each within its own timeouts).
+
+        The client stays usable: a call made after close() began opens new connections (in its
+        own loop), which the next close() closes. If close() is cancelled while it waits, the
+        connections are closed at once, and the calls still in flight raise ApiConnectionError
+        saying the client was closed (not retried). Called from another event loop than the
+        client's, it closes the connections in the client's loop if that loop is running, and
+        raises RuntimeError if that loop was closed with them still open.
+        """
         await self.transport.close()
 
     def __repr__(self) -> str:

@@ -35,9 +35,8 @@ import io
 import logging
 import ssl
 import time
-import urllib.parse
 import weakref
-from typing import Any, Dict, Mapping, Optional, Tuple, Type, Union
+from typing import Any, AsyncGenerator, Dict, Mapping, Optional, Tuple, Type, Union
 
 import aiohttp
 import urllib3
@@ -135,30 +134,34 @@ def ssl_context(configuration: Configuration) -> ssl.SSLContext:
     return context
 
 
-# A proxy as aiohttp takes it: (proxy URL without credentials, proxy headers, BasicAuth for the
-# credentials the URL held), or (None, {}, None) for none.
-ProxySettings = Tuple[Optional[str], Dict[str, str], Optional[aiohttp.BasicAuth]]
+class _ProxyHeaders(Dict[str, str]):
+    """The headers for the proxy; its repr() shows no credential (Proxy-Authorization is one)."""
 
-_DIRECT: ProxySettings = (None, {}, None)
+    def __repr__(self) -> str:
+        return repr(redact_headers(self))
+
+
+# A proxy as aiohttp takes it: (proxy URL without credentials, proxy headers with a
+# Proxy-Authorization for the credentials the URL held), or (None, {}) for none.
+ProxySettings = Tuple[Optional[str], Dict[str, str]]
+
+_DIRECT: ProxySettings = (None, {})
 
 
 def _proxy_settings(proxy: Optional[str], proxy_headers: Optional[Mapping[str, str]]) -> ProxySettings:
     """The settings for `proxy` (Configuration.proxy or one from the environment) and Configuration.proxy_headers.
 
-    Credentials in the URL (user:password@, percent-encoded or not) become aiohttp's BasicAuth,
-    sent as Proxy-Authorization to the proxy only; the URL kept holds none. A malformed URL is
-    refused (ApiValueError) without echoing the password, by the synchronous transport's rules.
+    Credentials in the URL (user:password@, percent-encoded or not) become a `Proxy-Authorization:
+    Basic` header among the proxy headers, by the synchronous transport's code (rest.split_proxy_credentials),
+    rather than aiohttp's BasicAuth / `proxy_auth` (deprecated in aiohttp 3.x, gone in 4.0). The proxy
+    headers go to the proxy only: on CONNECT for an https:// URL (aiohttp sends them), with the request
+    itself for an http:// one (AiohttpTransport._send_once adds them). The URL kept holds no
+    credentials. A malformed URL is refused (ApiValueError) without echoing the password.
     """
     if not proxy:
         return _DIRECT
     url, headers = rest.split_proxy_credentials(proxy, proxy_headers)
-    auth = None
-    userinfo = proxy.partition("://")[2].rpartition("@")[0]
-    if userinfo:
-        headers.pop("proxy-authorization", None)  # urllib3's form of the credentials: aiohttp takes BasicAuth
-        username, _, password = userinfo.partition(":")
-        auth = aiohttp.BasicAuth(urllib.parse.unquote(username), urllib.parse.unquote(password))
-    return url, headers, auth
+    return url, _ProxyHeaders(headers)
 
 
 # --------------------------------------------------------------------------
@@ -191,7 +194,7 @@ def failure_kind(error: BaseException) -> str:
 
 def clean_cause(error: BaseException) -> Optional[BaseException]:
     """The error to chain as the cause of ours: aiohttp's connection errors hold the connection key
-    (with the proxy's BasicAuth, password included) and its response errors the request's headers,
+    (the proxy and its settings) and its response errors the request's headers (Proxy-Authorization included),
     so the socket / TLS error inside is chained instead, or nothing."""
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
         return error.certificate_error
@@ -373,19 +376,59 @@ async def _no_silent_resend(request: aiohttp.ClientRequest, handler: aiohttp.Cli
     raise _ConnectionLost(lost)  # outside the except clause: no context to chain back to `lost`
 
 
+class _Session:
+    """One aiohttp session, the loop it belongs to, and the calls in flight on it.
+
+    `closing` is set once close() has taken it (new calls get a new session); `idle` is the event
+    close() waits on until `calls` is back to 0; `guard` is the async generator that closes it
+    when its loop shuts down (_close_at_loop_end)."""
+
+    __slots__ = ("session", "loop", "calls", "closing", "idle", "guard")
+
+    def __init__(self, session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop) -> None:
+        self.session = session
+        self.loop = loop
+        self.calls = 0
+        self.closing = False
+        self.idle: Optional[asyncio.Event] = None
+        self.guard: Optional[AsyncGenerator[None, None]] = None
+
+
+async def _close_at_loop_end(transport: AiohttpTransport, state: _Session) -> AsyncGenerator[None, None]:
+    """Suspended for the session's life; its `finally` runs when the loop shuts its async generators
+    down (asyncio.run does, before closing the loop) and closes the session if close() has not."""
+    try:
+        yield
+    finally:
+        if not state.closing:
+            state.guard = None  # this generator is the one running: close() must not aclose() it
+            if transport._state is state:
+                transport._state = None
+            await transport._close_session(state)
+
+
+def _closed_under(error: BaseException, where: str) -> ApiConnectionError:
+    """The error of a call whose session AsyncApiClient.close() closed under it: never retried."""
+    if isinstance(error, RuntimeError) or failure_kind(error) == NOT_SENT:
+        return _not_sent(ApiConnectionError, "%s: the client was closed (AsyncApiClient.close()) while the call "
+                         "was in flight" % where, error)
+    return _maybe_delivered(ApiConnectionError, "%s: the client was closed (AsyncApiClient.close()) while the "
+                            "call was in flight" % where, error)
+
+
 class AiohttpTransport:
     """Sends requests for one AsyncApiClient through one aiohttp session (one connector, keep-alive).
 
     The session is created on the first call, in the running event loop, and is
-    bound to it: a call from another loop raises RuntimeError. `close()` closes it;
-    the next call (in any loop) opens a new one.
+    bound to it: a call from another loop raises RuntimeError. `close()` closes it
+    once its calls in flight have finished; the next call (in any loop) opens a new
+    one. A session still open when its loop shuts down (asyncio.run's end) is closed then.
     """
 
     def __init__(self, configuration: Configuration) -> None:
         self.configuration = configuration
         self._ssl = ssl_context(configuration)
-        self._proxy, self._proxy_headers, self._proxy_auth = _proxy_settings(configuration.proxy,
-                                                                             configuration.proxy_headers)
+        self._proxy, self._proxy_headers = _proxy_settings(configuration.proxy, configuration.proxy_headers)
         # Read once, as the synchronous transports read it: None when Configuration.proxy is set or
         # trust_env is off. Each environment proxy's settings are made on first use (_environment_proxy).
         proxies = environment_proxies(configuration)
@@ -393,44 +436,94 @@ class AiohttpTransport:
         self._environment_settings: Dict[str, ProxySettings] = {}  # proxy URL -> its settings
         assert_hostname = rest._assert_hostname(configuration.assert_hostname)
         self._server_hostname: Optional[str] = assert_hostname if isinstance(assert_hostname, str) else None
-        self._session: Optional[aiohttp.ClientSession] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._state: Optional[_Session] = None
         self._policy_cache: Tuple[Any, Optional[RetryPolicy]] = (None, None)
         self._timeout_cache: Tuple[Any, Optional[urllib3.Timeout]] = (None, None)
 
     # -- the session, bound to one loop ---------------------------------------------------
 
-    def session(self) -> aiohttp.ClientSession:
-        """The session of the running loop; created on first use. RuntimeError from another loop."""
+    def _enter(self) -> _Session:
+        """The running loop's session, counting one more call in flight on it; created on first use.
+
+        RuntimeError from another loop while the session is open in its own."""
         loop = asyncio.get_running_loop()
-        session = self._session
-        if session is not None and not session.closed:
-            if self._loop is not loop:
-                raise RuntimeError(
-                    "this AsyncApiClient is bound to the event loop it was first used in, and is being "
-                    "used from another one: create one AsyncApiClient per event loop (or `await "
-                    "client.close()` in the first loop before using it in another)")
-            return session
-        connector = _Connector(limit=self.configuration.connection_pool_maxsize, limit_per_host=0, ssl=self._ssl)
-        session = aiohttp.ClientSession(connector=connector, skip_auto_headers=_SKIP_AUTO_HEADERS,
-                                        cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
-                                        auto_decompress=False, timeout=aiohttp.ClientTimeout(total=None),
-                                        middlewares=(_no_silent_resend,))
-        self._session, self._loop = session, loop
-        return session
+        state = self._state
+        if state is not None and state.loop is not loop:
+            raise RuntimeError(
+                "this AsyncApiClient is bound to the event loop it was first used in, and is being "
+                "used from another one: create one AsyncApiClient per event loop (or `await "
+                "client.close()` in the first loop before using it in another)")
+        if state is None:
+            connector = _Connector(limit=self.configuration.connection_pool_maxsize, limit_per_host=0, ssl=self._ssl)
+            session = aiohttp.ClientSession(connector=connector, skip_auto_headers=_SKIP_AUTO_HEADERS,
+                                            cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
+                                            auto_decompress=False, timeout=aiohttp.ClientTimeout(total=None),
+                                            middlewares=(_no_silent_resend,))
+            state = self._state = _Session(session, loop)
+        state.calls += 1
+        return state
+
+    @staticmethod
+    def _leave(state: _Session) -> None:
+        state.calls -= 1
+        if state.calls == 0 and state.idle is not None:
+            state.idle.set()
+
+    async def _watch_loop_end(self, state: _Session) -> None:
+        """Start, in the session's loop, the async generator that closes the session when the loop
+        shuts down (asyncio.run's end, `loop.shutdown_asyncgens()`: PEP 525's hook), so that a loop
+        closed before `close()` was awaited leaves no socket open."""
+        guard = _close_at_loop_end(self, state)
+        state.guard = guard
+        await guard.__anext__()
 
     async def close(self) -> None:
-        """Close the pooled connections (a later call opens new ones)."""
-        session, self._session, self._loop = self._session, None, None
-        if session is not None and not session.closed:
-            await session.close()
-            # The sockets' transports close on the loop's next turn: let it come, so that a loop
-            # stopped right after close() (asyncio.run's end, a test) leaves no socket open.
-            await asyncio.sleep(0)
+        """Close the session once its calls in flight have finished (a later call opens a new one).
+
+        The calls in flight are let finish, each within its own timeouts and deadline, as the
+        synchronous client lets them; a call started meanwhile opens a new session (closed by the
+        next close()). Should close() itself be cancelled while it waits, the session is closed at
+        once and the calls still in flight end with ApiConnectionError saying the client was closed.
+        From another loop than the session's: the session is closed in its own loop if that loop
+        is running (in another thread), or was closed already when that loop shut down under
+        asyncio.run; otherwise RuntimeError (nothing else can close its sockets), and the session
+        is dropped, so that the client can be used in the running loop.
+        """
+        state, self._state = self._state, None
+        if state is None or state.session.closed:
+            return
+        loop = asyncio.get_running_loop()
+        if state.loop is loop:
+            await self._close_session(state)
+        elif state.loop.is_running():
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._close_session(state), state.loop))
+        else:
+            raise RuntimeError(
+                "this AsyncApiClient's connections belong to an event loop that is no longer running, and "
+                "cannot be closed from another one (they are dropped: the client may be used in this loop "
+                "now): `await client.close()` in the loop the client was used in, before that loop ends "
+                "(asyncio.run does it for you when its run ends)")
+
+    async def _close_session(self, state: _Session) -> None:
+        """In the session's loop: wait for its calls in flight, then close it."""
+        state.closing = True
+        guard, state.guard = state.guard, None
+        try:
+            if state.calls:
+                state.idle = asyncio.Event()
+                await state.idle.wait()
+        finally:  # on cancellation too: the session is closed under the calls left
+            if not state.session.closed:
+                await state.session.close()
+                # The sockets' transports close on the loop's next turn: let it come, so that a loop
+                # stopped right after close() (asyncio.run's end, a test) leaves no socket open.
+                await asyncio.sleep(0)
+            if guard is not None:
+                await guard.aclose()
 
     @property
     def closed(self) -> bool:
-        return self._session is None or self._session.closed
+        return self._state is None or self._state.session.closed
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -441,12 +534,23 @@ class AiohttpTransport:
         `timeout` is a `_request_timeout` (seconds for the attempt, a (connect, read)
         pair or an urllib3 Timeout; None: the configuration's) and `retries` a
         `_retries` (None, an int, a RetryPolicy or an urllib3 Retry). Raises
-        ApiTimeoutError / ApiConnectionError when no response could be had, and
-        RuntimeError when called from a loop other than the client's.
+        ApiTimeoutError / ApiConnectionError when no response could be had (and
+        ApiConnectionError when the client's session was closed under the call: see
+        close()), and RuntimeError when called from a loop other than the client's.
         """
-        session = self.session()
         policy = self._retry_policy(retries).for_call()
         attempt_timeout = self._timeout(timeout)
+        state = self._enter()
+        try:
+            if state.guard is None and not state.closing:
+                await self._watch_loop_end(state)
+            return await self._send(state, policy, attempt_timeout, method, url, headers, body)
+        finally:
+            self._leave(state)
+
+    async def _send(self, state: _Session, policy: RetryPolicy, attempt_timeout: urllib3.Timeout, method: str,
+                    url: str, headers: Dict[str, str], body: Optional[bytes]) -> AsyncResponse:
+        session = state.session
         started = policy.clock() if policy.max_retries else 0.0
         deadline = time.monotonic() + policy.max_total_time if policy.max_total_time > 0 else None
         retry_number = 0
@@ -460,7 +564,11 @@ class AiohttpTransport:
                 limit = self.configuration.max_response_bytes
                 raise ResponseTooLargeError(limit=limit, detail="%s %s: the answer did not fit in memory "
                                             "(max_response_bytes=%d)" % (method, url.split("?", 1)[0], limit)) from None
-            except TRANSPORT_ERRORS as error:
+            except (RuntimeError, *TRANSPORT_ERRORS) as error:
+                if session.closed:  # close() was cancelled while this call was in flight: never retried
+                    raise _closed_under(error, "%s %s" % (method, url.split("?", 1)[0])) from None
+                if isinstance(error, RuntimeError):
+                    raise
                 kind = failure_kind(error)
                 delay = policy.delay_after_error(method, kind, retry_number)
                 seconds_left = rest.RESTClientObject._seconds_left(policy, started, delay)
@@ -513,7 +621,7 @@ class AiohttpTransport:
         response: Optional[aiohttp.ClientResponse] = None
         _max_idle.set(None if method in IDEMPOTENT_METHODS else rest.MAX_IDLE_FOR_POST)
         chooser = self._environment_proxies
-        proxy, proxy_headers, proxy_auth = (self._proxy, self._proxy_headers, self._proxy_auth) if chooser is None \
+        proxy, proxy_headers = (self._proxy, self._proxy_headers) if chooser is None \
             else self._environment_proxy(chooser, url)
         try:
             if proxy_headers and url.startswith("http:"):
@@ -522,7 +630,7 @@ class AiohttpTransport:
                 headers = dict(proxy_headers, **headers)
             response = await session.request(
                 method, yarl.URL(url, encoded=True), headers=headers, data=body, timeout=client_timeout, allow_redirects=False,
-                proxy=proxy, proxy_headers=proxy_headers or None, proxy_auth=proxy_auth,
+                proxy=proxy, proxy_headers=proxy_headers or None,
                 server_hostname=self._server_hostname)
             if len(response.raw_headers) > MAX_RESPONSE_HEADERS:
                 raise TooManyHeaders("got more than %d headers" % MAX_RESPONSE_HEADERS)

@@ -155,7 +155,7 @@ class Scan:
         configuration = client.configuration
         transport = (client.rest_client, client.rest_client.pool_manager) if hasattr(client, "rest_client") else (
             client.transport, client.transport._proxy, client.transport._proxy_headers,  # an AsyncApiClient
-            *[part for url, headers, _ in client.transport._environment_settings.values() for part in (url, headers)])
+            *[part for url, headers in client.transport._environment_settings.values() for part in (url, headers)])
         self.objects(api, client, *transport, configuration, configuration.describe_auth(),
                      configuration.to_debug_report())
 
