@@ -791,17 +791,18 @@ class Configuration:
                     settings.get("_retries"), settings.get("_verify_ssl"), redact_url(settings.get("proxy")),
                     settings.get("_debug", False)))
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        """Refuses a misspelt setting (`read_timout = 10`) instead of ignoring it.
+    if not TYPE_CHECKING:  # hidden from type checkers, which then still flag a misspelt setting themselves
+        def __setattr__(self, name: str, value: Any) -> None:
+            """Refuses a misspelt setting (`read_timout = 10`) instead of ignoring it.
 
-        Only on Configuration itself: a subclass may add attributes of its own, and names
-        with a leading underscore stay free (private state, test doubles).
-        """
-        if name not in _SETTABLE and name[:1] != "_" and type(self) is Configuration:
-            close = difflib.get_close_matches(name, _SETTABLE, n=1)
-            raise ApiAttributeError("Configuration has no setting %r%s" % (
-                name, " (did you mean %r?)" % close[0] if close else ""))
-        object.__setattr__(self, name, value)
+            Only on Configuration itself: a subclass may add attributes of its own, and names
+            with a leading underscore stay free (private state, test doubles).
+            """
+            if name not in _SETTABLE and name[:1] != "_" and type(self) is Configuration:
+                close = difflib.get_close_matches(name, _SETTABLE, n=1)
+                raise ApiAttributeError("Configuration has no setting %r%s" % (
+                    name, " (did you mean %r?)" % close[0] if close else ""))
+            object.__setattr__(self, name, value)
 
     __str__ = __repr__
 
