@@ -266,6 +266,9 @@ class Configuration:
     username: Optional[str]
     password: Optional[str]
     discard_unknown_keys: bool
+    connect_timeout: Optional[float]
+    read_timeout: Optional[float]
+    verify_ssl: bool
     ssl_ca_cert: Optional[str]
     ssl_ca_cert_dir: Optional[str]
     cert_file: Optional[str]
@@ -275,6 +278,8 @@ class Configuration:
     proxy_headers: Optional[Mapping[str, str]]
     no_proxy: NoProxy
     trust_env: bool
+    connection_pool_maxsize: int
+    default_headers: Dict[str, str]
     safe_chars_for_path_param: str
     temp_folder_path: Optional[str]
     client_side_validation: bool
@@ -334,8 +339,8 @@ class Configuration:
         self.no_proxy = no_proxy
         self.trust_env = trust_env
         self.transport = transport
-        self.connection_pool_maxsize = connection_pool_maxsize
-        self.default_headers = default_headers
+        self.connection_pool_maxsize = _pool_maxsize(connection_pool_maxsize)
+        self.default_headers = check_headers("default_headers", default_headers)
         # Kept for the official SDK's sake: path parameters are always encoded as one segment.
         self.safe_chars_for_path_param = safe_chars_for_path_param
         # Kept for the official SDK's sake: there are no file downloads in the Integration API.
@@ -417,9 +422,6 @@ class Configuration:
         """Settings from another process (or a pickle): `debug` and `logger_file` are applied anew."""
         debug = state.pop("_debug", False)
         logger_file = state.pop("_logger_file", None)
-        for name in _CHECKED_SETTINGS:  # pickled before these settings were checked properties
-            if name in state:
-                state["_" + name] = state.pop(name)
         self.__dict__.update(state)
         self._auth_cache = None
         self._no_logging_yet()
@@ -503,63 +505,6 @@ class Configuration:
         if value <= 0:
             raise ApiValueError("max_response_bytes must be > 0, got %d" % value)
         self._max_response_bytes = value
-
-    @property
-    def connect_timeout(self) -> Optional[float]:
-        """Seconds to open a connection (DNS, TCP, TLS); None: DEFAULT_CONNECT_TIMEOUT."""
-        return self._connect_timeout
-
-    @connect_timeout.setter
-    def connect_timeout(self, value: Optional[float]) -> None:
-        self._connect_timeout = None if value is None else check_seconds("connect_timeout", value)
-
-    @property
-    def read_timeout(self) -> Optional[float]:
-        """Seconds to wait for response bytes; None: DEFAULT_READ_TIMEOUT."""
-        return self._read_timeout
-
-    @read_timeout.setter
-    def read_timeout(self, value: Optional[float]) -> None:
-        self._read_timeout = None if value is None else check_seconds("read_timeout", value)
-
-    @property
-    def verify_ssl(self) -> bool:
-        """Verify the server certificate (default True)."""
-        return self._verify_ssl
-
-    @verify_ssl.setter
-    def verify_ssl(self, value: bool) -> None:
-        if not isinstance(value, bool):
-            raise ApiTypeError("verify_ssl must be True or False, got %r" % (value,))
-        self._verify_ssl = value
-
-    @property
-    def connection_pool_maxsize(self) -> int:
-        """Connections kept per host (default max(32, 5 x CPUs)); None sets the default."""
-        return self._connection_pool_maxsize
-
-    @connection_pool_maxsize.setter
-    def connection_pool_maxsize(self, value: Optional[int]) -> None:
-        if value is None:
-            value = max(DEFAULT_POOL_MAXSIZE, (os.cpu_count() or 1) * 5)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ApiTypeError("connection_pool_maxsize must be a positive integer, got %s" % type(value).__name__)
-        if value <= 0:
-            raise ApiValueError("connection_pool_maxsize must be a positive integer, got %d" % value)
-        self._connection_pool_maxsize = value
-
-    @property
-    def default_headers(self) -> Dict[str, str]:
-        """Headers sent on every request: a dict of name to value (None or {} for none).
-
-        Set as a mapping of str to str, checked and copied; names must be HTTP tokens
-        (RFC 9110 section 5.1) and values free of line breaks (ApiTypeError / ApiValueError).
-        """
-        return self._default_headers
-
-    @default_headers.setter
-    def default_headers(self, value: Optional[Mapping[str, str]]) -> None:
-        self._default_headers = check_headers("default_headers", value)
 
     # -- credentials --------------------------------------------------------------
 
@@ -787,18 +732,22 @@ class Configuration:
             auth = "?"
         return ("Configuration(host=%r, auth=%s, connect_timeout=%r, read_timeout=%r, retries=%r, "
                 "verify_ssl=%r, proxy=%r, debug=%r)" % (
-                    settings.get("_host"), auth, settings.get("_connect_timeout"), settings.get("_read_timeout"),
-                    settings.get("_retries"), settings.get("_verify_ssl"), redact_url(settings.get("proxy")),
+                    settings.get("_host"), auth, settings.get("connect_timeout"), settings.get("read_timeout"),
+                    settings.get("_retries"), settings.get("verify_ssl"), redact_url(settings.get("proxy")),
                     settings.get("_debug", False)))
 
     if not TYPE_CHECKING:  # hidden from type checkers, which then still flag a misspelt setting themselves
         def __setattr__(self, name: str, value: Any) -> None:
-            """Refuses a misspelt setting (`read_timout = 10`) instead of ignoring it.
+            """Checks a setting as it is set, and refuses a misspelt one (`read_timout = 10`).
 
-            Only on Configuration itself: a subclass may add attributes of its own, and names
-            with a leading underscore stay free (private state, test doubles).
+            Checked settings are stored as plain attributes, so reading them on every call
+            costs nothing more. Unknown names are refused only on Configuration itself: a
+            subclass may add attributes of its own; names with a leading underscore stay free.
             """
-            if name not in _SETTABLE and name[:1] != "_" and type(self) is Configuration:
+            check = _CHECKS.get(name)
+            if check is not None:
+                value = check(value)
+            elif name not in _SETTABLE and name[:1] != "_" and type(self) is Configuration:
                 close = difflib.get_close_matches(name, _SETTABLE, n=1)
                 raise ApiAttributeError("Configuration has no setting %r%s" % (
                     name, " (did you mean %r?)" % close[0] if close else ""))
@@ -807,8 +756,41 @@ class Configuration:
     __str__ = __repr__
 
 
-# The settings that were plain attributes before they were checked properties (see __setstate__).
-_CHECKED_SETTINGS = ("connect_timeout", "read_timeout", "verify_ssl", "connection_pool_maxsize", "default_headers")
+def _timeout_setting(name: str) -> Callable[[Optional[float]], Optional[float]]:
+    def check(value: Optional[float]) -> Optional[float]:
+        return None if value is None else check_seconds(name, value)
+    return check
+
+
+def _verify_ssl(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ApiTypeError("verify_ssl must be True or False, got %r" % (value,))
+    return value
+
+
+def _pool_maxsize(value: object) -> int:
+    """A positive int; None: the default, max(32, 5 x CPUs)."""
+    if value is None:
+        return max(DEFAULT_POOL_MAXSIZE, (os.cpu_count() or 1) * 5)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiTypeError("connection_pool_maxsize must be a positive integer, got %s" % type(value).__name__)
+    if value <= 0:
+        raise ApiValueError("connection_pool_maxsize must be a positive integer, got %d" % value)
+    return value
+
+
+def _default_headers(value: object) -> Dict[str, str]:
+    return check_headers("default_headers", value)
+
+
+# The settings Configuration.__setattr__ checks (and normalizes) as they are set.
+_CHECKS: Dict[str, Callable[[Any], Any]] = {
+    "connect_timeout": _timeout_setting("connect_timeout"),
+    "read_timeout": _timeout_setting("read_timeout"),
+    "verify_ssl": _verify_ssl,
+    "connection_pool_maxsize": _pool_maxsize,
+    "default_headers": _default_headers,
+}
 # The public names a Configuration takes: its settings and properties, and every attribute the
 # official SDK's Configuration had (so code written for it keeps working).
 _SETTABLE = frozenset(

@@ -91,7 +91,7 @@ def test_a_per_call_timeout_that_is_no_usable_number_is_refused_before_sending(f
 @pytest.mark.parametrize("kind", sorted(CLIENTS))
 def test_a_timeout_smuggled_past_the_setter_is_still_refused_before_sending(fake, kind):
     cfg = fake.configuration()
-    cfg.__dict__["_read_timeout"] = INF  # as an old pickle or a subclass could leave it
+    cfg.__dict__["read_timeout"] = INF  # as an old pickle or a subclass could leave it
     sent = len(fake.requests)
     with pytest.raises(ApiValueError, match="read_timeout"):
         CLIENTS[kind](cfg)
@@ -250,14 +250,14 @@ def test_private_names_and_subclasses_stay_free():
     assert (cfg._mine, mine.tenant) == (1, "berlin")
 
 
-def test_a_configuration_pickled_with_plain_attributes_loads():
-    state = Configuration(read_timeout=7.0).__getstate__()
-    for name in ("connect_timeout", "read_timeout", "verify_ssl", "connection_pool_maxsize", "default_headers"):
-        state[name] = state.pop("_" + name)  # as an older version pickled them
-    restored = Configuration.__new__(Configuration)
-    restored.__setstate__(state)
-    assert restored.read_timeout == 7.0 and restored.verify_ssl is True and restored.default_headers == {}
-    assert pickle.loads(pickle.dumps(restored)).read_timeout == 7.0
+def test_checked_settings_travel_through_pickle_and_copy():
+    cfg = Configuration(read_timeout=7.0, verify_ssl=False, connection_pool_maxsize=3,
+                        default_headers={"X-Shop": "berlin"})
+    for restored in (pickle.loads(pickle.dumps(cfg)), __import__("copy").deepcopy(cfg)):
+        assert (restored.read_timeout, restored.verify_ssl, restored.connection_pool_maxsize,
+                restored.default_headers) == (7.0, False, 3, {"X-Shop": "berlin"})
+        with pytest.raises(ApiValueError, match="read_timeout"):
+            restored.read_timeout = INF
 
 
 # -- repr of a half-built configuration -------------------------------------------------------------------
