@@ -24,6 +24,7 @@ Neither repr() nor str() of a Configuration shows a key.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import sys
@@ -31,8 +32,8 @@ import threading
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
-from talon_one.exceptions import ApiTypeError, ApiValueError
-from talon_one.retries import resolve_policy
+from talon_one.exceptions import ApiAttributeError, ApiTypeError, ApiValueError
+from talon_one.retries import check_seconds, resolve_policy
 from talon_one.version import __version__
 
 if TYPE_CHECKING:
@@ -114,6 +115,27 @@ def check_header_value(what: str, value: object) -> str:
             raise ApiValueError("%s contains characters that cannot be sent in an HTTP header "
                                 "(only Latin-1)" % what)
     return value
+
+
+# The characters of an HTTP header name (a token: RFC 9110 section 5.1).
+_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def check_headers(what: str, value: object) -> Dict[str, str]:
+    """A mapping of header name to value, checked and copied into a dict (None: {})."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ApiTypeError("%s must be a mapping of header name to value (a dict), got %s"
+                           % (what, type(value).__name__))
+    headers: Dict[str, str] = {}
+    for name, header_value in value.items():
+        if not isinstance(name, str):
+            raise ApiTypeError("%s: header names must be strings, got %s" % (what, type(name).__name__))
+        if not name or not set(name) <= _TOKEN_CHARS:
+            raise ApiValueError("%s: invalid header name %r" % (what, name))
+        headers[name] = check_header_value("%s[%r]" % (what, name), header_value)
+    return headers
 
 
 def normalize_host(value: object, what: str = "host") -> str:
@@ -317,9 +339,8 @@ class Configuration:
         self.no_proxy = no_proxy
         self.trust_env = trust_env
         self.transport = transport
-        self.connection_pool_maxsize = (connection_pool_maxsize if connection_pool_maxsize is not None
-                                        else max(DEFAULT_POOL_MAXSIZE, (os.cpu_count() or 1) * 5))
-        self.default_headers = dict(default_headers) if default_headers else {}
+        self.connection_pool_maxsize = _pool_maxsize(connection_pool_maxsize)
+        self.default_headers = check_headers("default_headers", default_headers)
         # Kept for the official SDK's sake: path parameters are always encoded as one segment.
         self.safe_chars_for_path_param = safe_chars_for_path_param
         # Kept for the official SDK's sake: there are no file downloads in the Integration API.
@@ -702,12 +723,83 @@ class Configuration:
     # -- display ------------------------------------------------------------------------
 
     def __repr__(self) -> str:
+        # Reads the stored values, never raising: a half-built instance (its __init__ raised)
+        # is shown too, as traceback.TracebackException(capture_locals=True) does.
+        settings = self.__dict__
+        try:
+            auth = self.describe_auth()
+        except Exception:
+            auth = "?"
         return ("Configuration(host=%r, auth=%s, connect_timeout=%r, read_timeout=%r, retries=%r, "
                 "verify_ssl=%r, proxy=%r, debug=%r)" % (
-                    self._host, self.describe_auth(), self.connect_timeout, self.read_timeout,
-                    self.retries, self.verify_ssl, redact_url(self.proxy), self._debug))
+                    settings.get("_host"), auth, settings.get("connect_timeout"), settings.get("read_timeout"),
+                    settings.get("_retries"), settings.get("verify_ssl"), redact_url(settings.get("proxy")),
+                    settings.get("_debug", False)))
+
+    if not TYPE_CHECKING:  # hidden from type checkers, which then still flag a misspelt setting themselves
+        def __setattr__(self, name: str, value: Any) -> None:
+            """Checks a setting as it is set, and refuses a misspelt one (`read_timout = 10`).
+
+            Checked settings are stored as plain attributes, so reading them on every call
+            costs nothing more. Unknown names are refused only on Configuration itself: a
+            subclass may add attributes of its own; names with a leading underscore stay free.
+            """
+            check = _CHECKS.get(name)
+            if check is not None:
+                value = check(value)
+            elif name not in _SETTABLE and name[:1] != "_" and type(self) is Configuration:
+                close = difflib.get_close_matches(name, _SETTABLE, n=1)
+                raise ApiAttributeError("Configuration has no setting %r%s" % (
+                    name, " (did you mean %r?)" % close[0] if close else ""))
+            object.__setattr__(self, name, value)
 
     __str__ = __repr__
+
+
+def _timeout_setting(name: str) -> Callable[[Optional[float]], Optional[float]]:
+    def check(value: Optional[float]) -> Optional[float]:
+        return None if value is None else check_seconds(name, value)
+    return check
+
+
+def _verify_ssl(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ApiTypeError("verify_ssl must be True or False, got %r" % (value,))
+    return value
+
+
+def _pool_maxsize(value: object) -> int:
+    """A positive int; None: the default, max(32, 5 x CPUs)."""
+    if value is None:
+        return max(DEFAULT_POOL_MAXSIZE, (os.cpu_count() or 1) * 5)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiTypeError("connection_pool_maxsize must be a positive integer, got %s" % type(value).__name__)
+    if value <= 0:
+        raise ApiValueError("connection_pool_maxsize must be a positive integer, got %d" % value)
+    return value
+
+
+def _default_headers(value: object) -> Dict[str, str]:
+    return check_headers("default_headers", value)
+
+
+# The settings Configuration.__setattr__ checks (and normalizes) as they are set.
+_CHECKS: Dict[str, Callable[[Any], Any]] = {
+    "connect_timeout": _timeout_setting("connect_timeout"),
+    "read_timeout": _timeout_setting("read_timeout"),
+    "verify_ssl": _verify_ssl,
+    "connection_pool_maxsize": _pool_maxsize,
+    "default_headers": _default_headers,
+}
+# The public names a Configuration takes: its settings and properties, and every attribute the
+# official SDK's Configuration had (so code written for it keeps working).
+_SETTABLE = frozenset(
+    [name for name in dir(Configuration) if not name.startswith("_")]
+    + list(Configuration.__annotations__)
+    + ["api_key", "api_key_prefix", "assert_hostname", "cert_file", "client_side_validation",
+       "connection_pool_maxsize", "discard_unknown_keys", "host", "key_file", "logger", "logger_file_handler",
+       "logger_formatter", "logger_stream_handler", "password", "proxy", "proxy_headers", "refresh_api_key_hook",
+       "retries", "safe_chars_for_path_param", "ssl_ca_cert", "temp_folder_path", "username", "verify_ssl"])
 
 
 def _create_default(cls: Type[Configuration]) -> Configuration:

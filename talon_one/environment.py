@@ -59,7 +59,31 @@ def environment_proxies(configuration: Any, environ: Optional[Mapping[str, str]]
         proxies["no"] = _no_proxy_text(configuration.no_proxy)
     if not any(scheme != "no" for scheme in proxies):
         return {}
+    for scheme in ("http", "https", "all"):
+        # ALL_PROXY is checked only when it can be used: it may name a SOCKS proxy meant for other tools.
+        if scheme in proxies and (scheme != "all" or not ("http" in proxies and "https" in proxies)):
+            _check_environment_proxy("%s_PROXY" % scheme.upper(), proxies[scheme])
     return proxies
+
+
+def _check_environment_proxy(variable: str, value: str) -> None:
+    """ApiValueError naming the environment variable when `value` is no http(s) proxy URL
+    (checked when the client is built, before anything is sent; the value is shown redacted)."""
+    url = value if "://" in value else "http://" + value  # 'proxy:3128', as proxy_for_url reads it
+    scheme, _, rest = url.partition("://")
+    host_part = rest.rsplit("@", 1)[-1]
+    try:
+        parts = urllib.parse.urlsplit("%s://%s" % (scheme, host_part))
+        port = parts.port
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and port != 0
+    except ValueError:  # a bad port or IPv6 literal
+        valid = False
+    if not valid or any(char in value for char in "\r\n\x00"):
+        from talon_one.configuration import redact_url
+        from talon_one.exceptions import ApiValueError
+        raise ApiValueError("%s (from the environment) must be an http(s) proxy URL such as "
+                            "'http://proxy.example:3128', got %r; fix or unset it, or set "
+                            "Configuration.trust_env = False" % (variable, redact_url(value)))
 
 
 def _proxies_from(environ: Mapping[str, str]) -> Dict[str, str]:

@@ -39,8 +39,7 @@ if TYPE_CHECKING:
         def reason(self) -> Optional[str]: ...
         @property
         def data(self) -> Union[bytes, str, None]: ...
-        @property
-        def headers(self) -> Mapping[str, str]: ...
+        # and either `headers` (ours, urllib3's) or `getheaders()` (the official SDK's RESTResponse)
 
 # A response body as given: text, or the raw bytes (decoded as UTF-8).
 ResponseBody = Union[str, bytes, bytearray, None]
@@ -91,23 +90,53 @@ class OpenApiException(Exception):
     """The base of every exception talon_one raises."""
 
 
+def _rebuildable_args(msg: str, path_to_item: Optional[PathToItem], *more: object) -> Tuple[object, ...]:
+    """`args` from which type(e)(*e.args) rebuilds the exception: the message as given, then
+    path_to_item (a list, so it travels through JSON), then `more`, trailing Nones left out."""
+    args: Tuple[object, ...] = (msg, None if path_to_item is None else list(path_to_item)) + more
+    while len(args) > 1 and args[-1] is None:
+        args = args[:-1]
+    return args
+
+
+def _text_from_args(args: Tuple[object, ...]) -> str:
+    """The message of an exception whose args _rebuildable_args made, with where it happened."""
+    if not args:
+        return ""
+    path = args[1] if len(args) > 1 else None
+    return _with_path(str(args[0]), path if isinstance(path, (list, tuple)) else None)
+
+
 class ApiTypeError(OpenApiException, TypeError):
-    """A value or argument of the wrong type (also a TypeError)."""
+    """A value or argument of the wrong type (also a TypeError).
+
+    `args` is (msg, path_to_item, None, key_type), shortened when they are None, so
+    `type(e)(*e.args)` rebuilds it; `valid_classes` (classes, not plain values) does not travel.
+    """
 
     def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None,
                  valid_classes: Optional[Tuple[type, ...]] = None, key_type: Optional[bool] = None) -> None:
         self.path_to_item = path_to_item
         self.valid_classes = valid_classes
         self.key_type = key_type
-        super().__init__(_with_path(msg, path_to_item))
+        super().__init__(*_rebuildable_args(msg, path_to_item, None, key_type))
+
+    def __str__(self) -> str:
+        return _text_from_args(self.args)
 
 
 class ApiValueError(OpenApiException, ValueError):
-    """A value that breaks a constraint (also a ValueError)."""
+    """A value that breaks a constraint (also a ValueError).
+
+    `args` is (msg,) or (msg, path_to_item), so `type(e)(*e.args)` rebuilds it.
+    """
 
     def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
         self.path_to_item = path_to_item
-        super().__init__(_with_path(msg, path_to_item))
+        super().__init__(*_rebuildable_args(msg, path_to_item))
+
+    def __str__(self) -> str:
+        return _text_from_args(self.args)
 
 
 class MissingCredentialsError(ApiValueError):
@@ -115,11 +144,17 @@ class MissingCredentialsError(ApiValueError):
 
 
 class ApiKeyError(OpenApiException, KeyError):
-    """A missing key (also a KeyError)."""
+    """A missing key (also a KeyError; str() quotes the message as KeyError's does).
+
+    `args` is (msg,) or (msg, path_to_item), so `type(e)(*e.args)` rebuilds it.
+    """
 
     def __init__(self, msg: str, path_to_item: Optional[PathToItem] = None) -> None:
         self.path_to_item = path_to_item
-        super().__init__(_with_path(msg, path_to_item))
+        super().__init__(*_rebuildable_args(msg, path_to_item))
+
+    def __str__(self) -> str:
+        return repr(_text_from_args(self.args))
 
 
 class ApiAttributeError(OpenApiException, AttributeError):
@@ -152,7 +187,7 @@ class ApiException(OpenApiException):
             status = http_resp.status
             reason = http_resp.reason
             body = http_resp.data
-            headers = http_resp.headers
+            headers = _response_headers(http_resp)
         self.status = status
         self.reason = reason
         self.body = _as_text(body)
@@ -343,6 +378,17 @@ def exception_for_response(status: int, reason: Optional[str], body: ResponseBod
                                 retry_after=retry_after)
     cls = _EXCEPTION_BY_STATUS.get(status, ApiException)
     return cls(status, reason, body=body, headers=headers, operation=operation)
+
+
+def _response_headers(http_resp: Any) -> Optional[Mapping[str, str]]:
+    """The headers of an `http_resp`: its `headers`, or `getheaders()` as the official SDK's
+    RESTResponse (and stubs written for it) offers them."""
+    headers: Optional[Mapping[str, str]] = getattr(http_resp, "headers", None)
+    if headers is None:
+        getheaders = getattr(http_resp, "getheaders", None)
+        if callable(getheaders):
+            headers = getheaders()
+    return headers
 
 
 def _as_text(body: ResponseBody) -> Optional[str]:

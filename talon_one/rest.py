@@ -44,7 +44,7 @@ from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutEr
                                   ResponseTooLargeError)
 from talon_one.response_head import read_header_fields
 from talon_one.rest_official import OfficialRequestMethods, RESTResponse
-from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
+from talon_one.retries import (check_seconds, CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, READ_TIMEOUT, RETRY_AFTER_STATUSES,
                                RETRYABLE_STATUSES, failure_kind, parse_retry_after, resolve_policy)
 from talon_one.transport import TransportError, TransportRequest, TransportResponse
 
@@ -355,33 +355,39 @@ def request_timeout(value: RequestTimeout, configuration: Configuration) -> urll
     A number bounds the whole attempt (urllib3 `total`, as in the official SDK);
     a (connect, read) pair sets both; an urllib3 Timeout is used as is. None,
     here or inside the pair, means the configuration's value: never "no timeout".
+    Every number must be finite, > 0 and at most retries.MAX_TIMEOUT seconds (one day): anything
+    else raises ApiValueError naming `_request_timeout`, before anything is sent.
     """
     if value is None:
         return default_timeout(configuration)
     if isinstance(value, urllib3.Timeout):
+        for field, seconds in (("connect", value._connect), ("read", value._read), ("total", value.total)):
+            if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+                check_seconds("_request_timeout (urllib3.Timeout %s)" % field, seconds)
         return value
     if isinstance(value, (tuple, list)) and len(value) == 2:
         connect, read = value
-        return urllib3.Timeout(connect=_seconds(connect, configuration.connect_timeout, DEFAULT_CONNECT_TIMEOUT),
-                               read=_seconds(read, configuration.read_timeout, DEFAULT_READ_TIMEOUT))
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return urllib3.Timeout(total=value)
+        return urllib3.Timeout(
+            connect=_seconds(connect, configuration.connect_timeout, DEFAULT_CONNECT_TIMEOUT, "_request_timeout[0] (connect)"),
+            read=_seconds(read, configuration.read_timeout, DEFAULT_READ_TIMEOUT, "_request_timeout[1] (read)"))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return urllib3.Timeout(total=check_seconds("_request_timeout", value))
     raise ApiValueError("_request_timeout must be seconds (> 0), a (connect, read) pair or an "
                         "urllib3.Timeout, got %r" % (value,))
 
 
 def default_timeout(configuration: Configuration) -> urllib3.Timeout:
+    """The configuration's connect and read timeouts (checked again here: a pickled or
+    subclassed configuration may hold values its setters never saw)."""
     return urllib3.Timeout(
-        connect=_seconds(configuration.connect_timeout, None, DEFAULT_CONNECT_TIMEOUT),
-        read=_seconds(configuration.read_timeout, None, DEFAULT_READ_TIMEOUT))
+        connect=_seconds(configuration.connect_timeout, None, DEFAULT_CONNECT_TIMEOUT, "connect_timeout"),
+        read=_seconds(configuration.read_timeout, None, DEFAULT_READ_TIMEOUT, "read_timeout"))
 
 
-def _seconds(value: Optional[float], fallback: Optional[float], default: float) -> float:
+def _seconds(value: Optional[float], fallback: Optional[float], default: float, what: str) -> float:
     if value is None:
         value = fallback if fallback is not None else default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ApiValueError("timeouts must be a number of seconds > 0, got %r" % (value,))
-    return value
+    return check_seconds(what, value)
 
 
 def _within(timeout: urllib3.Timeout, seconds_left: float) -> urllib3.Timeout:

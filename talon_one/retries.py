@@ -37,7 +37,7 @@ from typing import Any, Callable, Collection, Dict, FrozenSet, Iterable, Mapping
 from urllib3 import exceptions as _u3
 from urllib3.util.retry import Retry as _Urllib3Retry
 
-from talon_one.exceptions import ApiValueError
+from talon_one.exceptions import ApiTypeError, ApiValueError
 
 __all__ = [
     "RetryPolicy",
@@ -48,6 +48,8 @@ __all__ = [
     "resolve_policy",
     "policy_from_urllib3_retry",
     "Urllib3RetryPolicy",
+    "MAX_TIMEOUT",
+    "check_seconds",
 ]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
@@ -62,6 +64,27 @@ NOT_SENT = "connection failed before the request was sent"
 READ_TIMEOUT = "read timeout"
 CONNECTION_LOST = "connection lost after the request was sent"
 OTHER = "other"
+
+# The longest timeout or time budget accepted, in seconds: one day. Past a few weeks the
+# standard library and the event loop overflow (poll() and epoll take milliseconds as a C int:
+# 24.8 days; Windows' threading.TIMEOUT_MAX: 49.7 days; urllib3 and aiohttp turn
+# time.monotonic() + timeout into a timestamp or int, which inf or 1e300 overflow), and that
+# after the request was sent. A call to the Integration API that may take a day is not bounded
+# by a timeout at all; one day still leaves room for any batch job's generous budget.
+MAX_TIMEOUT = 24 * 60 * 60.0
+
+
+def check_seconds(what: str, value: object, zero_allowed: bool = False) -> float:
+    """`value` as a number of seconds: finite, > 0 (>= 0 when `zero_allowed`) and at most
+    MAX_TIMEOUT; else ApiValueError (ApiTypeError for a non-number) naming `what`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiValueError("%s must be a number of seconds, got %r" % (what, value))
+    # "not (0 < value <= MAX)" also refuses NaN, which every comparison calls False.
+    if not ((0 <= value if zero_allowed else 0 < value) and value <= MAX_TIMEOUT):
+        raise ApiValueError("%s must be a number of seconds %s and at most %g (one day), got %r"
+                            % (what, ">= 0" if zero_allowed else "> 0", MAX_TIMEOUT, value))
+    return value
+
 
 _Policy = TypeVar("_Policy", bound="RetryPolicy")
 _Urllib3Policy = TypeVar("_Urllib3Policy", bound="Urllib3RetryPolicy")
@@ -103,12 +126,13 @@ class RetryPolicy:
                  sleep: Callable[[float], object] = time.sleep, random: Callable[[], float] = _random.random,
                  clock: Callable[[], float] = time.monotonic) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError("max_retries must be an integer >= 0, got %r" % (max_retries,))
-        for name, value in (("backoff_base", backoff_base), ("backoff_factor", backoff_factor),
-                            ("backoff_max", backoff_max), ("max_retry_after", max_retry_after),
-                            ("max_total_time", max_total_time)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError("%s must be a number >= 0, got %r" % (name, value))
+            raise ApiValueError("max_retries must be an integer >= 0, got %r" % (max_retries,))
+        for name, value in (("backoff_base", backoff_base), ("backoff_max", backoff_max),
+                            ("max_retry_after", max_retry_after), ("max_total_time", max_total_time)):
+            check_seconds(name, value, zero_allowed=True)
+        if (isinstance(backoff_factor, bool) or not isinstance(backoff_factor, (int, float))
+                or not 0 <= backoff_factor < float("inf")):
+            raise ApiValueError("backoff_factor must be a finite number >= 0, got %r" % (backoff_factor,))
         self.max_retries = max_retries
         self.backoff_base = float(backoff_base)
         self.backoff_factor = float(backoff_factor)
@@ -205,12 +229,17 @@ def _policy_from_settings(cls: Type[RetryPolicy], settings: Dict[str, Any]) -> R
 _Reduced = Tuple[Callable[[Type[RetryPolicy], Dict[str, Any]], RetryPolicy], Tuple[Type[RetryPolicy], Dict[str, Any]]]
 
 
-def resolve_policy(setting: RetriesSetting, base: Optional[RetryPolicy] = None) -> RetryPolicy:
+def resolve_policy(setting: RetriesSetting, base: Optional[RetryPolicy] = None,
+                   what: Optional[str] = None) -> RetryPolicy:
     """The RetryPolicy for a `retries` setting: None (the default), an int, a RetryPolicy,
     or an urllib3 Retry (see policy_from_urllib3_retry).
 
-    An int keeps the other settings (sleep included) of `base`.
+    An int keeps the other settings (sleep included) of `base`. A setting given with a
+    `base` is a per-call `_retries`; errors name `what`: 'retries' (Configuration.retries)
+    without a base, '_retries' with one, unless given. ApiTypeError for a value of the
+    wrong type, ApiValueError for a negative count or an urllib3 Retry that cannot be honoured.
     """
+    what = what or ("retries" if base is None else "_retries")
     base = base or DEFAULT_RETRY_POLICY
     if setting is None:
         return base
@@ -219,11 +248,13 @@ def resolve_policy(setting: RetriesSetting, base: Optional[RetryPolicy] = None) 
     if setting is False:
         setting = 0
     if isinstance(setting, _Urllib3Retry):
-        return policy_from_urllib3_retry(setting, base)
+        return policy_from_urllib3_retry(setting, base, what)
     if isinstance(setting, int) and not isinstance(setting, bool):
+        if setting < 0:
+            raise ApiValueError("%s must be an int >= 0 (the number of retries), got %d" % (what, setting))
         return base if setting == base.max_retries else base.replace(max_retries=setting)
-    raise TypeError("retries must be None, an int >= 0, a talon_one.retries.RetryPolicy or an urllib3 Retry, got %r"
-                    % (setting,))
+    raise ApiTypeError("%s must be None, an int >= 0, a talon_one.retries.RetryPolicy or an urllib3 Retry, got %s"
+                       % (what, type(setting).__name__))
 
 
 def failure_kind(error: BaseException) -> str:
@@ -302,7 +333,8 @@ def _http_date(value: str) -> Optional[float]:
 # urllib3 Retry, as the official SDK took it in Configuration.retries
 # --------------------------------------------------------------------------
 
-def policy_from_urllib3_retry(retry: _Urllib3Retry, base: Optional[RetryPolicy] = None) -> RetryPolicy:
+def policy_from_urllib3_retry(retry: _Urllib3Retry, base: Optional[RetryPolicy] = None,
+                              what: str = "retries") -> RetryPolicy:
     """The RetryPolicy that does what an urllib3 `Retry` asks, or ApiValueError naming the field
     that cannot be honoured.
 
@@ -328,29 +360,29 @@ def policy_from_urllib3_retry(retry: _Urllib3Retry, base: Optional[RetryPolicy] 
     count left unlimited (talon_one never retries without a count).
     """
     base = base or DEFAULT_RETRY_POLICY
-    total = _retry_count(retry, "total")
+    total = _retry_count(what, retry, "total")
     if total is False:
         return base.replace(max_retries=0)
-    counts = {kind: _retry_count(retry, kind) for kind in ("connect", "read", "status")}
+    counts = {kind: _retry_count(what, retry, kind) for kind in ("connect", "read", "status")}
     for kind in ("redirect", "other"):
-        if _retry_count(retry, kind):
-            raise _refusal(retry, kind, "talon_one does not retry %s; leave %s=None or 0"
+        if _retry_count(what, retry, kind):
+            raise _refusal(what, retry, kind, "talon_one does not retry %s; leave %s=None or 0"
                            % ("redirects (it does not follow them)" if kind == "redirect"
                               else "TLS or other errors", kind))
     if getattr(retry, "backoff_jitter", 0):
-        raise _refusal(retry, "backoff_jitter", "talon_one always draws each wait at random below the "
+        raise _refusal(what, retry, "backoff_jitter", "talon_one always draws each wait at random below the "
                        "backoff ceiling (full jitter); leave backoff_jitter=0")
     statuses = frozenset(retry.status_forcelist or ())
     unsupported = sorted(statuses - RETRYABLE_STATUSES)
     if unsupported:
-        raise _refusal(retry, "status_forcelist", "talon_one retries only %s, not %s"
+        raise _refusal(what, retry, "status_forcelist", "talon_one retries only %s, not %s"
                        % (", ".join(map(str, sorted(RETRYABLE_STATUSES))), ", ".join(map(str, unsupported))))
     respect_retry_after = bool(retry.respect_retry_after_header)
     if total is None:
         status_retried = bool(statuses) or respect_retry_after
         for kind, count in counts.items():
             if count is None and (kind != "status" or status_retried):
-                raise _refusal(retry, kind, "with total=None, %s=None would retry without limit; "
+                raise _refusal(what, retry, kind, "with total=None, %s=None would retry without limit; "
                                "set total= or %s=" % (kind, kind))
         max_retries = sum(count or 0 for count in counts.values())
     else:
@@ -371,7 +403,7 @@ def policy_from_urllib3_retry(retry: _Urllib3Retry, base: Optional[RetryPolicy] 
         respect_retry_after=respect_retry_after)
 
 
-def _retry_count(retry: _Urllib3Retry, field: str) -> Optional[int]:
+def _retry_count(what: str, retry: _Urllib3Retry, field: str) -> Optional[int]:
     """The count `field` of `retry`: None (no limit of its own), False (no retries) or an int >= 0."""
     value: object = getattr(retry, field, None)
     if value is None:
@@ -379,12 +411,12 @@ def _retry_count(retry: _Urllib3Retry, field: str) -> Optional[int]:
     if value is False:
         return False
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _refusal(retry, field, "%s must be an integer >= 0, None or False" % field)
+        raise _refusal(what, retry, field, "%s must be an integer >= 0, None or False" % field)
     return value
 
 
-def _refusal(retry: _Urllib3Retry, field: str, why: str) -> ApiValueError:
-    return ApiValueError("retries: urllib3 Retry(%s=%r) cannot be honoured: %s" % (field, getattr(retry, field), why))
+def _refusal(what: str, retry: _Urllib3Retry, field: str, why: str) -> ApiValueError:
+    return ApiValueError("%s: urllib3 Retry(%s=%r) cannot be honoured: %s" % (what, field, getattr(retry, field), why))
 
 
 class Urllib3RetryPolicy(RetryPolicy):

@@ -51,7 +51,7 @@ def sample(cls):
 def observable(error):
     """What a caller reads from an exception."""
     return {name: getattr(error, name, None) for name in
-            ("status", "reason", "body", "message", "errors", "operation", "retry_after", "detail",
+            ("status", "reason", "body", "message", "errors", "operation", "retry_after", "detail", "path_to_item",
              "may_have_been_delivered", "limit", "size")} | {
         "str": str(error), "type": type(error)}
 

@@ -136,10 +136,9 @@ def test_an_environment_proxy_refusing_its_credentials_never_shows_them(monkeypa
 def test_a_malformed_environment_proxy_is_refused_before_sending_without_its_password(
         monkeypatch, make_api, http_origin, capture, scan, proxy_case):
     monkeypatch.setenv("HTTP_PROXY", "socks5://%s@127.0.0.1:1080" % SECRETS.proxy_userinfo)
-    api = make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, debug=True)
-    with pytest.raises(ApiValueError) as raised:
-        track(api)
-    assert "proxy must be an http(s) URL" in str(raised.value)
+    with pytest.raises(ApiValueError) as raised:  # refused as the client is built, naming the variable
+        track(make_api(host=http_origin.url, api_key_v1=SECRETS.api_key, debug=True))
+    assert "HTTP_PROXY (from the environment) must be an http(s) proxy URL" in str(raised.value)
     assert http_origin.requests == []
     scan.capture(capture)
     scan.exceptions([raised.value])
