@@ -185,7 +185,11 @@ def bench_decode(rounds):
     def floor(payload):
         return lambda: read_plain(loads(payload))
 
+    from talon_one.api_client import _json_decoder  # the client's JSON parser: refuses numbers that overflow
+    text = raw.decode("utf-8")
+    plain_parse = json.JSONDecoder().decode
     results = {
+        "overflow check": interleaved(lambda: _json_decoder.decode(text), lambda: plain_parse(text), 60, rounds),
         "small": interleaved(decode(raw), parse(raw), 60, rounds),
         "unknown": interleaved(decode(unknown), parse(unknown), 40, rounds),
         "small read": interleaved(ours(raw), floor(raw), 60, rounds),
@@ -232,10 +236,11 @@ def bench_encode(rounds):
     sanitize = talon_one.ApiClient().sanitize_for_serialization
     assert sanitize(request) == payload
 
+    validate = interleaved(request.validate, floor, 400, rounds)
     encode = interleaved(lambda: serialize(request), floor, 400, rounds)
     build = interleaved(lambda: serialize(request_model(20)), floor, 100, rounds)
     sanitized = interleaved(lambda: sanitize(request), floor, 400, rounds)
-    return len(floor()), encode, build, sanitized
+    return len(floor()), validate, encode, build, sanitized
 
 
 def bench_round_trip(url, rounds):
@@ -397,7 +402,7 @@ def bench_calls(quick):
     process, url = start_server()
     try:
         raw, unknown, big, decodes = bench_decode(rounds)
-        encoded_size, encode, build, sanitized = bench_encode(rounds)
+        encoded_size, validate, encode, build, sanitized = bench_encode(rounds)
         round_trip, context = bench_round_trip(url, rounds)
         threads, threads_same_timeouts = bench_threads(context, rounds)
         context[1].close()
@@ -415,6 +420,8 @@ def bench_calls(quick):
     rows = [
         ("decode %.1f KB IntegrationStateV2" % kb_small, _us(decodes["small"].ours), _us(decodes["small"].floor),
          decodes["small"].ratio, "decode"),
+        ("  of which parsing with the overflow check (vs json.loads of the text)",
+         _us(decodes["overflow check"].ours), _us(decodes["overflow check"].floor), decodes["overflow check"].ratio, ""),
         ("decode it with 3 unknown fields on every object (%.1f KB)" % kb_unknown, _us(decodes["unknown"].ours),
          _us(decodes["unknown"].floor), decodes["unknown"].ratio, "decode"),
         ("decode %.1f KB IntegrationStateV2, read every field" % kb_small, _us(decode_small.ours),
@@ -428,6 +435,8 @@ def bench_calls(quick):
         ("encode IntegrationRequest, 20 cart items (%.1f KB)" % (encoded_size / 1024), _us(encode.ours),
          _us(encode.floor), encode.ratio, "encode"),
         ("  build the models (validated) + encode", _us(build.ours), _us(build.floor), build.ratio, ""),
+        ("  validate the request before sending it (IntegrationRequest.validate())", _us(validate.ours),
+         _us(validate.floor), None, ""),
         ("ApiClient.sanitize_for_serialization of that request", _us(sanitized.ours), _us(sanitized.floor),
          sanitized.ratio, "sanitize"),
         ("update_customer_session_v2 round trip", _us(round_trip.ours), _us(round_trip.floor),

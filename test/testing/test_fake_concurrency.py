@@ -62,6 +62,7 @@ def test_stop_while_clients_hold_keep_alive_connections():
     for pool in pools:
         assert pool.request("GET", "/").status == 404
     fake.stop()
-    assert {t for t in threading.enumerate() if t.name.startswith("FakeTalonOne")} == threads_before
+    # None of this fake's threads is left (one of an earlier test's may have ended meanwhile).
+    assert {t for t in threading.enumerate() if t.name.startswith("FakeTalonOne")} <= threads_before
     for pool in pools:
         pool.close()

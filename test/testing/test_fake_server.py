@@ -45,7 +45,7 @@ def test_context_manager_serves_and_shuts_down_cleanly():
         port = fake.port
         # The pool keeps an idle keep-alive connection open while the server stops.
     assert not fake.running
-    assert fake_threads() == threads_before
+    assert set(fake_threads()) <= set(threads_before)  # none of this fake's threads is left
     connect_refused(port)
     pool.close()
 
@@ -64,7 +64,7 @@ def test_start_stop_restart():
     fake.start()
     assert fake.running
     fake.stop()
-    assert fake_threads() == threads_before
+    assert set(fake_threads()) <= set(threads_before)  # none of this fake's threads is left
 
 
 def test_repr_hides_secrets():
