@@ -78,3 +78,13 @@ def pytest_terminal_summary(terminalreporter):
     for name, value in _figures.items():
         shown = "%.3g" % value if isinstance(value, float) else str(value)
         terminalreporter.write_line("%s  %s" % (name.ljust(width), shown))
+
+
+def pytest_collection_modifyitems(items):
+    """each_transport picks the synchronous client's transport; a test that also runs with the asyncio
+    client (client_kind) would run it once per synchronous transport, the same run twice: the
+    asyncio run under the requests transport is left out."""
+    def repeated(item):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return params.get("client_kind") == "asyncio" and params.get("each_transport") == "requests"
+    items[:] = [item for item in items if not repeated(item)]
