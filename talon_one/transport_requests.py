@@ -83,6 +83,13 @@ class RequestsTransport:
         self._verify: Any = None
         if not configuration.verify_ssl:
             self._verify = False
+        elif configuration.ssl_ca_cert and configuration.ssl_ca_cert_dir:
+            # requests verifies against one location (`verify`): two given settings are refused rather
+            # than one dropped. From the environment (where SSL_CERT_FILE and SSL_CERT_DIR often both
+            # name the system store) the file is used, as requests itself does with REQUESTS_CA_BUNDLE.
+            raise ApiValueError("the requests transport verifies against one CA location, and both "
+                                "ssl_ca_cert and ssl_ca_cert_dir are set: set one of them, or use the default "
+                                "transport, which reads both")
         elif files.get("ca_certs") or files.get("ca_cert_dir"):
             self._verify = files.get("ca_certs") or files.get("ca_cert_dir")
         elif self._own_session:

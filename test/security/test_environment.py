@@ -173,6 +173,31 @@ def test_ssl_ca_cert_dir_is_trusted(make_api, https_origin, ca_dir, tls_case):
     assert isinstance(track(api), talon_one.IntegrationState)
 
 
+def test_the_requests_transport_refuses_ssl_ca_cert_and_ssl_ca_cert_dir_together(https_origin, ca_file, ca_dir):
+    """requests verifies against one location: two given settings are refused rather than one dropped.
+    The default transport reads both."""
+    from talon_one.transport_requests import RequestsTransport
+    configuration = talon_one.Configuration(host=https_origin.url, api_key_v1=SECRETS.api_key, ssl_ca_cert=ca_file,
+                                            ssl_ca_cert_dir=ca_dir)
+    with pytest.raises(ApiValueError, match="both ssl_ca_cert and ssl_ca_cert_dir are set"):
+        RequestsTransport(configuration=configuration)
+    default_transport = talon_one.rest.Urllib3Transport(configuration)
+    with talon_one.ApiClient(configuration, transport=default_transport) as client:
+        assert isinstance(track(talon_one.IntegrationApi(client)), talon_one.IntegrationState)
+
+
+def test_the_requests_transport_uses_the_file_of_ssl_cert_file_and_ssl_cert_dir(monkeypatch, https_origin, ca_file,
+                                                                               tmp_path):
+    from talon_one.transport_requests import RequestsTransport
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", ca_file)
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))  # a directory without the server's CA
+    configuration = talon_one.Configuration(host=https_origin.url, api_key_v1=SECRETS.api_key)
+    with talon_one.ApiClient(configuration, transport=RequestsTransport(configuration=configuration)) as client:
+        assert isinstance(track(talon_one.IntegrationApi(client)), talon_one.IntegrationState)
+
+
 def test_a_ca_directory_from_the_environment_is_trusted(monkeypatch, make_api, https_origin, ca_dir, tls_case):
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # the requests transport verifies with one path only
     monkeypatch.setenv("SSL_CERT_DIR", ca_dir)
