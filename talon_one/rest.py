@@ -390,6 +390,43 @@ def _seconds(value: Optional[float], fallback: Optional[float], default: float, 
     return check_seconds(what, value)
 
 
+class CallSettings:
+    """A call's timeouts and retry policy: from its `_request_timeout` / `_retries`, or the
+    configuration's, which are built once and again only when those settings change.
+
+    Shared by RESTClientObject and the asyncio transport, so both read the settings the same way.
+    """
+
+    __slots__ = ("configuration", "_timeout_cache", "_policy_cache")
+
+    def __init__(self, configuration: Configuration) -> None:
+        self.configuration = configuration
+        # (timeout settings, their Timeout); no settings match the first key, None, so its Timeout is never used.
+        self._timeout_cache: Tuple[Optional[Tuple[Optional[float], Optional[float]]], urllib3.Timeout] = (
+            None, urllib3.Timeout())
+        self._policy_cache: Tuple[RetriesSetting, Optional[RetryPolicy]] = (None, None)
+
+    def timeout(self, per_call: RequestTimeout) -> urllib3.Timeout:
+        """The attempt's timeouts: `per_call` by request_timeout's rules, else the configuration's."""
+        if per_call is not None:
+            return request_timeout(per_call, self.configuration)
+        key = (self.configuration.connect_timeout, self.configuration.read_timeout)
+        cached_key, cached = self._timeout_cache
+        if cached_key != key:
+            cached = default_timeout(self.configuration)
+            self._timeout_cache = (key, cached)
+        return cached
+
+    def retry_policy(self, per_call: RetriesSetting) -> RetryPolicy:
+        """The call's RetryPolicy: `per_call` (resolved against the configuration's), else the configuration's."""
+        setting = self.configuration.retries
+        cached_setting, policy = self._policy_cache
+        if policy is None or cached_setting is not setting:
+            policy = resolve_policy(setting)
+            self._policy_cache = (setting, policy)
+        return policy if per_call is None else resolve_policy(per_call, policy)
+
+
 def _within(timeout: urllib3.Timeout, seconds_left: float) -> urllib3.Timeout:
     """`timeout` cut so the attempt ends within `seconds_left`."""
     total = timeout.total
@@ -1060,10 +1097,7 @@ class RESTClientObject(OfficialRequestMethods):
         elif hasattr(transport, "bind"):  # a transport made without a Configuration takes the client's
             transport.bind(configuration)
         self.transport = transport
-        # (timeout settings, their Timeout); no settings match the first key, None, so its Timeout is never used.
-        self._timeout_cache: Tuple[Optional[Tuple[Optional[float], Optional[float]]], urllib3.Timeout] = (
-            None, urllib3.Timeout())
-        self._policy_cache: Tuple[RetriesSetting, Optional[RetryPolicy]] = (None, None)
+        self._settings = CallSettings(configuration)
 
     @property
     def pool_manager(self) -> Optional[urllib3.PoolManager]:
@@ -1083,8 +1117,9 @@ class RESTClientObject(OfficialRequestMethods):
         its `stream` (the caller releases it). Raises ApiTimeoutError /
         ApiConnectionError when no response could be had.
         """
-        policy = self._retry_policy(retries).for_call()
-        timeout = self._timeout(timeout)
+        settings = self._settings
+        policy = settings.retry_policy(retries).for_call()
+        timeout = settings.timeout(timeout)
         started = policy.clock() if policy.max_retries else 0.0
         # The hard end of the call: no attempt reads past it (see _DeadlineReader).
         deadline = time.monotonic() + policy.max_total_time if policy.max_total_time > 0 else None
@@ -1153,32 +1188,13 @@ class RESTClientObject(OfficialRequestMethods):
         seconds_left = policy.max_total_time - (policy.clock() - started) - delay
         return seconds_left if seconds_left > 0 else None
 
-    def _timeout(self, per_call: RequestTimeout) -> urllib3.Timeout:
-        if per_call is not None:
-            return request_timeout(per_call, self.configuration)
-        key = (self.configuration.connect_timeout, self.configuration.read_timeout)
-        cached_key, cached = self._timeout_cache
-        if cached_key != key:
-            cached = default_timeout(self.configuration)
-            self._timeout_cache = (key, cached)
-        return cached
-
-    def _retry_policy(self, per_call: RetriesSetting) -> RetryPolicy:
-        setting = self.configuration.retries
-        cached_setting, policy = self._policy_cache
-        if policy is None or cached_setting is not setting:
-            policy = resolve_policy(setting)
-            self._policy_cache = (setting, policy)
-        return policy if per_call is None else resolve_policy(per_call, policy)
-
     def __getstate__(self) -> Dict[str, Any]:
         return {"configuration": self.configuration, "transport": self.transport}
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
         """Settings only: the pool is built on first use (as after a fork), in this process."""
         self.__dict__.update(state)
-        self._timeout_cache = (None, urllib3.Timeout())
-        self._policy_cache = (None, None)
+        self._settings = CallSettings(self.configuration)
 
     def close(self) -> None:
         """Close the pooled connections (the client stays usable: new ones are opened on demand)."""

@@ -51,8 +51,7 @@ from talon_one.environment import ProxiesByOrigin, environment_proxies
 from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError,
                                   ResponseTooLargeError)
 from talon_one.retries import (CONNECTION_LOST, IDEMPOTENT_METHODS, NOT_SENT, OTHER, READ_TIMEOUT,
-                               RETRY_AFTER_STATUSES, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after,
-                               resolve_policy)
+                               RETRY_AFTER_STATUSES, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after)
 
 __all__ = ["AiohttpTransport", "AsyncResponse", "failure_kind", "ssl_context"]
 
@@ -437,8 +436,7 @@ class AiohttpTransport:
         assert_hostname = rest._assert_hostname(configuration.assert_hostname)
         self._server_hostname: Optional[str] = assert_hostname if isinstance(assert_hostname, str) else None
         self._state: Optional[_Session] = None
-        self._policy_cache: Tuple[Any, Optional[RetryPolicy]] = (None, None)
-        self._timeout_cache: Tuple[Any, Optional[urllib3.Timeout]] = (None, None)
+        self._settings = rest.CallSettings(configuration)
 
     # -- the session, bound to one loop ---------------------------------------------------
 
@@ -538,8 +536,8 @@ class AiohttpTransport:
         ApiConnectionError when the client's session was closed under the call: see
         close()), and RuntimeError when called from a loop other than the client's.
         """
-        policy = self._retry_policy(retries).for_call()
-        attempt_timeout = self._timeout(timeout)
+        policy = self._settings.retry_policy(retries).for_call()
+        attempt_timeout = self._settings.timeout(timeout)
         state = self._enter()
         try:
             if state.guard is None and not state.closing:
@@ -666,26 +664,6 @@ class AiohttpTransport:
         if settings is None:
             settings = self._environment_settings[proxy] = _proxy_settings(proxy, self.configuration.proxy_headers)
         return settings
-
-    def _timeout(self, per_call: Any) -> urllib3.Timeout:
-        """The attempt's timeouts (rest.request_timeout's rules); the configuration's are built once."""
-        if per_call is not None:
-            timeout: urllib3.Timeout = rest.request_timeout(per_call, self.configuration)
-            return timeout
-        key = (self.configuration.connect_timeout, self.configuration.read_timeout)
-        cached_key, cached = self._timeout_cache
-        if cached is None or cached_key != key:
-            cached = rest.default_timeout(self.configuration)
-            self._timeout_cache = (key, cached)
-        return cached
-
-    def _retry_policy(self, per_call: Any) -> RetryPolicy:
-        setting = self.configuration.retries
-        cached_setting, policy = self._policy_cache
-        if policy is None or cached_setting is not setting:
-            policy = resolve_policy(setting)
-            self._policy_cache = (setting, policy)
-        return policy if per_call is None else resolve_policy(per_call, policy)
 
     # -- debug logging (only reached when DEBUG is enabled), redacted as the synchronous one's -------
 
