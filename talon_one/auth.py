@@ -84,6 +84,10 @@ def auth_header(configuration: Configuration, auth_settings: Optional[Collection
     """
     if not auth_settings:
         return None
+    if configuration.overrides_auth():
+        given = _from_auth_settings(configuration, auth_settings)
+        if given is not None:
+            return given
     if API_KEY_SCHEME in auth_settings:
         value = api_key_header(configuration)
         if value is not None:
@@ -96,6 +100,18 @@ def auth_header(configuration: Configuration, auth_settings: Optional[Collection
         if fixed:  # the official SDK's static value; kept working as it was
             return SIGNATURE_HEADER, check_header_value("Configuration.api_key['Content-Signature']", fixed)
     raise MissingCredentialsError(_missing_credentials_message(configuration, auth_settings, operation))
+
+
+def _from_auth_settings(configuration: Configuration, accepted: Collection[str]) -> Optional[Tuple[str, str]]:
+    """The header a Configuration subclass's get_api_key_with_prefix / auth_settings override gives
+    for the first accepted scheme that has a value (the official SDK sent what these return), or None."""
+    settings = configuration.auth_settings()
+    for scheme in accepted:
+        setting = settings.get(scheme)
+        if setting and setting.get("value") and setting.get("in", "header") == "header":
+            name = setting.get("key") or API_KEY_HEADER
+            return name, check_header_value("Configuration.auth_settings()[%r]" % scheme, setting["value"])
+    return None
 
 
 def _missing_credentials_message(configuration: Configuration, auth_settings: Collection[str],

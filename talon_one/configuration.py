@@ -402,7 +402,7 @@ class Configuration:
         clone = self.__class__.__new__(self.__class__)
         memo[id(self)] = clone
         for name, value in self.__dict__.items():
-            if name in ("logger", "_logger_stream_handler", "_logger_file_handler", "_retries",
+            if name in ("logger", "_logger_stream_handler", "_logger_file_handler", "_logger_formatter", "_retries",
                         "refresh_api_key_hook"):
                 clone.__dict__[name] = value
             else:
@@ -413,7 +413,7 @@ class Configuration:
     def __getstate__(self) -> Dict[str, Any]:
         """The settings; log handlers and caches are left behind (see __setstate__)."""
         state = dict(self.__dict__)
-        for name in ("logger", "_logger_stream_handler", "_logger_file_handler", "_auth_cache",
+        for name in ("logger", "_logger_stream_handler", "_logger_file_handler", "_logger_formatter", "_auth_cache",
                      "_level_before_debug"):
             state.pop(name, None)
         return state
@@ -604,13 +604,27 @@ class Configuration:
         return {
             "api_key_v1": {
                 "type": "api_key", "in": "header", "key": API_KEY_HEADER,
-                "value": self.get_api_key_with_prefix(API_KEY_HEADER, alias="api_key_v1"),
+                "value": self._api_key_value(API_KEY_HEADER, "api_key_v1"),
             },
             "integration_auth": {
                 "type": "api_key", "in": "header", "key": SIGNATURE_HEADER,
-                "value": self.get_api_key_with_prefix(SIGNATURE_HEADER, alias="integration_auth"),
+                "value": self._api_key_value(SIGNATURE_HEADER, "integration_auth"),
             },
         }
+
+    def _api_key_value(self, identifier: str, alias: str) -> Optional[str]:
+        """get_api_key_with_prefix(identifier), also under `alias`; a subclass's override is called
+        with the official SDK's signature, (identifier)."""
+        if type(self).get_api_key_with_prefix is Configuration.get_api_key_with_prefix:
+            return self.get_api_key_with_prefix(identifier, alias=alias)
+        return self.get_api_key_with_prefix(identifier)
+
+    def overrides_auth(self) -> bool:
+        """Whether this is a subclass overriding get_api_key_with_prefix or auth_settings (the official
+        SDK's hooks, for keys kept elsewhere): requests then take their credentials from auth_settings()."""
+        cls = type(self)
+        return (cls.get_api_key_with_prefix is not Configuration.get_api_key_with_prefix
+                or cls.auth_settings is not Configuration.auth_settings)
 
     def describe_auth(self) -> str:
         """The configured credentials, named without their values ('api_key_v1', ...)."""
@@ -641,7 +655,7 @@ class Configuration:
             if not logger.hasHandlers():
                 # Nothing would print otherwise: show the log on stderr.
                 self._logger_stream_handler = logging.StreamHandler()
-                self._logger_stream_handler.setFormatter(logging.Formatter(self._logger_format))
+                self._logger_stream_handler.setFormatter(self.logger_formatter)
                 logger.addHandler(self._logger_stream_handler)
         elif not value and self._debug:
             if self._level_before_debug is not None:
@@ -658,6 +672,7 @@ class Configuration:
     @logger_format.setter
     def logger_format(self, value: str) -> None:
         self._logger_format = value
+        self.__dict__.pop("_logger_formatter", None)  # a formatter set before is replaced, as in the official SDK
         formatter = logging.Formatter(value)
         for handler in (self._logger_stream_handler, self._logger_file_handler):
             if handler is not None:
@@ -690,23 +705,41 @@ class Configuration:
                 self._logger_file_handler = handler
                 return
         self._logger_file_handler = logging.FileHandler(path)
-        self._logger_file_handler.setFormatter(logging.Formatter(self._logger_format))
+        self._logger_file_handler.setFormatter(self.logger_formatter)
         logger.addHandler(self._logger_file_handler)
 
     @property
     def logger_file_handler(self) -> Optional[logging.FileHandler]:
-        """The logging.FileHandler writing to `logger_file`, or None (the official SDK's attribute)."""
+        """The logging.FileHandler writing to `logger_file`, or None (the official SDK's attribute).
+        Settable, as it was there: the handler then stands for `logger_file`'s."""
         return self._logger_file_handler
+
+    @logger_file_handler.setter
+    def logger_file_handler(self, value: Optional[logging.FileHandler]) -> None:
+        self._logger_file_handler = value
 
     @property
     def logger_stream_handler(self) -> Optional[logging.StreamHandler[Any]]:
-        """The stderr handler `debug=True` added when nothing else would print, or None."""
+        """The stderr handler `debug=True` added when nothing else would print, or None. Settable."""
         return self._logger_stream_handler
+
+    @logger_stream_handler.setter
+    def logger_stream_handler(self, value: Optional[logging.StreamHandler[Any]]) -> None:
+        self._logger_stream_handler = value
 
     @property
     def logger_formatter(self) -> logging.Formatter:
-        """A logging.Formatter for `logger_format` (the official SDK's attribute)."""
-        return logging.Formatter(self._logger_format)
+        """A logging.Formatter for `logger_format` (the official SDK's attribute). Setting one (or None
+        for `logger_format`'s) applies it to the handlers this configuration added."""
+        formatter = self.__dict__.get("_logger_formatter")
+        return formatter if formatter is not None else logging.Formatter(self._logger_format)
+
+    @logger_formatter.setter
+    def logger_formatter(self, value: Optional[logging.Formatter]) -> None:
+        self._logger_formatter = value
+        for handler in (self._logger_stream_handler, self._logger_file_handler):
+            if handler is not None:
+                handler.setFormatter(self.logger_formatter)
 
     def to_debug_report(self) -> str:
         """Versions for a bug report (no settings, no keys)."""
@@ -763,9 +796,12 @@ def _timeout_setting(name: str) -> Callable[[Optional[float]], Optional[float]]:
 
 
 def _verify_ssl(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ApiTypeError("verify_ssl must be True or False, got %r" % (value,))
-    return value
+    """True or False; 1 and 0 too (code written for the official SDK, which tested the truth of it)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ApiTypeError("verify_ssl must be True or False, got %r" % (value,))
 
 
 def _pool_maxsize(value: object) -> int:

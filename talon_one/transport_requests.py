@@ -90,7 +90,10 @@ class RequestsTransport:
             raise ApiValueError("the requests transport verifies against one CA location, and both "
                                 "ssl_ca_cert and ssl_ca_cert_dir are set: set one of them, or use the default "
                                 "transport, which reads both")
-        elif files.get("ca_certs") or files.get("ca_cert_dir"):
+        elif (files.get("ca_certs") or files.get("ca_cert_dir")) and (
+                self._own_session or configuration.ssl_ca_cert or configuration.ssl_ca_cert_dir):
+            # With a Session of the user's, its own `verify` stands unless the Configuration sets a CA:
+            # the environment's CA variables are the Session's business (its trust_env).
             self._verify = files.get("ca_certs") or files.get("ca_cert_dir")
         elif self._own_session:
             self._verify = True

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Type, Union
 
 from talon_one.api_client import ClientCore, _Operation
 from talon_one.configuration import Configuration
@@ -40,6 +40,17 @@ class AsyncApiClient(ClientCore):
     def __init__(self, configuration: Optional[Configuration] = None, header_name: Optional[str] = None,
                  header_value: Optional[str] = None, cookie: Optional[str] = None) -> None:
         self._init_core(configuration, header_name, header_value, cookie)
+        self.transport = AiohttpTransport(self.configuration)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        """Settings only (configuration, default headers, cookie): a copy or an unpickled client gets
+        a transport of its own, with no connection, bound to the loop of its first call."""
+        state = dict(self.__dict__)
+        del state["transport"]
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self.transport = AiohttpTransport(self.configuration)
 
     async def __aenter__(self) -> AsyncApiClient:

@@ -436,6 +436,7 @@ class AiohttpTransport:
         assert_hostname = rest._assert_hostname(configuration.assert_hostname)
         self._server_hostname: Optional[str] = assert_hostname if isinstance(assert_hostname, str) else None
         self._state: Optional[_Session] = None
+        self._closing: "weakref.WeakSet[asyncio.Task[None]]" = weakref.WeakSet()  # close()s under way
         self._settings = rest.CallSettings(configuration)
 
     # -- the session, bound to one loop ---------------------------------------------------
@@ -488,11 +489,17 @@ class AiohttpTransport:
         is dropped, so that the client can be used in the running loop.
         """
         state, self._state = self._state, None
-        if state is None or state.session.closed:
-            return
         loop = asyncio.get_running_loop()
+        if state is None or state.session.closed:
+            # A close() already under way in this loop: this one returns when that one does.
+            pending = [task for task in self._closing if not task.done() and task.get_loop() is loop]
+            if pending:
+                await asyncio.wait(pending)
+            return
         if state.loop is loop:
-            await self._close_session(state)
+            task = loop.create_task(self._close_session(state))
+            self._closing.add(task)
+            await task  # cancelling this close() cancels the task: the session is closed at once
         elif state.loop.is_running():
             await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._close_session(state), state.loop))
         else:

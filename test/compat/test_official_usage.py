@@ -1,6 +1,7 @@
 """Code written for the official SDK, run unchanged against the fake: how its README and docs use it."""
 
 import json
+import logging
 import threading
 
 import pytest
@@ -217,6 +218,16 @@ def test_configuration_helpers_of_the_official_sdk(tmp_path):
     assert configuration.temp_folder_path is None and configuration.logger_stream_handler is None
     configuration.logger_file = None
     assert configuration.logger_file_handler is None
+    # The official SDK's handler and formatter attributes were plain, settable attributes.
+    configuration.logger_stream_handler = None
+    configuration.logger_file_handler = None
+    custom = logging.Formatter("custom %(message)s")
+    configuration.logger_formatter = custom
+    configuration.logger_file = str(tmp_path / "sdk2.log")
+    assert configuration.logger_formatter is custom and configuration.logger_file_handler.formatter is custom
+    configuration.logger_file = None
+    configuration.logger_formatter = None
+    assert configuration.logger_formatter._fmt == "%(levelname)s %(message)s"
     from talon_one.exceptions import render_path
     assert render_path(["cartItems", 0, "quantity"]) == "['cartItems'][0]['quantity']"
     from talon_one.api_client import ThreadPool
@@ -227,3 +238,28 @@ def test_configuration_helpers_of_the_official_sdk(tmp_path):
 def test_management_api_exists_and_says_what_to_do_instead():
     with pytest.raises(NotImplementedError, match="Integration API only.*separate virtual environment"):
         talon_one.ManagementApi(talon_one.ApiClient(talon_one.Configuration(host="http://127.0.0.1:9")))
+
+
+def test_a_configuration_subclass_overriding_get_api_key_with_prefix_sends_its_key(fake):
+    """The official SDK took the key from get_api_key_with_prefix(identifier) on every request; code that
+    overrides it (a key fetched from a vault) keeps working, its signature as the official SDK's."""
+    class VaultConfiguration(talon_one.Configuration):
+        def get_api_key_with_prefix(self, identifier):
+            return "ApiKey-v1 %s" % fake.api_key if identifier == "Authorization" else None
+
+    configuration = VaultConfiguration(host=fake.base_url, api_key={"Authorization": "stale-key"})
+    assert configuration.auth_settings()["api_key_v1"]["value"] == "ApiKey-v1 %s" % fake.api_key
+    with talon_one.ApiClient(configuration) as client:
+        talon_one.IntegrationApi(client).update_customer_session_v2("session-1", checkout_request())
+    assert fake.requests[-1].headers["Authorization"] == "ApiKey-v1 %s" % fake.api_key
+
+
+def test_a_configuration_subclass_overriding_auth_settings_sends_its_key(fake):
+    class RotatingConfiguration(talon_one.Configuration):
+        def auth_settings(self):
+            return {"api_key_v1": {"type": "api_key", "in": "header", "key": "Authorization",
+                                   "value": "ApiKey-v1 %s" % fake.api_key}}
+
+    with talon_one.ApiClient(RotatingConfiguration(host=fake.base_url)) as client:
+        talon_one.IntegrationApi(client).update_customer_session_v2("session-1", checkout_request())
+    assert fake.requests[-1].headers["Authorization"] == "ApiKey-v1 %s" % fake.api_key

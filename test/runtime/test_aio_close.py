@@ -76,6 +76,22 @@ def test_a_call_started_while_close_waits_opens_a_new_session_which_the_next_clo
     assert len(fake.events) == 2
 
 
+def test_a_second_close_while_the_first_waits_returns_when_the_first_does(fake):
+    fake.inject_faults(Fault.slow(0.8), times=1)
+
+    async def scenario():
+        client = AsyncApiClient(fake.configuration())
+        slow = asyncio.ensure_future(AsyncIntegrationApi(client).track_event(new_event(1)))
+        await asyncio.sleep(0.2)
+        first = asyncio.ensure_future(client.close())
+        await asyncio.sleep(0.05)
+        await client.close()  # the second
+        return first.done(), slow.done(), await slow
+
+    first_done, slow_done, result = asyncio.run(asyncio.wait_for(scenario(), 20))
+    assert first_done and slow_done and isinstance(result, talon_one.IntegrationState)
+
+
 def test_close_cancelled_while_waiting_ends_the_calls_left_with_a_typed_error_and_never_retries(server):
     server.default_action = Hang(10.0)
     configuration = talon_one.Configuration(host=server.url, api_key_v1=API_KEY, connect_timeout=2, read_timeout=8)
@@ -163,3 +179,21 @@ def test_close_from_another_loop_when_the_clients_loop_was_closed_without_shutdo
         assert isinstance(asyncio.run(again()), talon_one.IntegrationState)
         del loop
         gc.collect()
+
+
+def test_an_asyncio_client_deep_copies_and_pickles_with_its_settings_and_no_connections(fake):
+    import copy
+    import pickle
+
+    client = AsyncApiClient(fake.configuration())
+    client.set_default_header("X-Shop", "berlin")
+
+    async def use(one):
+        async with one:
+            return await AsyncIntegrationApi(one).track_event(new_event(1))
+
+    asyncio.run(use(client))
+    for other in (copy.deepcopy(client), pickle.loads(pickle.dumps(client))):
+        assert other.transport is not client.transport and other.default_headers["X-Shop"] == "berlin"
+        assert isinstance(asyncio.run(use(other)), talon_one.IntegrationState)  # another loop: its own session
+    assert [request.headers["X-Shop"] for request in fake.requests] == ["berlin"] * 3

@@ -187,3 +187,28 @@ def test_timeouts_set_to_none_mean_the_defaults_from_the_first_call_on():
             client.call_api("/v1/x", "GET", response_type="object", auth_settings=["api_key_v1"])
     assert [(request.timeout.connect_timeout, request.timeout.read_timeout) for request in transport.requests] == [
         (5.0, 30.0), (5.0, 30.0)]
+
+
+def test_which_settings_a_client_reads_on_every_call_and_which_when_it_is_created():
+    """README, Configuration: default_headers (with the proxy, TLS and pool settings) are read when the
+    client is created; credentials, host, timeouts and retries on every call."""
+    from talon_one.testing import Fault, FakeTalonOne
+
+    event = talon_one.NewEvent(type="viewed", attributes={}, session_id="s1", profile_id="p1")
+    with FakeTalonOne(api_key="k") as first, FakeTalonOne(api_key="k") as second:
+        configuration = Configuration(host=first.base_url, api_key_v1="wrong", retries=0)
+        with talon_one.ApiClient(configuration) as client:
+            api = talon_one.IntegrationApi(client)
+            with pytest.raises(talon_one.UnauthorizedException):
+                api.track_event(event)
+            configuration.api_key_v1 = "k"
+            configuration.default_headers = {"X-Late": "v"}
+            api.track_event(event)
+            assert first.requests[-1].headers.get("X-Late") is None
+            configuration.host = second.base_url
+            api.track_event(event)
+            assert len(second.requests) == 1
+            second.inject_faults(Fault.slow(2.0), times=1)
+            configuration.read_timeout = 0.3
+            with pytest.raises(talon_one.ApiTimeoutError):
+                api.track_event(event)

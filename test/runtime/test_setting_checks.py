@@ -150,11 +150,18 @@ def test_an_urllib3_retry_refusal_names_the_setting_given():
 
 # -- other settings -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", ["no", 0, 1, None], ids=repr)
+@pytest.mark.parametrize("value", ["no", 2, 0.0, None], ids=repr)
 def test_verify_ssl_takes_only_a_bool(value):
     with pytest.raises(ApiTypeError, match="verify_ssl must be True or False"):
         Configuration(verify_ssl=value) if value is not None else setattr(Configuration(), "verify_ssl", value)
     assert Configuration(verify_ssl=False).verify_ssl is False
+
+
+def test_verify_ssl_takes_1_and_0_as_the_official_sdk_did():
+    configuration = Configuration(verify_ssl=0)
+    assert configuration.verify_ssl is False
+    configuration.verify_ssl = 1
+    assert configuration.verify_ssl is True
 
 
 @pytest.mark.parametrize("value, error", [(0, ApiValueError), (-3, ApiValueError), ("8", ApiTypeError),

@@ -198,6 +198,28 @@ def test_the_requests_transport_uses_the_file_of_ssl_cert_file_and_ssl_cert_dir(
         assert isinstance(track(talon_one.IntegrationApi(client)), talon_one.IntegrationState)
 
 
+def test_a_users_session_keeps_its_own_verify_whatever_the_environments_ca_variables(monkeypatch, https_origin,
+                                                                                     ca_file, tmp_path):
+    """With a Session of the user's, its `verify` stands unless the Configuration sets a CA itself."""
+    import requests
+    import trustme
+    from talon_one.transport_requests import RequestsTransport
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))  # a CA that did not sign the server's certificate
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.setenv(name, str(other))
+    session = requests.Session()
+    session.verify, session.trust_env = ca_file, False
+    configuration = talon_one.Configuration(host=https_origin.url, api_key_v1=SECRETS.api_key)
+    with talon_one.ApiClient(configuration, transport=RequestsTransport(session=session)) as client:
+        assert isinstance(track(talon_one.IntegrationApi(client)), talon_one.IntegrationState)
+    configuration = talon_one.Configuration(host=https_origin.url, api_key_v1=SECRETS.api_key, ssl_ca_cert=str(other),
+                                            retries=0)
+    with talon_one.ApiClient(configuration, transport=RequestsTransport(session=session)) as client:
+        with pytest.raises(ApiConnectionError, match="certificate could not be verified"):
+            track(talon_one.IntegrationApi(client))
+
+
 def test_a_ca_directory_from_the_environment_is_trusted(monkeypatch, make_api, https_origin, ca_dir, tls_case):
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # the requests transport verifies with one path only
     monkeypatch.setenv("SSL_CERT_DIR", ca_dir)
