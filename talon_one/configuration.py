@@ -370,6 +370,14 @@ class Configuration:
                 if value:
                     settings[field] = value
                     break
+        import inspect  # here, not at import: it costs `import talon_one` milliseconds
+
+        accepted = inspect.signature(cls.__init__).parameters
+        for key in overrides:
+            if key not in accepted or key == "self":
+                close = difflib.get_close_matches(key, [name for name in accepted if name != "self"], n=1)
+                raise ApiTypeError("Configuration.from_env() got an unknown setting %r%s" % (
+                    key, " (did you mean %r?)" % close[0] if close else ""))
         settings.update((key, value) for key, value in overrides.items() if value is not None)
         if not settings.get("host"):
             raise ApiValueError("no Talon.One base URL: set TALON_ONE_BASE_URL "
@@ -386,7 +394,10 @@ class Configuration:
 
     @classmethod
     def set_default(cls, default: Optional[Configuration]) -> None:
-        """Make `default` the shared default Configuration (None resets it)."""
+        """Make `default` the shared default Configuration (None resets it); ApiTypeError for anything else."""
+        if default is not None and not isinstance(default, Configuration):
+            raise ApiTypeError("Configuration.set_default takes a Configuration (or None), got %s"
+                               % type(default).__name__)
         global _default
         _default = default
 

@@ -318,3 +318,21 @@ def test_value_errors_rebuild_with_their_path(cls):
 def test_a_key_error_prints_as_key_errors_do():
     assert str(ApiKeyError("missing")) == "'missing'"
     assert str(ApiKeyError("missing", ["a"])) == "\"missing at ['a']\""
+
+
+def test_set_default_takes_only_a_configuration():
+    with pytest.raises(ApiTypeError, match="set_default takes a Configuration"):
+        Configuration.set_default({"host": "https://mycompany.talon.one"})
+    previous = Configuration.get_default()
+    try:
+        Configuration.set_default(Configuration(host="https://mycompany.talon.one"))
+        assert Configuration.get_default().host == "https://mycompany.talon.one"
+    finally:
+        Configuration.set_default(previous)
+
+
+def test_from_env_refuses_a_misspelt_override_naming_the_closest_setting():
+    environ = {"TALON_ONE_BASE_URL": "https://mycompany.talon.one", "TALON_ONE_API_KEY": "k"}
+    with pytest.raises(ApiTypeError, match="unknown setting 'read_timout' \\(did you mean 'read_timeout'\\?\\)"):
+        Configuration.from_env(environ, read_timout=3)
+    assert Configuration.from_env(environ, read_timeout=3).read_timeout == 3
