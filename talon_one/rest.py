@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - older urllib3 1.26
 from talon_one.auth import configured_secrets, redact_headers, secret_redactor
 from talon_one.configuration import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, LOGGER_NAME,
                                      check_header_value, redact_url)
-from talon_one.environment import ca_bundle_from_environment, environment_proxies, proxy_for_url
+from talon_one.environment import ProxiesByOrigin, ca_bundle_from_environment, environment_proxies
 from talon_one.exceptions import (ApiConnectionError, ApiException, ApiTimeoutError, ApiTypeError, ApiValueError,
                                   ResponseTooLargeError)
 from talon_one.response_head import read_header_fields
@@ -1286,7 +1286,7 @@ class Urllib3Transport:
         self.pool_manager: urllib3.PoolManager = self._new_manager(
             None if self._environment_proxies else _CONFIGURED)
         self._proxy_managers: Dict[str, urllib3.PoolManager] = {}  # environment proxy URL -> ProxyManager
-        self._managers: Dict[str, urllib3.PoolManager] = {}  # origin -> the manager for it (environment proxies only)
+        self._proxies_by_origin = ProxiesByOrigin(self._environment_proxies)
         # "https://host:port" -> (scheme, host, port) as urllib3 parses it
         self._origins: Dict[str, Tuple[str, str, Optional[int]]] = {}
         with _clients_lock:
@@ -1368,22 +1368,17 @@ class Urllib3Transport:
         return self._environment_manager(url)
 
     def _environment_manager(self, url: str) -> urllib3.PoolManager:
-        """The manager for `url` under the environment's proxies: direct, or that proxy's."""
-        start = url.find("/", url.find("://") + 3)
-        origin = url if start < 0 else url[:start]
-        manager = self._managers.get(origin)
-        if manager is not None:
-            return manager
-        proxy = proxy_for_url(url, self._environment_proxies)
+        """The manager for `url` under the environment's proxies: direct, or that proxy's
+        (the proxy for each origin decided once, by environment.ProxiesByOrigin)."""
+        proxy = self._proxies_by_origin.for_url(url)
         if proxy is None:
-            manager = self.pool_manager
-        else:
+            return self.pool_manager
+        manager = self._proxy_managers.get(proxy)
+        if manager is None:
             with _fork_lock:
                 manager = self._proxy_managers.get(proxy)
                 if manager is None:
                     manager = self._proxy_managers[proxy] = self._new_manager(proxy)
-        if len(self._managers) < 64:
-            self._managers[origin] = manager
         return manager
 
     def _rebuild_after_fork(self) -> None:
@@ -1395,7 +1390,6 @@ class Urllib3Transport:
                 parents = self.pool_managers()
                 self.pool_manager = self._new_manager(None if self._environment_proxies else _CONFIGURED)
                 self._proxy_managers = {}
-                self._managers = {}
                 self._process = _process_token
                 for manager in parents:
                     manager.clear()
@@ -1409,7 +1403,7 @@ class Urllib3Transport:
         # No pool_manager until the first call builds one (_pool): its type is the manager of a transport in use.
         self.__dict__.update(state, pool_manager=None)
         self._proxy_managers = {}
-        self._managers = {}
+        self._proxies_by_origin = ProxiesByOrigin(self._environment_proxies)
         self._process = None
         self._origins = {}
         with _clients_lock:
